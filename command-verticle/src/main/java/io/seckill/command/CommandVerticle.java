@@ -1,0 +1,88 @@
+package io.seckill.command;
+
+import io.seckill.command.domain.GrabDecider;
+import io.seckill.command.http.CommandRoutes;
+import io.seckill.command.relay.OutboxRelay;
+import io.seckill.command.service.CommandService;
+import io.seckill.command.store.EventStore;
+import io.seckill.command.store.GroupCommitter;
+import io.seckill.command.store.PromotionCatalog;
+import io.seckill.shared.config.SecKillConfig;
+import io.seckill.shared.db.Databases;
+import io.seckill.shared.db.Migrations;
+import io.seckill.shared.http.HealthCheck;
+import io.seckill.shared.http.ServiceRouter;
+import io.seckill.shared.messaging.AmqpSecKillMessagePublisher;
+import io.seckill.shared.messaging.SecKillMessagePublisher;
+import io.seckill.shared.metrics.Metrics;
+import io.micrometer.core.instrument.Gauge;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.ext.web.Router;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * The grab endpoint and the write side's owner. Deploy exactly one instance per system: the decision state
+ * lives in its memory. Wiring only: migrate, rebuild state from the events, start the relay, then listen.
+ */
+public final class CommandVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(CommandVerticle.class);
+
+  private final SecKillConfig config;
+  private final Clock clock;
+  private Pool pool;
+  private SecKillMessagePublisher publisher;
+  private CommandService service;
+  private OutboxRelay relay;
+
+  public CommandVerticle(SecKillConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = Databases.pool(vertx, config.writeDb(), "command");
+    publisher = AmqpSecKillMessagePublisher.create(vertx, config.amqp());
+    return Migrations.migrate(vertx, pool, Migrations.WRITE).compose(v -> {
+      EventStore store = new EventStore(pool);
+      relay = new OutboxRelay(vertx, store, publisher, config.relayBatchMax());
+      GroupCommitter committer = new GroupCommitter(store, config.commandBatchMax()).onCommit(relay::nudge);
+      service = new CommandService(vertx, clock, new GrabDecider(), store, new PromotionCatalog(pool), committer,
+          config.promotionPollMillis());
+      Gauge.builder("seckill_command_queued_appends", committer, GroupCommitter::queued)
+          .description("grabs waiting for their group commit").register(Metrics.registry());
+      Gauge.builder("seckill_relay_position", relay, OutboxRelay::position)
+          .description("event store position handed to the broker").register(Metrics.registry());
+      return service.start();
+    }).compose(v -> relay.start()).compose(v -> {
+      Router router = ServiceRouter.create(vertx, Map.of(
+          "writeDb", HealthCheck.database(pool),
+          "broker", HealthCheck.of("broker link", publisher::isConnected)));
+      new CommandRoutes(service).mount(router);
+      return vertx.createHttpServer().requestHandler(router).listen(config.commandPort(), config.httpHost());
+    }).onSuccess(server -> LOG.info("command API listening on {}:{}", config.httpHost(), server.actualPort()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (service != null) {
+      service.stop();
+    }
+    if (relay != null) {
+      relay.stop();
+    }
+    return Future.join(publisher == null ? Future.succeededFuture() : publisher.close(),
+        pool == null ? Future.succeededFuture() : pool.close());
+  }
+
+  /** The running service, for tests that look at the in-memory state. */
+  public CommandService service() {
+    return service;
+  }
+}

@@ -1,0 +1,114 @@
+package io.seckill.command.domain;
+
+import io.seckill.shared.event.CouponGrabbedEvent;
+import io.seckill.shared.event.FinishReason;
+import io.seckill.shared.event.PromotionFinishEvent;
+import io.seckill.shared.event.PromotionStartEvent;
+import io.seckill.shared.event.SecKillEvent;
+import io.seckill.shared.promotion.PromotionTerms;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * One promotion on the command side: a fold of its events ({@link #apply}). Before it starts, its terms come
+ * from the admin's promotions row ({@link #scheduled}); from the start event on, only events change it.
+ * Not thread-safe: owned by one event loop.
+ */
+public final class PromotionState {
+  private final UUID promotionId;
+  private PromotionTerms terms;
+  private int termsVersion;
+  private PromotionStatus status;
+  private FinishReason finishReason;
+  private long lastSequence;
+  private int grabbed;
+  private final Set<String> customers = new HashSet<>();
+
+  private PromotionState(UUID promotionId, PromotionTerms terms, int termsVersion) {
+    this.promotionId = promotionId;
+    this.terms = terms;
+    this.termsVersion = termsVersion;
+    this.status = PromotionStatus.SCHEDULED;
+  }
+
+  /** A promotion that has no events yet, with the terms and version of its promotions row. */
+  public static PromotionState scheduled(UUID promotionId, PromotionTerms terms, int termsVersion) {
+    return new PromotionState(promotionId, terms, termsVersion);
+  }
+
+  /** A promotion whose first event is {@code start}; apply the rest with {@link #apply}. */
+  public static PromotionState started(PromotionStartEvent start) {
+    PromotionState state = new PromotionState(start.promotionId(), null, 0);
+    state.apply(start);
+    return state;
+  }
+
+  /** Folds one event in. Events must come in sequence order; anything else is a bug and throws. */
+  public void apply(SecKillEvent event) {
+    if (!event.promotionId().equals(promotionId)) {
+      throw new IllegalArgumentException("event of " + event.promotionId() + " applied to " + promotionId);
+    }
+    if (event.sequence() != lastSequence + 1) {
+      throw new IllegalStateException("promotion " + promotionId + " expected sequence " + (lastSequence + 1)
+          + " but got " + event.sequence());
+    }
+    if (event instanceof PromotionStartEvent start) {
+      terms = new PromotionTerms(start.numberOfCoupons(), start.discount(), start.publishTime(), start.finishTime());
+      status = PromotionStatus.ACTIVE;
+    } else if (event instanceof CouponGrabbedEvent grab) {
+      grabbed++;
+      customers.add(grab.customerId());
+    } else if (event instanceof PromotionFinishEvent finish) {
+      status = PromotionStatus.FINISHED;
+      finishReason = finish.reason();
+    }
+    lastSequence = event.sequence();
+  }
+
+  /** New terms from the admin, allowed only before the start. */
+  public void reschedule(PromotionTerms newTerms, int newVersion) {
+    if (status != PromotionStatus.SCHEDULED) {
+      throw new IllegalStateException("promotion " + promotionId + " has started; its terms are fixed");
+    }
+    this.terms = newTerms;
+    this.termsVersion = newVersion;
+  }
+
+  public UUID promotionId() {
+    return promotionId;
+  }
+
+  public PromotionTerms terms() {
+    return terms;
+  }
+
+  public int termsVersion() {
+    return termsVersion;
+  }
+
+  public PromotionStatus status() {
+    return status;
+  }
+
+  public FinishReason finishReason() {
+    return finishReason;
+  }
+
+  public long lastSequence() {
+    return lastSequence;
+  }
+
+  public int grabbed() {
+    return grabbed;
+  }
+
+  public int remaining() {
+    return terms.numberOfCoupons() - grabbed;
+  }
+
+  public boolean hasCustomer(String customerId) {
+    return customers.contains(customerId);
+  }
+}

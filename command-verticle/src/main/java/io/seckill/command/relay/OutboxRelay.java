@@ -1,0 +1,111 @@
+package io.seckill.command.relay;
+
+import io.seckill.command.store.EventStore;
+import io.seckill.command.store.EventStore.Positioned;
+import io.seckill.shared.event.SecKillEvent;
+import io.seckill.shared.messaging.SecKillMessagePublisher;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Hands committed events from the event store to the broker, in position order, many per message. The relayed
+ * position is saved in WriteDB only after the broker has accepted the message, so a crash resends (the
+ * projection is idempotent) and never skips. When the broker is down it retries every second by itself.
+ */
+public final class OutboxRelay {
+  private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+  private static final long RETRY_MILLIS = 1000;
+  private static final long SWEEP_MILLIS = 1000;
+
+  private final Vertx vertx;
+  private final EventStore store;
+  private final SecKillMessagePublisher publisher;
+  private final int batchMax;
+  private long position;
+  private boolean running;
+  private boolean wanted;
+  private boolean paused;
+  private boolean retryScheduled;
+  private long sweepTimer = -1;
+
+  public OutboxRelay(Vertx vertx, EventStore store, SecKillMessagePublisher publisher, int batchMax) {
+    this.vertx = vertx;
+    this.store = store;
+    this.publisher = publisher;
+    this.batchMax = batchMax;
+  }
+
+  public Future<Void> start() {
+    return store.relayedPosition().onSuccess(saved -> {
+      position = saved;
+      LOG.info("relay starts after position {}", saved);
+      sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> nudge());
+      nudge();
+    }).mapEmpty();
+  }
+
+  public void stop() {
+    if (sweepTimer >= 0) {
+      vertx.cancelTimer(sweepTimer);
+    }
+  }
+
+  /** New events were committed: send them soon. */
+  public void nudge() {
+    wanted = true;
+    if (!running && !retryScheduled) {
+      runOnce();
+    }
+  }
+
+  public long position() {
+    return position;
+  }
+
+  private void runOnce() {
+    running = true;
+    wanted = false;
+    store.readAfter(position, batchMax).compose(page -> {
+      if (page.isEmpty()) {
+        return Future.succeededFuture(0);
+      }
+      List<SecKillEvent> events = new ArrayList<>(page.size());
+      for (Positioned positioned : page) {
+        events.add(positioned.event());
+      }
+      long last = page.get(page.size() - 1).position();
+      return publisher.publish(events)
+          .compose(v -> store.saveRelayedPosition(last))
+          .map(v -> {
+            position = last;
+            return page.size();
+          });
+    }).onComplete(ar -> {
+      running = false;
+      if (ar.failed()) {
+        if (!paused) {
+          LOG.warn("relay paused at position {}: {}; retrying every {} ms", position, ar.cause().getMessage(), RETRY_MILLIS);
+        }
+        paused = true;
+        retryScheduled = true;
+        vertx.setTimer(RETRY_MILLIS, id -> {
+          retryScheduled = false;
+          nudge();
+        });
+        return;
+      }
+      if (paused) {
+        paused = false;
+        LOG.info("relay resumed at position {}", position);
+      }
+      if (ar.result() == batchMax || wanted) {
+        runOnce();
+      }
+    });
+  }
+}

@@ -1,0 +1,290 @@
+package io.seckill.command.service;
+
+import io.seckill.command.domain.GrabDecider;
+import io.seckill.command.domain.GrabDecision;
+import io.seckill.command.domain.PromotionState;
+import io.seckill.command.domain.PromotionStatus;
+import io.seckill.command.store.EventStore;
+import io.seckill.command.store.GroupCommitter;
+import io.seckill.command.store.PromotionCatalog;
+import io.seckill.command.store.PromotionCatalog.PromotionRow;
+import io.seckill.shared.event.PromotionStartEvent;
+import io.seckill.shared.event.SecKillEvent;
+import io.seckill.shared.http.ApiException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The command side's state and lifecycle around the pure {@link GrabDecider}: promotions rebuilt from their
+ * events at start, grabs decided in memory and appended through the {@link GroupCommitter}, one timer per
+ * promotion for its start or finish, and a cheap poll of changed promotions rows for the admin's edits.
+ * Runs on the command verticle's event loop; nothing here blocks.
+ */
+public final class CommandService {
+  private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
+  /** Changes are re-read with this overlap, so a row committed late with an earlier timestamp is not missed. */
+  private static final Duration POLL_OVERLAP = Duration.ofSeconds(5);
+  private static final long RETRY_MILLIS = 1000;
+
+  private final Vertx vertx;
+  private final Clock clock;
+  private final GrabDecider decider;
+  private final EventStore store;
+  private final PromotionCatalog catalog;
+  private final GroupCommitter committer;
+  private final long pollMillis;
+  private final Map<UUID, PromotionState> promotions = new HashMap<>();
+  private final Set<UUID> recovering = new HashSet<>();
+  private final Map<UUID, Long> timers = new HashMap<>();
+  private LocalDateTime watermark;
+  private long pollTimer = -1;
+  private boolean stopped;
+
+  public CommandService(Vertx vertx, Clock clock, GrabDecider decider, EventStore store, PromotionCatalog catalog,
+                        GroupCommitter committer, long pollMillis) {
+    this.vertx = vertx;
+    this.clock = clock;
+    this.decider = decider;
+    this.store = store;
+    this.catalog = catalog;
+    this.committer = committer;
+    this.pollMillis = pollMillis;
+    committer.onFailure(this::rebuild);
+  }
+
+  /** Rebuilds every promotion from the event store, then loads the scheduled ones and arms their timers. */
+  public Future<Void> start() {
+    long began = System.nanoTime();
+    return catalog.now()
+        .compose(now -> {
+          watermark = now;
+          return store.replay(this::replay);
+        })
+        .compose(count -> {
+          LOG.info("rebuilt {} promotions from {} events in {} ms", promotions.size(), count,
+              (System.nanoTime() - began) / 1_000_000);
+          return catalog.scheduled();
+        })
+        .map(rows -> {
+          rows.forEach(this::applyRow);
+          promotions.values().forEach(this::arm);
+          schedulePoll();
+          return null;
+        });
+  }
+
+  public void stop() {
+    stopped = true;
+    timers.values().forEach(vertx::cancelTimer);
+    if (pollTimer >= 0) {
+      vertx.cancelTimer(pollTimer);
+    }
+  }
+
+  private void replay(SecKillEvent event) {
+    if (event instanceof PromotionStartEvent start) {
+      promotions.put(start.promotionId(), PromotionState.started(start));
+    } else {
+      promotions.get(event.promotionId()).apply(event);
+    }
+  }
+
+  /**
+   * Decides a grab now and, when accepted, appends its events; the future completes once they are committed.
+   * A promotion being rebuilt after a failed write answers 503.
+   */
+  public Future<GrabDecision> grab(UUID promotionId, String customerId) {
+    if (recovering.contains(promotionId)) {
+      return Future.failedFuture(new ApiException(503, "unavailable",
+          "the promotion is recovering from a failed write; try again shortly"));
+    }
+    PromotionState state = promotions.get(promotionId);
+    GrabDecision decision = decider.decide(state, customerId, now());
+    if (decision instanceof GrabDecision.Accepted accepted) {
+      accepted.events().forEach(state::apply);
+      if (state.status() == PromotionStatus.FINISHED) {
+        disarm(promotionId);
+      }
+      return committer.append(accepted.events()).map(decision);
+    }
+    return Future.succeededFuture(decision);
+  }
+
+  /** Event times are kept to the millisecond, as stored. */
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  /** The state of one promotion, for tests and diagnostics. */
+  public PromotionState promotion(UUID promotionId) {
+    return promotions.get(promotionId);
+  }
+
+  private void arm(PromotionState state) {
+    disarm(state.promotionId());
+    Instant due;
+    if (state.status() == PromotionStatus.SCHEDULED) {
+      due = state.terms().publishTime();
+    } else if (state.status() == PromotionStatus.ACTIVE) {
+      due = state.terms().finishTime();
+    } else {
+      return;
+    }
+    long delay = Math.max(1, Duration.between(clock.instant(), due).toMillis());
+    UUID id = state.promotionId();
+    timers.put(id, vertx.setTimer(delay, timer -> {
+      timers.remove(id);
+      onDue(id);
+    }));
+  }
+
+  private void disarm(UUID promotionId) {
+    Long timer = timers.remove(promotionId);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  private void onDue(UUID promotionId) {
+    PromotionState state = promotions.get(promotionId);
+    if (stopped || state == null || recovering.contains(promotionId)) {
+      return;
+    }
+    Instant now = now();
+    if (state.status() == PromotionStatus.SCHEDULED) {
+      List<SecKillEvent> events = decider.start(state, now);
+      if (events.isEmpty()) {
+        arm(state);
+        return;
+      }
+      int version = state.termsVersion();
+      committer.exclusive(() -> store.appendStart(promotionId, version, events)).onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.warn("start of promotion {} not written ({}); retrying", promotionId, ar.cause().getMessage());
+          vertx.setTimer(RETRY_MILLIS, t -> onDue(promotionId));
+        } else if (!ar.result()) {
+          LOG.info("promotion {} changed before its start was written; re-reading it", promotionId);
+          reload(promotionId);
+        } else if (promotions.get(promotionId) == state && state.status() == PromotionStatus.SCHEDULED) {
+          events.forEach(state::apply);
+          LOG.info("promotion {} started ({} coupons){}", promotionId, state.terms().numberOfCoupons(),
+              state.status() == PromotionStatus.FINISHED ? " and finished: its finish time had passed" : "");
+          arm(state);
+        }
+      });
+    } else if (state.status() == PromotionStatus.ACTIVE) {
+      List<SecKillEvent> events = decider.finishByTime(state, now);
+      if (events.isEmpty()) {
+        arm(state);
+        return;
+      }
+      events.forEach(state::apply);
+      committer.append(events).onSuccess(v -> LOG.info("promotion {} finished: time_up", promotionId));
+    }
+  }
+
+  private void reload(UUID promotionId) {
+    catalog.find(promotionId).onComplete(ar -> {
+      if (ar.failed()) {
+        vertx.setTimer(RETRY_MILLIS, t -> reload(promotionId));
+      } else {
+        ar.result().forEach(this::applyRow);
+      }
+    });
+  }
+
+  private void schedulePoll() {
+    if (!stopped) {
+      pollTimer = vertx.setTimer(pollMillis, t -> poll());
+    }
+  }
+
+  private void poll() {
+    catalog.changedSince(watermark.minus(POLL_OVERLAP)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        for (PromotionRow row : ar.result()) {
+          applyRow(row);
+          if (row.updatedAt().isAfter(watermark)) {
+            watermark = row.updatedAt();
+          }
+        }
+      } else {
+        LOG.debug("promotion change poll failed: {}", ar.cause().getMessage());
+      }
+      schedulePoll();
+    });
+  }
+
+  /** Takes in a promotions row: a new scheduled promotion, new terms before the start, or a deletion. */
+  private void applyRow(PromotionRow row) {
+    UUID id = row.promotionId();
+    PromotionState state = promotions.get(id);
+    if (state == null) {
+      if (row.scheduled()) {
+        state = PromotionState.scheduled(id, row.terms(), row.version());
+        promotions.put(id, state);
+        LOG.info("promotion {} scheduled for {}", id, row.terms().publishTime());
+        arm(state);
+      }
+      return;
+    }
+    if (state.status() != PromotionStatus.SCHEDULED || row.version() <= state.termsVersion()) {
+      return;
+    }
+    if ("deleted".equals(row.status())) {
+      disarm(id);
+      promotions.remove(id);
+      LOG.info("promotion {} deleted before its start", id);
+    } else if (row.scheduled()) {
+      state.reschedule(row.terms(), row.version());
+      LOG.info("promotion {} rescheduled for {}", id, row.terms().publishTime());
+      arm(state);
+    }
+  }
+
+  /** After a failed write: forget what was pending for these promotions and rebuild them from the store. */
+  private void rebuild(Set<UUID> promotionIds) {
+    for (UUID id : promotionIds) {
+      if (recovering.add(id)) {
+        disarm(id);
+        LOG.warn("write failed for promotion {}; rebuilding it from the event store", id);
+        rebuildOne(id);
+      }
+    }
+  }
+
+  private void rebuildOne(UUID promotionId) {
+    store.readPromotion(promotionId).onComplete(ar -> {
+      if (ar.failed()) {
+        vertx.setTimer(RETRY_MILLIS, t -> rebuildOne(promotionId));
+        return;
+      }
+      List<SecKillEvent> events = ar.result();
+      recovering.remove(promotionId);
+      if (events.isEmpty()) {
+        promotions.remove(promotionId);
+        reload(promotionId);
+        return;
+      }
+      PromotionState state = PromotionState.started((PromotionStartEvent) events.get(0));
+      events.subList(1, events.size()).forEach(state::apply);
+      promotions.put(promotionId, state);
+      LOG.info("promotion {} rebuilt at sequence {}", promotionId, state.lastSequence());
+      arm(state);
+    });
+  }
+}

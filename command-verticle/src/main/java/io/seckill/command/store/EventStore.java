@@ -1,0 +1,161 @@
+package io.seckill.command.store;
+
+import io.seckill.shared.db.SqlTime;
+import io.seckill.shared.event.CouponGrabbedEvent;
+import io.seckill.shared.event.EventCodec;
+import io.seckill.shared.event.PromotionFinishEvent;
+import io.seckill.shared.event.SecKillEvent;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The event store in WriteDB (all the command side's SQL). Appends are multi-row
+ * {@code INSERT ... VALUES (...),(...)} statements in one transaction; the row counts used are powers of two up
+ * to {@value #MAX_ROWS}, so a handful of prepared statements serve every batch size.
+ */
+public final class EventStore {
+  static final int MAX_ROWS = 512;
+  private static final String INSERT_HEAD = "INSERT INTO events"
+      + " (event_id, promotion_id, sequence, type, customer_id, occurred_at, payload) VALUES ";
+  private static final String ROW = "(?, ?, ?, ?, ?, ?, ?)";
+  private static final String CLOSE_PROMOTION = "UPDATE promotions SET status = 'finished',"
+      + " updated_at = UTC_TIMESTAMP(6) WHERE promotion_id = ?";
+  private static final String START_PROMOTION = "UPDATE promotions SET status = ?, updated_at = UTC_TIMESTAMP(6)"
+      + " WHERE promotion_id = ? AND status = 'scheduled' AND version = ?";
+  private static final String READ_PAGE = "SELECT position, payload FROM events WHERE position > ?"
+      + " ORDER BY position LIMIT ?";
+  private static final String READ_PROMOTION = "SELECT payload FROM events WHERE promotion_id = ? ORDER BY sequence";
+
+  /** An event with its global position in the store. */
+  public record Positioned(long position, SecKillEvent event) {
+  }
+
+  private final Pool pool;
+  private final ConcurrentHashMap<Integer, String> insertSql = new ConcurrentHashMap<>();
+
+  public EventStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Appends events in one transaction; a finish event also marks its promotions row finished. */
+  public Future<Void> append(List<SecKillEvent> events) {
+    return pool.withTransaction(conn -> insert(conn, events).compose(v -> closeFinished(conn, events)));
+  }
+
+  /**
+   * Appends a promotion's start (and maybe its finish) if its promotions row is still scheduled at
+   * {@code version}; false, with nothing written, when the admin changed or deleted it in the meantime.
+   */
+  public Future<Boolean> appendStart(UUID promotionId, int version, List<SecKillEvent> events) {
+    boolean finishesToo = events.stream().anyMatch(e -> e instanceof PromotionFinishEvent);
+    return pool.withTransaction(conn -> conn.preparedQuery(START_PROMOTION)
+        .execute(Tuple.of(finishesToo ? "finished" : "active", promotionId.toString(), version))
+        .compose(rows -> rows.rowCount() == 1
+            ? insert(conn, events).map(true)
+            : Future.succeededFuture(false)));
+  }
+
+  private Future<Void> insert(SqlConnection conn, List<SecKillEvent> events) {
+    Future<Void> chain = Future.succeededFuture();
+    int offset = 0;
+    while (offset < events.size()) {
+      int size = Integer.highestOneBit(Math.min(events.size() - offset, MAX_ROWS));
+      List<SecKillEvent> chunk = events.subList(offset, offset + size);
+      chain = chain.compose(v -> conn.preparedQuery(insertSql(chunk.size())).execute(rows(chunk)).mapEmpty());
+      offset += size;
+    }
+    return chain;
+  }
+
+  private String insertSql(int rows) {
+    return insertSql.computeIfAbsent(rows, n -> INSERT_HEAD + String.join(",", java.util.Collections.nCopies(n, ROW)));
+  }
+
+  private static Tuple rows(List<SecKillEvent> events) {
+    Tuple tuple = Tuple.tuple();
+    for (SecKillEvent event : events) {
+      tuple.addString(event.eventId().toString())
+          .addString(event.promotionId().toString())
+          .addLong(event.sequence())
+          .addString(event.type())
+          .addString(event instanceof CouponGrabbedEvent grab ? grab.customerId() : null)
+          .addLocalDateTime(SqlTime.toDb(event.time()))
+          .addString(EventCodec.encode(event));
+    }
+    return tuple;
+  }
+
+  private Future<Void> closeFinished(SqlConnection conn, List<SecKillEvent> events) {
+    List<Tuple> finished = new ArrayList<>();
+    for (SecKillEvent event : events) {
+      if (event instanceof PromotionFinishEvent) {
+        finished.add(Tuple.of(event.promotionId().toString()));
+      }
+    }
+    return finished.isEmpty() ? Future.succeededFuture()
+        : conn.preparedQuery(CLOSE_PROMOTION).executeBatch(finished).mapEmpty();
+  }
+
+  /** Feeds every stored event to {@code sink}, in position order, page by page. */
+  public Future<Long> replay(Consumer<SecKillEvent> sink) {
+    return replayFrom(0, 0, sink);
+  }
+
+  private Future<Long> replayFrom(long position, long count, Consumer<SecKillEvent> sink) {
+    return readAfter(position, 10_000).compose(page -> {
+      if (page.isEmpty()) {
+        return Future.succeededFuture(count);
+      }
+      page.forEach(p -> sink.accept(p.event()));
+      return replayFrom(page.get(page.size() - 1).position(), count + page.size(), sink);
+    });
+  }
+
+  /** One promotion's events in sequence order. */
+  public Future<List<SecKillEvent>> readPromotion(UUID promotionId) {
+    return pool.preparedQuery(READ_PROMOTION).execute(Tuple.of(promotionId.toString())).map(rows -> {
+      List<SecKillEvent> events = new ArrayList<>(rows.size());
+      for (Row row : rows) {
+        events.add(EventCodec.decode(row.getString(0)));
+      }
+      return events;
+    });
+  }
+
+  /** Up to {@code limit} events after {@code position}, in position order: what the relay sends next. */
+  public Future<List<Positioned>> readAfter(long position, int limit) {
+    return pool.preparedQuery(READ_PAGE).execute(Tuple.of(position, limit)).map(rows -> {
+      List<Positioned> events = new ArrayList<>(rows.size());
+      for (Row row : rows) {
+        events.add(new Positioned(row.getLong(0), EventCodec.decode(row.getString(1))));
+      }
+      return events;
+    });
+  }
+
+  public Future<Long> relayedPosition() {
+    return pool.query("SELECT position FROM relay_position WHERE id = 1").execute()
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  public Future<Void> saveRelayedPosition(long position) {
+    return pool.preparedQuery("UPDATE relay_position SET position = ? WHERE id = 1 AND position < ?")
+        .execute(Tuple.of(position, position)).mapEmpty();
+  }
+
+  /** The position of the newest event (0 when empty). */
+  public Future<Long> headPosition() {
+    return pool.query("SELECT COALESCE(MAX(position), 0) FROM events").execute()
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+}

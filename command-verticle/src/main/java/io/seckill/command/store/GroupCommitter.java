@@ -1,0 +1,141 @@
+package io.seckill.command.store;
+
+import io.seckill.shared.event.SecKillEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The single writer of the event store. Appends wait in a queue while one transaction is in flight; when it
+ * ends, everything queued (up to {@code maxEvents}) goes in the next transaction: the busier the endpoint, the
+ * bigger the batch. Because there is one transaction at a time, store positions follow commit order, which is
+ * what lets the relay read the store in position order without missing anything.
+ *
+ * <p>When a transaction fails, its appends fail, and so does every queued append of the same promotions (they
+ * were decided on top of the failed events); {@code onFailure} is told which promotions need rebuilding.
+ * Use from one event loop.
+ */
+public final class GroupCommitter {
+  private sealed interface Job permits Append, Exclusive {
+  }
+
+  private record Append(List<SecKillEvent> events, Promise<Void> promise) implements Job {
+  }
+
+  private record Exclusive(Supplier<Future<Boolean>> work, Promise<Boolean> promise) implements Job {
+  }
+
+  private final EventStore store;
+  private final int maxEvents;
+  private final ArrayDeque<Job> queue = new ArrayDeque<>();
+  private Runnable onCommit = () -> { };
+  private Consumer<Set<UUID>> onFailure = ids -> { };
+  private boolean inFlight;
+
+  public GroupCommitter(EventStore store, int maxEvents) {
+    this.store = store;
+    this.maxEvents = maxEvents;
+  }
+
+  /** Called after every successful commit (the relay's nudge). */
+  public GroupCommitter onCommit(Runnable listener) {
+    this.onCommit = listener;
+    return this;
+  }
+
+  /** Called with the promotions whose pending events were lost by a failed transaction. */
+  public GroupCommitter onFailure(Consumer<Set<UUID>> listener) {
+    this.onFailure = listener;
+    return this;
+  }
+
+  /** Appends events in the next group transaction; the future completes when they are committed. */
+  public Future<Void> append(List<SecKillEvent> events) {
+    Promise<Void> promise = Promise.promise();
+    queue.add(new Append(events, promise));
+    drain();
+    return promise.future();
+  }
+
+  /** Runs a write of its own between two group transactions (a promotion's start). */
+  public Future<Boolean> exclusive(Supplier<Future<Boolean>> work) {
+    Promise<Boolean> promise = Promise.promise();
+    queue.add(new Exclusive(work, promise));
+    drain();
+    return promise.future();
+  }
+
+  /** Appends waiting for a transaction, for metrics. */
+  public int queued() {
+    return queue.size();
+  }
+
+  private void drain() {
+    if (inFlight || queue.isEmpty()) {
+      return;
+    }
+    inFlight = true;
+    if (queue.peek() instanceof Exclusive exclusive) {
+      queue.poll();
+      Future<Boolean> work;
+      try {
+        work = exclusive.work().get();
+      } catch (RuntimeException e) {
+        work = Future.failedFuture(e);
+      }
+      work.onComplete(ar -> {
+        exclusive.promise().handle(ar);
+        done(ar.succeeded() && ar.result());
+      });
+      return;
+    }
+    List<Append> taken = new ArrayList<>();
+    List<SecKillEvent> events = new ArrayList<>();
+    while (queue.peek() instanceof Append next
+        && (taken.isEmpty() || events.size() + next.events().size() <= maxEvents)) {
+      queue.poll();
+      taken.add(next);
+      events.addAll(next.events());
+    }
+    store.append(events).onComplete(ar -> {
+      if (ar.succeeded()) {
+        taken.forEach(append -> append.promise().complete());
+      } else {
+        Set<UUID> affected = new HashSet<>();
+        events.forEach(event -> affected.add(event.promotionId()));
+        taken.forEach(append -> append.promise().fail(ar.cause()));
+        failQueued(affected, ar.cause());
+        onFailure.accept(affected);
+      }
+      done(ar.succeeded());
+    });
+  }
+
+  private void failQueued(Set<UUID> affected, Throwable cause) {
+    Iterator<Job> it = queue.iterator();
+    while (it.hasNext()) {
+      if (it.next() instanceof Append append
+          && append.events().stream().anyMatch(event -> affected.contains(event.promotionId()))) {
+        it.remove();
+        append.promise().fail(cause);
+      }
+    }
+  }
+
+  private void done(boolean committed) {
+    inFlight = false;
+    if (committed) {
+      onCommit.run();
+    }
+    drain();
+  }
+}

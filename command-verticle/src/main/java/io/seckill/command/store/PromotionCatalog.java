@@ -1,0 +1,70 @@
+package io.seckill.command.store;
+
+import io.seckill.shared.db.SqlTime;
+import io.seckill.shared.promotion.PromotionTerms;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** How the command side reads the admin's promotions rows in WriteDB. */
+public final class PromotionCatalog {
+  private static final String COLUMNS = "promotion_id, number_of_coupons, discount, publish_time, finish_time,"
+      + " status, version, updated_at";
+
+  /** A promotions row: terms, status (scheduled, active, finished, deleted), version and change time. */
+  public record PromotionRow(UUID promotionId, PromotionTerms terms, String status, int version,
+                             LocalDateTime updatedAt) {
+    public boolean scheduled() {
+      return "scheduled".equals(status);
+    }
+  }
+
+  private final Pool pool;
+
+  public PromotionCatalog(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Rows changed at or after {@code since} (DB clock), oldest change first. */
+  public Future<List<PromotionRow>> changedSince(LocalDateTime since) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM promotions WHERE updated_at >= ? ORDER BY updated_at LIMIT 5000")
+        .execute(Tuple.of(since)).map(PromotionCatalog::toRows);
+  }
+
+  /** Every promotion that has not started yet. */
+  public Future<List<PromotionRow>> scheduled() {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM promotions WHERE status = 'scheduled'")
+        .execute().map(PromotionCatalog::toRows);
+  }
+
+  public Future<List<PromotionRow>> find(UUID promotionId) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM promotions WHERE promotion_id = ?")
+        .execute(Tuple.of(promotionId.toString())).map(PromotionCatalog::toRows);
+  }
+
+  /** The DB clock now, where change polling starts. */
+  public Future<LocalDateTime> now() {
+    return pool.query("SELECT UTC_TIMESTAMP(6)").execute().map(rows -> rows.iterator().next().getLocalDateTime(0));
+  }
+
+  private static List<PromotionRow> toRows(RowSet<Row> rows) {
+    List<PromotionRow> result = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      result.add(new PromotionRow(
+          UUID.fromString(row.getString("promotion_id")),
+          new PromotionTerms(row.getInteger("number_of_coupons"), row.getDouble("discount"),
+              SqlTime.fromDb(row.getLocalDateTime("publish_time")), SqlTime.fromDb(row.getLocalDateTime("finish_time"))),
+          row.getString("status"),
+          row.getInteger("version"),
+          row.getLocalDateTime("updated_at")));
+    }
+    return result;
+  }
+}

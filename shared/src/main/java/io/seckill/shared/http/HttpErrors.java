@@ -1,0 +1,65 @@
+package io.seckill.shared.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Error responses: status + {@code {"error": "...", "message": "..."}}. */
+public final class HttpErrors {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
+  public static final CharSequence JSON = HttpHeaders.createOptimized("application/json; charset=utf-8");
+
+  private HttpErrors() {
+  }
+
+  public static void send(RoutingContext ctx, int status, String error, String message) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    MultiMap headers = response.headers();
+    headers.set(HttpHeaders.CONTENT_TYPE, JSON);
+    response.setStatusCode(status)
+        .end(new JsonObject().put("error", error).put("message", message).toBuffer());
+  }
+
+  public static void send(RoutingContext ctx, ApiException e) {
+    send(ctx, e.status(), e.error(), e.getMessage());
+  }
+
+  /** Maps every failure of a route to a JSON error: never an HTML page, never a hang. */
+  public static Handler<RoutingContext> failureHandler() {
+    return ctx -> {
+      Throwable failure = ctx.failure();
+      if (failure instanceof ApiException api) {
+        send(ctx, api);
+        return;
+      }
+      int status = ctx.statusCode();
+      switch (status) {
+        case 413 -> send(ctx, 413, "payload_too_large", "request body is over 64 KiB");
+        case 400 -> send(ctx, 400, "invalid_request", failure == null ? "bad request" : failure.getMessage());
+        case 401 -> send(ctx, 401, "unauthorized", "missing or wrong bearer token");
+        case 404 -> send(ctx, 404, "not_found", "no such resource: " + ctx.request().path());
+        case 405 -> send(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed here");
+        default -> {
+          if (status >= 400 && status < 500) {
+            send(ctx, status, "invalid_request", failure == null ? "request refused" : failure.getMessage());
+          } else {
+            LOG.error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
+            send(ctx, 500, "internal_error", "the server failed to handle this request");
+          }
+        }
+      }
+    };
+  }
+}

@@ -1,0 +1,65 @@
+package io.seckill.shared.http;
+
+import io.seckill.shared.metrics.Metrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The router every service starts from: body limit, JSON errors, {@code /health} and {@code /metrics}. */
+public final class ServiceRouter {
+  public static final long BODY_LIMIT = 64 * 1024;
+  private static final CharSequence PROMETHEUS = HttpHeaders.createOptimized("text/plain; version=0.0.4; charset=utf-8");
+
+  private ServiceRouter() {
+  }
+
+  public static Router create(Vertx vertx, Map<String, HealthCheck> checks) {
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+    router.get("/health").handler(ctx -> health(checks).onComplete(ar -> {
+      JsonObject body = ar.result();
+      boolean up = "UP".equals(body.getString("status"));
+      ctx.response().setStatusCode(up ? 200 : 503)
+          .putHeader(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON)
+          .end(body.toBuffer());
+    }));
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS)
+        .end(Metrics.registry().scrape()));
+    router.route().failureHandler(HttpErrors.failureHandler());
+    router.errorHandler(404, ctx -> HttpErrors.send(ctx, 404, "not_found", "no such resource: " + ctx.request().path()));
+    router.errorHandler(405, ctx -> HttpErrors.send(ctx, 405, "method_not_allowed",
+        ctx.request().method() + " is not allowed on " + ctx.request().path()));
+    return router;
+  }
+
+  private static Future<JsonObject> health(Map<String, HealthCheck> checks) {
+    List<String> names = new ArrayList<>(checks.keySet());
+    List<Future<Void>> results = new ArrayList<>();
+    for (String name : names) {
+      results.add(checks.get(name).check().timeout(2, TimeUnit.SECONDS));
+    }
+    return Future.join(results).transform(ignored -> {
+      JsonObject details = new JsonObject();
+      boolean up = true;
+      for (int i = 0; i < names.size(); i++) {
+        Future<Void> result = results.get(i);
+        if (result.succeeded()) {
+          details.put(names.get(i), "UP");
+        } else {
+          up = false;
+          details.put(names.get(i), "DOWN: " + result.cause().getMessage());
+        }
+      }
+      return Future.succeededFuture(new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", details));
+    });
+  }
+}

@@ -1,0 +1,78 @@
+package io.seckill.shared.messaging;
+
+import io.seckill.shared.config.AmqpConfig;
+import io.seckill.shared.event.EventCodec;
+import io.seckill.shared.event.SecKillEvent;
+import io.vertx.amqp.AmqpMessage;
+import io.vertx.amqp.AmqpSender;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.util.List;
+
+/**
+ * Publishes to the {@code seckill} queue with acknowledgement: the future succeeds when the broker has settled
+ * the message as accepted (persisted). One event goes as itself (message-id = eventId, subject = type); several
+ * go as one message whose body is a JSON array (message-id = first eventId, subject = {@value #BATCH_SUBJECT}).
+ */
+public final class AmqpSecKillMessagePublisher implements SecKillMessagePublisher {
+  public static final String BATCH_SUBJECT = "EventBatch";
+
+  private final AmqpLink link;
+  private final String address;
+  private AmqpSender sender;
+
+  private AmqpSecKillMessagePublisher(Vertx vertx, AmqpConfig config) {
+    this.address = config.address();
+    this.link = new AmqpLink(vertx, config, "publisher", conn -> conn.createSender(address)
+        .onSuccess(created -> sender = created)
+        .mapEmpty());
+  }
+
+  /** Creates the publisher and starts connecting; it is usable (and reconnects) whether or not the broker is up. */
+  public static AmqpSecKillMessagePublisher create(Vertx vertx, AmqpConfig config) {
+    AmqpSecKillMessagePublisher publisher = new AmqpSecKillMessagePublisher(vertx, config);
+    publisher.link.start();
+    return publisher;
+  }
+
+  @Override
+  public Future<Void> publish(List<SecKillEvent> events) {
+    if (events.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    if (!link.isUp() || sender == null) {
+      return Future.failedFuture("broker link is down");
+    }
+    SecKillEvent first = events.get(0);
+    AmqpMessage message;
+    if (events.size() == 1) {
+      message = AmqpMessage.create()
+          .id(first.eventId().toString())
+          .subject(first.type())
+          .contentType("application/json")
+          .durable(true)
+          .withBody(EventCodec.encode(first))
+          .build();
+    } else {
+      message = AmqpMessage.create()
+          .id(first.eventId().toString())
+          .subject(BATCH_SUBJECT)
+          .contentType("application/json")
+          .durable(true)
+          .withBody(EventCodec.encodeBatch(events).toString())
+          .build();
+    }
+    return sender.sendWithAck(message);
+  }
+
+  @Override
+  public boolean isConnected() {
+    return link.isUp();
+  }
+
+  @Override
+  public Future<Void> close() {
+    return link.close();
+  }
+}
