@@ -16,6 +16,7 @@ import io.seckill.shared.messaging.AmqpSecKillMessagePublisher;
 import io.seckill.shared.messaging.SecKillMessagePublisher;
 import io.seckill.shared.metrics.Metrics;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
@@ -24,6 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -39,6 +42,7 @@ public final class CommandVerticle extends VerticleBase {
   private SecKillMessagePublisher publisher;
   private CommandService service;
   private OutboxRelay relay;
+  private final List<Meter> meters = new ArrayList<>();
 
   public CommandVerticle(SecKillConfig config, Clock clock) {
     this.config = config;
@@ -55,10 +59,10 @@ public final class CommandVerticle extends VerticleBase {
       GroupCommitter committer = new GroupCommitter(store, config.commandBatchMax()).onCommit(relay::nudge);
       service = new CommandService(vertx, clock, new GrabDecider(), store, new PromotionCatalog(pool), committer,
           config.promotionPollMillis());
-      Gauge.builder("seckill_command_queued_appends", committer, GroupCommitter::queued)
-          .description("grabs waiting for their group commit").register(Metrics.registry());
-      Gauge.builder("seckill_relay_position", relay, OutboxRelay::position)
-          .description("event store position handed to the broker").register(Metrics.registry());
+      meters.add(Gauge.builder("seckill_command_queued_appends", committer, GroupCommitter::queued)
+          .description("grabs waiting for their group commit").register(Metrics.registry()));
+      meters.add(Gauge.builder("seckill_relay_position", relay, OutboxRelay::position)
+          .description("event store position handed to the broker").register(Metrics.registry()));
       return service.start();
     }).compose(v -> relay.start()).compose(v -> {
       Router router = ServiceRouter.create(vertx, Map.of(
@@ -77,6 +81,7 @@ public final class CommandVerticle extends VerticleBase {
     if (relay != null) {
       relay.stop();
     }
+    meters.forEach(Metrics.registry()::remove);
     return Future.join(publisher == null ? Future.succeededFuture() : publisher.close(),
         pool == null ? Future.succeededFuture() : pool.close());
   }

@@ -32,6 +32,7 @@ public final class OutboxRelay {
   private boolean paused;
   private boolean retryScheduled;
   private long sweepTimer = -1;
+  private boolean stopped;
 
   public OutboxRelay(Vertx vertx, EventStore store, SecKillMessagePublisher publisher, int batchMax) {
     this.vertx = vertx;
@@ -50,6 +51,7 @@ public final class OutboxRelay {
   }
 
   public void stop() {
+    stopped = true;
     if (sweepTimer >= 0) {
       vertx.cancelTimer(sweepTimer);
     }
@@ -58,7 +60,7 @@ public final class OutboxRelay {
   /** New events were committed: send them soon. */
   public void nudge() {
     wanted = true;
-    if (!running && !retryScheduled) {
+    if (!running && !retryScheduled && !stopped) {
       runOnce();
     }
   }
@@ -87,6 +89,9 @@ public final class OutboxRelay {
           });
     }).onComplete(ar -> {
       running = false;
+      if (stopped) {
+        return;
+      }
       if (ar.failed()) {
         if (!paused) {
           LOG.warn("relay paused at position {}: {}; retrying every {} ms", position, ar.cause().getMessage(), RETRY_MILLIS);

@@ -1,0 +1,165 @@
+package io.seckill.launcher;
+
+import io.seckill.shared.config.Env;
+import io.seckill.shared.config.SecKillConfig;
+import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.TestInfra;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole CQRS loop over HTTP, started by the launcher exactly as {@code java -jar} does (all roles, external
+ * MariaDB and broker given by environment): admin -> command -> WriteDB -> relay -> ActiveMQ -> projection ->
+ * ReadDB -> query.
+ */
+@ExtendWith(VertxExtension.class)
+class EndToEndTest {
+  private static final Launcher launcher = new Launcher();
+  private static SecKillConfig config;
+  private static WebClient client;
+
+  @BeforeAll
+  static void startSystem(Vertx vertx) throws Exception {
+    config = TestInfra.freshConfig();
+    Map<String, String> env = new HashMap<>();
+    env.put("SECKILL_ROLES", "all");
+    env.put("SECKILL_ADMIN_TOKEN", TestInfra.ADMIN_TOKEN);
+    env.put("SECKILL_AMQP_URL", "amqp://127.0.0.1:" + config.amqp().port());
+    env.put("SECKILL_AMQP_ADDRESS", config.amqp().address());
+    env.put("SECKILL_ADMIN_PORT", String.valueOf(config.adminPort()));
+    env.put("SECKILL_COMMAND_PORT", String.valueOf(config.commandPort()));
+    env.put("SECKILL_QUERY_PORT", String.valueOf(config.queryPort()));
+    env.put("SECKILL_EVENT_PORT", String.valueOf(config.eventPort()));
+    env.put("SECKILL_DATA_DIR", "target/e2e-data");
+    for (var side : List.of(new Object[]{"SECKILL_WRITE_DB_", config.writeDb()}, new Object[]{"SECKILL_READ_DB_", config.readDb()})) {
+      var db = (io.seckill.shared.config.DbConfig) side[1];
+      env.put(side[0] + "HOST", db.host());
+      env.put(side[0] + "PORT", String.valueOf(db.port()));
+      env.put(side[0] + "DATABASE", db.database());
+      env.put(side[0] + "USER", db.user());
+    }
+    launcher.start(new Env(env));
+    client = Async.client(vertx, 64);
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    launcher.stop();
+  }
+
+  private static Future<HttpResponse<Buffer>> grab(String promotionId, String customer) {
+    return client.post(config.commandPort(), "127.0.0.1", "/command/coupons")
+        .sendJsonObject(new JsonObject().put("promotionId", promotionId).put("customerId", customer));
+  }
+
+  private static Future<JsonObject> adminGet(String promotionId) {
+    return client.get(config.adminPort(), "127.0.0.1", "/admin/promotions/" + promotionId)
+        .bearerTokenAuthentication(TestInfra.ADMIN_TOKEN).send().map(HttpResponse::bodyAsJsonObject);
+  }
+
+  @Test
+  void aFlashCrowdOfFortyGetsExactlyFiveCouponsVisibleOnTheReadSide(Vertx vertx, VertxTestContext ctx) {
+    Instant now = Instant.now();
+    JsonObject promotion = new JsonObject().put("numberOfCoupons", 5).put("discount", 0.7)
+        .put("publishTime", now.plusSeconds(1).toString()).put("finishTime", now.plusSeconds(3600).toString());
+    List<Future<HttpResponse<Buffer>>> grabs = new ArrayList<>();
+    String[] id = new String[1];
+    long[] grabsDone = new long[1];
+    client.post(config.adminPort(), "127.0.0.1", "/admin/promotions")
+        .bearerTokenAuthentication(TestInfra.ADMIN_TOKEN).sendJsonObject(promotion)
+        .compose(created -> {
+          ctx.verify(() -> assertThat(created.statusCode()).isEqualTo(201));
+          id[0] = created.bodyAsJsonObject().getString("promotionId");
+          return Async.eventually(vertx, Duration.ofSeconds(5),
+              () -> adminGet(id[0]).map(p -> "active".equals(p.getString("status"))));
+        })
+        .compose(started -> {
+          for (int i = 0; i < 40; i++) {
+            grabs.add(grab(id[0], "e2e-customer-" + i));
+          }
+          return Future.all(grabs);
+        })
+        .compose(all -> {
+          grabsDone[0] = System.nanoTime();
+          Set<String> winners = new TreeSet<>();
+          ctx.verify(() -> {
+            int outOfStock = 0;
+            for (Future<HttpResponse<Buffer>> f : grabs) {
+              HttpResponse<Buffer> r = f.result();
+              if (r.statusCode() == 200) {
+                winners.add(r.bodyAsJsonObject().getString("customerId"));
+              } else {
+                assertThat(r.statusCode()).isEqualTo(429);
+                assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("out_of_stock");
+                outOfStock++;
+              }
+            }
+            assertThat(winners).hasSize(5);
+            assertThat(outOfStock).isEqualTo(35);
+          });
+          return Async.eventually(vertx, Duration.ofSeconds(2), () -> {
+            List<Future<HttpResponse<Buffer>>> reads = new ArrayList<>();
+            winners.forEach(w -> reads.add(client.get(config.queryPort(), "127.0.0.1", "/query/coupons/" + w).send()));
+            return Future.all(reads).map(r -> reads.stream().allMatch(read -> {
+              JsonArray coupons = read.result().bodyAsJsonArray();
+              return coupons.size() == 1 && id[0].equals(coupons.getJsonObject(0).getString("promotionId"));
+            }));
+          });
+        })
+        .compose(visible -> Future.all(adminGet(id[0]),
+            client.get(config.queryPort(), "127.0.0.1", "/query/promotions/" + id[0]).send(),
+            client.get(config.queryPort(), "127.0.0.1", "/query/promotions").send(),
+            client.get(config.queryPort(), "127.0.0.1", "/query/coupons/e2e-customer-none").send(),
+            grab(id[0], "e2e-late")))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          JsonObject admin = all.resultAt(0);
+          assertThat(admin.getString("status")).isEqualTo("finished");
+          assertThat(((HttpResponse<Buffer>) all.resultAt(1)).statusCode()).isEqualTo(404);
+          JsonArray active = ((HttpResponse<Buffer>) all.resultAt(2)).bodyAsJsonArray();
+          assertThat(active.stream().map(o -> ((JsonObject) o).getString("promotionId"))).doesNotContain(id[0]);
+          assertThat(((HttpResponse<Buffer>) all.resultAt(3)).bodyAsJsonArray()).isEmpty();
+          HttpResponse<Buffer> late = all.resultAt(4);
+          assertThat(late.statusCode()).isEqualTo(429);
+          assertThat(late.bodyAsJsonObject().getString("error")).isEqualTo("out_of_stock");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void everyServiceIsHealthyAndServesMetrics(VertxTestContext ctx) {
+    List<Future<HttpResponse<Buffer>>> checks = new ArrayList<>();
+    for (int port : new int[]{config.adminPort(), config.commandPort(), config.queryPort(), config.eventPort()}) {
+      checks.add(client.get(port, "127.0.0.1", "/health").send());
+      checks.add(client.get(port, "127.0.0.1", "/metrics").send());
+    }
+    Future.all(checks).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+      for (Future<HttpResponse<Buffer>> check : checks) {
+        assertThat(check.result().statusCode()).isEqualTo(200);
+      }
+      assertThat(checks.get(3).result().bodyAsString()).contains("seckill_relay_position");
+      ctx.completeNow();
+    })));
+  }
+}

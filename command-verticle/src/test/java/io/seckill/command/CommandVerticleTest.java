@@ -1,0 +1,281 @@
+package io.seckill.command;
+
+import io.seckill.shared.config.SecKillConfig;
+import io.seckill.shared.db.Databases;
+import io.seckill.shared.db.SqlTime;
+import io.seckill.shared.event.SecKillEvent;
+import io.seckill.shared.messaging.AmqpSecKillMessageSubscriber;
+import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.TestInfra;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real command verticle on a real MariaDB and ActiveMQ, driven over HTTP. */
+@ExtendWith(VertxExtension.class)
+class CommandVerticleTest {
+  private static SecKillConfig config;
+  private static WebClient client;
+  private static Pool writeDb;
+  private static String deploymentId;
+  private static final List<SecKillEvent> relayed = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void deploy(Vertx vertx) {
+    config = TestInfra.freshConfig();
+    deploymentId = Async.await(vertx.deployVerticle(new CommandVerticle(config, Clock.systemUTC())));
+    client = Async.client(vertx, 64);
+    writeDb = Databases.pool(vertx, config.writeDb(), "command-test");
+    Async.await(AmqpSecKillMessageSubscriber.create(vertx, config.amqp()).subscribe(batch -> {
+      relayed.addAll(batch);
+      return Future.succeededFuture();
+    }));
+  }
+
+  /** What the admin verticle writes when a promotion is created. */
+  static Future<UUID> createPromotion(int coupons, Instant publish, Instant finish) {
+    UUID id = UUID.randomUUID();
+    return writeDb.preparedQuery("INSERT INTO promotions (promotion_id, number_of_coupons, discount, publish_time,"
+            + " finish_time, status, version, created_at, updated_at)"
+            + " VALUES (?, ?, 0.75, ?, ?, 'scheduled', 1, UTC_TIMESTAMP(3), UTC_TIMESTAMP(6))")
+        .execute(Tuple.of(id.toString(), coupons, SqlTime.toDb(publish), SqlTime.toDb(finish)))
+        .map(id);
+  }
+
+  static Future<UUID> startedPromotion(Vertx vertx, int coupons) {
+    Instant now = Instant.now();
+    return createPromotion(coupons, now.minusSeconds(1), now.plusSeconds(3600))
+        .compose(id -> Async.eventually(vertx, Duration.ofSeconds(5), () -> eventCount(id, "PromotionStartEvent")
+            .map(n -> n == 1)).map(id));
+  }
+
+  static Future<Integer> eventCount(UUID promotion, String type) {
+    return writeDb.preparedQuery("SELECT COUNT(*) FROM events WHERE promotion_id = ? AND type = ?")
+        .execute(Tuple.of(promotion.toString(), type)).map(rows -> rows.iterator().next().getInteger(0));
+  }
+
+  static Future<HttpResponse<Buffer>> grab(UUID promotion, String customer) {
+    return client.post(config.commandPort(), "127.0.0.1", "/command/coupons")
+        .sendJsonObject(new JsonObject().put("promotionId", promotion.toString()).put("customerId", customer));
+  }
+
+  @Test
+  void anAcceptedGrabIsCommittedBeforeThe200(Vertx vertx, VertxTestContext ctx) {
+    startedPromotion(vertx, 10)
+        .compose(id -> grab(id, "alice").compose(response -> writeDb
+            .preparedQuery("SELECT sequence FROM events WHERE promotion_id = ? AND customer_id = 'alice'")
+            .execute(Tuple.of(id.toString()))
+            .map(rows -> {
+              ctx.verify(() -> {
+                assertThat(response.statusCode()).isEqualTo(200);
+                JsonObject body = response.bodyAsJsonObject();
+                assertThat(body.getString("promotionId")).isEqualTo(id.toString());
+                assertThat(body.getString("customerId")).isEqualTo("alice");
+                assertThat(body.getLong("sequence")).isEqualTo(2L);
+                assertThat(body.getDouble("discount")).isEqualTo(0.75);
+                assertThat(Instant.parse(body.getString("time"))).isBeforeOrEqualTo(Instant.now());
+                assertThat(rows.size()).isEqualTo(1);
+                assertThat(rows.iterator().next().getLong(0)).isEqualTo(2L);
+              });
+              return id;
+            }))
+        .compose(same -> grab(same, "alice")))
+        .onComplete(ctx.succeeding(duplicate -> ctx.verify(() -> {
+          assertThat(duplicate.statusCode()).isEqualTo(429);
+          assertThat(duplicate.bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void fortyCustomersAtOnceForFiveCouponsGetExactlyFive(Vertx vertx, VertxTestContext ctx) {
+    startedPromotion(vertx, 5).compose(id -> {
+      List<Future<HttpResponse<Buffer>>> grabs = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        grabs.add(grab(id, "crowd-" + i));
+      }
+      return Future.all(grabs).compose(all -> Future.all(
+              eventCount(id, "CouponGrabbedEvent"), eventCount(id, "PromotionFinishEvent"),
+              writeDb.preparedQuery("SELECT status FROM promotions WHERE promotion_id = ?").execute(Tuple.of(id.toString())))
+          .map(counts -> {
+            ctx.verify(() -> {
+              Map<String, Integer> outcomes = new TreeMap<>();
+              for (Future<HttpResponse<Buffer>> f : grabs) {
+                HttpResponse<Buffer> r = f.result();
+                String key = r.statusCode() + (r.statusCode() == 200 ? "" : " " + r.bodyAsJsonObject().getString("error"));
+                outcomes.merge(key, 1, Integer::sum);
+              }
+              assertThat(outcomes).isEqualTo(Map.of("200", 5, "429 out_of_stock", 35));
+              assertThat((Integer) counts.resultAt(0)).isEqualTo(5);
+              assertThat((Integer) counts.resultAt(1)).isEqualTo(1);
+              Row status = ((io.vertx.sqlclient.RowSet<Row>) counts.resultAt(2)).iterator().next();
+              assertThat(status.getString(0)).isEqualTo("finished");
+            });
+            return null;
+          }));
+    }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void grabsOutsideTheWindowOrOfUnknownPromotionsAreNotActive(Vertx vertx, VertxTestContext ctx) {
+    Instant now = Instant.now();
+    createPromotion(5, now.plusSeconds(3600), now.plusSeconds(7200))
+        .compose(future -> Future.all(grab(future, "a"), grab(UUID.randomUUID(), "a")))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          for (int i = 0; i < 2; i++) {
+            HttpResponse<Buffer> response = all.resultAt(i);
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(response.bodyAsJsonObject().getString("error")).isEqualTo("promotion_not_active");
+          }
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void badRequestsGet4xxJson(VertxTestContext ctx) {
+    var post = client.post(config.commandPort(), "127.0.0.1", "/command/coupons");
+    String id = UUID.randomUUID().toString();
+    Future.all(List.of(
+            post.sendJsonObject(new JsonObject().put("promotionId", id)),
+            post.sendJsonObject(new JsonObject().put("promotionId", id).put("customerId", "x".repeat(65))),
+            post.sendJsonObject(new JsonObject().put("promotionId", id).put("customerId", "")),
+            post.sendJsonObject(new JsonObject().put("promotionId", "nope").put("customerId", "a")),
+            post.sendJsonObject(new JsonObject().put("promotionId", 12).put("customerId", "a")),
+            post.sendBuffer(Buffer.buffer("{\"promotionId\":")),
+            post.sendBuffer(Buffer.buffer("[]")),
+            post.send(),
+            post.sendBuffer(Buffer.buffer("x".repeat(70_000)))))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          for (int i = 0; i < all.size(); i++) {
+            HttpResponse<Buffer> response = all.resultAt(i);
+            boolean tooLarge = i == all.size() - 1;
+            assertThat(response.statusCode()).as("request %d", i).isEqualTo(tooLarge ? 413 : 400);
+            assertThat(response.bodyAsJsonObject().getString("error"))
+                .isEqualTo(tooLarge ? "payload_too_large" : "invalid_request");
+            assertThat(response.bodyAsJsonObject().getString("message")).isNotBlank();
+          }
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aPromotionFinishesByTimeOnceAndThenRefuses(Vertx vertx, VertxTestContext ctx) {
+    Instant now = Instant.now();
+    createPromotion(50, now.minusSeconds(1), now.plusMillis(1500))
+        .compose(id -> Async.eventually(vertx, Duration.ofSeconds(5),
+                () -> eventCount(id, "PromotionFinishEvent").map(n -> n == 1)).map(id))
+        .compose(id -> Future.all(grab(id, "late"), eventCount(id, "PromotionStartEvent"),
+            eventCount(id, "PromotionFinishEvent")))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          HttpResponse<Buffer> late = all.resultAt(0);
+          assertThat(late.statusCode()).isEqualTo(400);
+          assertThat(late.bodyAsJsonObject().getString("error")).isEqualTo("promotion_not_active");
+          assertThat((Integer) all.resultAt(1)).isEqualTo(1);
+          assertThat((Integer) all.resultAt(2)).isEqualTo(1);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void anAdminChangeToAScheduledPromotionIsPickedUp(Vertx vertx, VertxTestContext ctx) {
+    Instant now = Instant.now();
+    createPromotion(3, now.plusSeconds(3600), now.plusSeconds(7200))
+        .compose(id -> writeDb.preparedQuery("UPDATE promotions SET publish_time = ?, number_of_coupons = 7,"
+                + " version = version + 1, updated_at = UTC_TIMESTAMP(6) WHERE promotion_id = ?")
+            .execute(Tuple.of(SqlTime.toDb(now.minusSeconds(1)), id.toString())).map(id))
+        .compose(id -> Async.eventually(vertx, Duration.ofSeconds(5),
+            () -> eventCount(id, "PromotionStartEvent").map(n -> n == 1)).map(id))
+        .compose(id -> writeDb.preparedQuery("SELECT payload FROM events WHERE promotion_id = ?")
+            .execute(Tuple.of(id.toString())))
+        .onComplete(ctx.succeeding(rows -> ctx.verify(() -> {
+          assertThat(new JsonObject(rows.iterator().next().getString(0)).getInteger("numberOfCoupons")).isEqualTo(7);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void committedEventsAreRelayedToTheBrokerInOrder(Vertx vertx, VertxTestContext ctx) {
+    startedPromotion(vertx, 3)
+        .compose(id -> grab(id, "r1").compose(r -> grab(id, "r2")).compose(r -> grab(id, "r3")).map(id))
+        .compose(id -> Async.eventually(vertx, Duration.ofSeconds(5), () -> Future.succeededFuture(
+            relayed.stream().filter(e -> e.promotionId().equals(id)).count() == 5)).map(id))
+        .onComplete(ctx.succeeding(id -> ctx.verify(() -> {
+          assertThat(relayed.stream().filter(e -> e.promotionId().equals(id)).map(SecKillEvent::sequence))
+              .containsExactly(1L, 2L, 3L, 4L, 5L);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aRestartedCommandVerticleRebuildsItsStateFromItsEvents(Vertx vertx, VertxTestContext ctx) {
+    SecKillConfig own = TestInfra.freshConfig();
+    Pool db = Databases.pool(vertx, own.writeDb(), "replay-test");
+    UUID id = UUID.randomUUID();
+    Instant now = Instant.now();
+    var post = client.post(own.commandPort(), "127.0.0.1", "/command/coupons");
+    java.util.function.Function<String, Future<HttpResponse<Buffer>>> grabOwn = customer -> post.sendJsonObject(
+        new JsonObject().put("promotionId", id.toString()).put("customerId", customer));
+    vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC()))
+        .compose(first -> db.preparedQuery("INSERT INTO promotions (promotion_id, number_of_coupons, discount,"
+                + " publish_time, finish_time, status, version, created_at, updated_at)"
+                + " VALUES (?, 4, 0.5, ?, ?, 'scheduled', 1, UTC_TIMESTAMP(3), UTC_TIMESTAMP(6))")
+            .execute(Tuple.of(id.toString(), SqlTime.toDb(now.minusSeconds(1)), SqlTime.toDb(now.plusSeconds(3600))))
+            .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
+                () -> grabOwn.apply("p1").map(r -> r.statusCode() == 200 || r.statusCode() == 429)))
+            .compose(v -> grabOwn.apply("p2"))
+            .compose(v -> vertx.undeploy(first)))
+        .compose(v -> vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC())))
+        .compose(second -> Future.all(grabOwn.apply("p1"), grabOwn.apply("p2"))
+            .compose(dups -> grabOwn.apply("p3").compose(r3 -> grabOwn.apply("p4"))
+                .compose(r4 -> grabOwn.apply("p5"))
+                .map(r5 -> List.of(dups.resultAt(0), dups.resultAt(1), r5))))
+        .compose(responses -> db.preparedQuery("SELECT type, COUNT(*) FROM events WHERE promotion_id = ? GROUP BY type")
+            .execute(Tuple.of(id.toString())).map(rows -> {
+              ctx.verify(() -> {
+                @SuppressWarnings("unchecked") List<HttpResponse<Buffer>> r = (List<HttpResponse<Buffer>>) (List<?>) responses;
+                assertThat(r.get(0).bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order");
+                assertThat(r.get(1).bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order");
+                assertThat(r.get(2).bodyAsJsonObject().getString("error")).isEqualTo("out_of_stock");
+                Map<String, Integer> counts = new TreeMap<>();
+                rows.forEach(row -> counts.put(row.getString(0), row.getInteger(1)));
+                assertThat(counts).isEqualTo(Map.of("PromotionStartEvent", 1, "CouponGrabbedEvent", 4,
+                    "PromotionFinishEvent", 1));
+              });
+              return null;
+            }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void healthIsUpWithDatabaseAndBroker(VertxTestContext ctx) {
+    client.get(config.commandPort(), "127.0.0.1", "/health").send()
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(r.statusCode()).isEqualTo(200);
+          assertThat(r.bodyAsJsonObject().getJsonObject("checks").getMap()).containsOnlyKeys("writeDb", "broker");
+          ctx.completeNow();
+        })));
+  }
+}

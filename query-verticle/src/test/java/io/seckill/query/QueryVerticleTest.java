@@ -1,0 +1,110 @@
+package io.seckill.query;
+
+import io.seckill.shared.config.SecKillConfig;
+import io.seckill.shared.db.Databases;
+import io.seckill.shared.db.SqlTime;
+import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.TestInfra;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real query verticle reading a real ReadDB that the test fills as the projector would. */
+@ExtendWith(VertxExtension.class)
+class QueryVerticleTest {
+  private static final Instant PUBLISH = Instant.parse("2026-11-28T16:00:00Z");
+  private static final Instant FINISH = Instant.parse("2026-11-28T18:00:00Z");
+  private static final UUID ACTIVE = UUID.randomUUID();
+  private static final UUID FINISHED = UUID.randomUUID();
+  private static SecKillConfig config;
+  private static WebClient client;
+
+  @BeforeAll
+  static void deployAndFill(Vertx vertx) {
+    config = TestInfra.freshConfig();
+    Async.await(vertx.deployVerticle(new QueryVerticle(config)));
+    client = Async.client(vertx, 4);
+    Pool readDb = Databases.pool(vertx, config.readDb(), "query-test");
+    Async.await(readDb.preparedQuery("INSERT INTO active_promotions (promotion_id, number_of_coupons,"
+            + " remaining_coupons, discount, publish_time, finish_time) VALUES (?, 100, 97, 0.8, ?, ?)")
+        .execute(Tuple.of(ACTIVE.toString(), SqlTime.toDb(PUBLISH), SqlTime.toDb(FINISH)))
+        .compose(v -> readDb.preparedQuery("INSERT INTO coupons (customer_id, promotion_id, sequence, discount,"
+            + " grabbed_at) VALUES (?, ?, ?, ?, ?)").executeBatch(java.util.List.of(
+                Tuple.of("zoe", ACTIVE.toString(), 2L, 0.8, SqlTime.toDb(PUBLISH.plusSeconds(1))),
+                Tuple.of("zoe", FINISHED.toString(), 7L, 0.5, SqlTime.toDb(PUBLISH.plusSeconds(2))),
+                Tuple.of("yan", ACTIVE.toString(), 3L, 0.8, SqlTime.toDb(PUBLISH.plusSeconds(3)))))));
+  }
+
+  private Future<HttpResponse<Buffer>> get(String path) {
+    return client.get(config.queryPort(), "127.0.0.1", path).send();
+  }
+
+  @Test
+  void activePromotionsCarryTheirRemainingCoupons(VertxTestContext ctx) {
+    Future.all(get("/query/promotions"), get("/query/promotions/" + ACTIVE))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          HttpResponse<Buffer> list = all.resultAt(0);
+          assertThat(list.statusCode()).isEqualTo(200);
+          JsonArray promotions = list.bodyAsJsonArray();
+          assertThat(promotions).hasSize(1);
+          JsonObject one = ((HttpResponse<Buffer>) all.resultAt(1)).bodyAsJsonObject();
+          assertThat(one).isEqualTo(promotions.getJsonObject(0));
+          assertThat(one.getString("promotionId")).isEqualTo(ACTIVE.toString());
+          assertThat(one.getInteger("numberOfCoupons")).isEqualTo(100);
+          assertThat(one.getInteger("remainingCoupons")).isEqualTo(97);
+          assertThat(one.getString("publishTime")).isEqualTo("2026-11-28T16:00:00Z");
+          assertThat(one.getString("finishTime")).isEqualTo("2026-11-28T18:00:00Z");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aCustomersCouponsComeInOrderAndNoneIsAnEmptyList(VertxTestContext ctx) {
+    Future.all(get("/query/coupons/zoe"), get("/query/coupons/nobody"))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          JsonArray zoe = ((HttpResponse<Buffer>) all.resultAt(0)).bodyAsJsonArray();
+          assertThat(zoe).hasSize(2);
+          assertThat(zoe.getJsonObject(0).getString("promotionId")).isEqualTo(ACTIVE.toString());
+          assertThat(zoe.getJsonObject(0).getLong("sequence")).isEqualTo(2L);
+          assertThat(zoe.getJsonObject(0).getString("time")).isEqualTo("2026-11-28T16:00:01Z");
+          assertThat(zoe.getJsonObject(1).getDouble("discount")).isEqualTo(0.5);
+          HttpResponse<Buffer> nobody = all.resultAt(1);
+          assertThat(nobody.statusCode()).isEqualTo(200);
+          assertThat(nobody.bodyAsJsonArray()).isEmpty();
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void unknownOrMalformedGetJsonErrors(VertxTestContext ctx) {
+    Future.all(get("/query/promotions/" + FINISHED), get("/query/promotions/not-a-uuid"),
+            get("/query/coupons/" + "x".repeat(65)), get("/health"))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          HttpResponse<Buffer> notActive = all.resultAt(0);
+          assertThat(notActive.statusCode()).isEqualTo(404);
+          assertThat(notActive.bodyAsJsonObject().getString("error")).isEqualTo("not_found");
+          HttpResponse<Buffer> malformed = all.resultAt(1);
+          assertThat(malformed.statusCode()).isEqualTo(400);
+          assertThat(malformed.bodyAsJsonObject().getString("error")).isEqualTo("invalid_request");
+          assertThat(((HttpResponse<Buffer>) all.resultAt(2)).statusCode()).isEqualTo(400);
+          assertThat(((HttpResponse<Buffer>) all.resultAt(3)).statusCode()).isEqualTo(200);
+          ctx.completeNow();
+        })));
+  }
+}

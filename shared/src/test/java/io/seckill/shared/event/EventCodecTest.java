@@ -1,0 +1,51 @@
+package io.seckill.shared.event;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EventCodecTest {
+  private final UUID promotion = UUID.randomUUID();
+  private final Instant t = Instant.parse("2026-11-28T16:00:00.123Z");
+
+  private final List<SecKillEvent> events = List.of(
+      new PromotionStartEvent(UUID.randomUUID(), promotion, 1, t, 10, 0.7, t, t.plusSeconds(60)),
+      new CouponGrabbedEvent(UUID.randomUUID(), promotion, 2, t, "alice", 0.7),
+      new PromotionFinishEvent(UUID.randomUUID(), promotion, 3, t, FinishReason.SOLD_OUT));
+
+  @Test
+  void everyEventTypeSurvivesARoundTrip() {
+    for (SecKillEvent event : events) {
+      assertThat(EventCodec.decode(EventCodec.encode(event))).isEqualTo(event);
+    }
+  }
+
+  @Test
+  void wireFormatNamesTypeAndFields() {
+    var json = EventCodec.toJson(events.get(1));
+    assertThat(json.getString("type")).isEqualTo("CouponGrabbedEvent");
+    assertThat(json.getString("customerId")).isEqualTo("alice");
+    assertThat(json.getLong("sequence")).isEqualTo(2L);
+    assertThat(json.getString("time")).isEqualTo("2026-11-28T16:00:00.123Z");
+    assertThat(EventCodec.toJson(events.get(2)).getString("reason")).isEqualTo("sold_out");
+  }
+
+  @Test
+  void aBodyIsOneEventOrABatchInOrder() {
+    assertThat(EventCodec.decodeBody(EventCodec.encodeBatch(events).toString())).containsExactlyElementsOf(events);
+    assertThat(EventCodec.decodeBody(EventCodec.encode(events.get(0)))).containsExactly(events.get(0));
+  }
+
+  @Test
+  void somethingElseIsRefused() {
+    assertThatThrownBy(() -> EventCodec.decodeBody("not json")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> EventCodec.decodeBody("{\"type\":\"Nope\"}")).isInstanceOf(IllegalArgumentException.class);
+    String unknownType = EventCodec.encode(events.get(1)).replace("CouponGrabbedEvent", "Other");
+    assertThatThrownBy(() -> EventCodec.decode(unknownType)).isInstanceOf(IllegalArgumentException.class);
+  }
+}
