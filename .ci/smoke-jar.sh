@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Starts all-in-one/target/seckill.jar on embedded defaults (as README's run command does), waits for every
+# service to be healthy, walks the REST API once, then stops it. Bounded: fails after 180 s of waiting.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+jar=all-in-one/target/seckill.jar
+[ -f "$jar" ] || { echo "smoke: $jar is missing (run mvn package first)"; exit 1; }
+work=$(pwd)/target/smoke
+rm -rf "$work"
+mkdir -p "$work"
+log="$work/seckill.log"
+
+SECKILL_DATA_DIR="$work/data" java -jar "$jar" >"$log" 2>&1 &
+pid=$!
+cleanup() {
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+trap cleanup EXIT
+fail() {
+  echo "smoke: FAILED: $*"
+  echo "---- last lines of $log"
+  tail -n 60 "$log"
+  exit 1
+}
+
+deadline=$((SECONDS + 180))
+for port in 8081 8082 8083 8084; do
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" = 200 ]; do
+    kill -0 "$pid" 2>/dev/null || fail "the jar exited"
+    [ $SECONDS -lt $deadline ] || fail "port $port not healthy within 180 s"
+    sleep 1
+  done
+done
+echo "smoke: all four services healthy after ${SECONDS}s"
+
+token=$(cat "$work/data/admin-token")
+publish=$(date -u -d '+1 second' +%Y-%m-%dT%H:%M:%SZ)
+finish=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
+
+[ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8081/admin/promotions)" = 401 ] || fail "admin without token is not 401"
+created=$(curl -s -X POST http://127.0.0.1:8081/admin/promotions -H "Authorization: Bearer $token" \
+  -H 'Content-Type: application/json' \
+  -d "{\"numberOfCoupons\":2,\"discount\":0.8,\"publishTime\":\"$publish\",\"finishTime\":\"$finish\"}")
+id=$(printf '%s' "$created" | sed -n 's/.*"promotionId":"\([0-9a-f-]*\)".*/\1/p')
+[ -n "$id" ] || fail "create did not return a promotionId: $created"
+
+grab() {
+  curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:8082/command/coupons \
+    -H 'Content-Type: application/json' -d "{\"promotionId\":\"$id\",\"customerId\":\"$1\"}"
+}
+until [ "$(grab smoke-1)" = 200 ]; do
+  [ $SECONDS -lt $deadline ] || fail "promotion $id never accepted a grab"
+  sleep 0.2
+done
+[ "$(grab smoke-1)" = 429 ] || fail "a second grab by the same customer is not 429"
+[ "$(grab smoke-2)" = 200 ] || fail "the second coupon was not granted"
+[ "$(grab smoke-3)" = 429 ] || fail "a grab after the last coupon is not 429"
+[ "$(grab smoke-4)" = 429 ] || fail "sold-out promotion still grants"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:8082/command/coupons -d 'nope')" = 400 ] || fail "bad JSON is not 400"
+
+until curl -s http://127.0.0.1:8083/query/coupons/smoke-2 | grep -q "$id"; do
+  [ $SECONDS -lt $deadline ] || fail "coupon of smoke-2 never reached the query API"
+  sleep 0.2
+done
+echo "smoke: promotion $id sold out, coupons visible in the query API"
+echo "smoke: OK"
