@@ -1,6 +1,5 @@
 package io.seckill.launcher;
 
-import io.seckill.shared.config.Env;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.testing.Async;
 import io.seckill.shared.testing.TestInfra;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,37 +34,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(VertxExtension.class)
 class EndToEndTest {
-  private static final Launcher launcher = new Launcher();
+  private static RunningSystem system;
   private static SecKillConfig config;
   private static WebClient client;
 
   @BeforeAll
   static void startSystem(Vertx vertx) throws Exception {
-    config = TestInfra.freshConfig();
-    Map<String, String> env = new HashMap<>();
-    env.put("SECKILL_ROLES", "all");
-    env.put("SECKILL_ADMIN_TOKEN", TestInfra.ADMIN_TOKEN);
-    env.put("SECKILL_AMQP_URL", "amqp://127.0.0.1:" + config.amqp().port());
-    env.put("SECKILL_AMQP_ADDRESS", config.amqp().address());
-    env.put("SECKILL_ADMIN_PORT", String.valueOf(config.adminPort()));
-    env.put("SECKILL_COMMAND_PORT", String.valueOf(config.commandPort()));
-    env.put("SECKILL_QUERY_PORT", String.valueOf(config.queryPort()));
-    env.put("SECKILL_EVENT_PORT", String.valueOf(config.eventPort()));
-    env.put("SECKILL_DATA_DIR", "target/e2e-data");
-    for (var side : List.of(new Object[]{"SECKILL_WRITE_DB_", config.writeDb()}, new Object[]{"SECKILL_READ_DB_", config.readDb()})) {
-      var db = (io.seckill.shared.config.DbConfig) side[1];
-      env.put(side[0] + "HOST", db.host());
-      env.put(side[0] + "PORT", String.valueOf(db.port()));
-      env.put(side[0] + "DATABASE", db.database());
-      env.put(side[0] + "USER", db.user());
-    }
-    launcher.start(new Env(env));
+    system = RunningSystem.start("all", Map.of());
+    config = system.config;
     client = Async.client(vertx, 64);
   }
 
   @AfterAll
   static void stopSystem() {
-    launcher.stop();
+    system.close();
   }
 
   private static Future<HttpResponse<Buffer>> grab(String promotionId, String customer) {

@@ -1,9 +1,10 @@
 package io.seckill.command;
 
 import io.seckill.command.domain.GrabDecider;
-import io.seckill.command.http.CommandRoutes;
+import io.seckill.command.http.CommandHttpVerticle;
 import io.seckill.command.relay.OutboxRelay;
 import io.seckill.command.service.CommandService;
+import io.seckill.command.service.GrabGateway;
 import io.seckill.command.store.EventStore;
 import io.seckill.command.store.GroupCommitter;
 import io.seckill.command.store.PromotionCatalog;
@@ -11,15 +12,14 @@ import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
 import io.seckill.shared.db.Migrations;
 import io.seckill.shared.http.HealthCheck;
-import io.seckill.shared.http.ServiceRouter;
 import io.seckill.shared.messaging.AmqpSecKillMessagePublisher;
 import io.seckill.shared.messaging.SecKillMessagePublisher;
 import io.seckill.shared.metrics.Metrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +30,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The grab endpoint and the write side's owner. Deploy exactly one instance per system: the decision state
- * lives in its memory. Wiring only: migrate, rebuild state from the events, start the relay, then listen.
+ * The write side's owner and the grab endpoint. Deploy exactly one per system: the decision state lives in its
+ * memory, on its context. Wiring only: migrate, rebuild state from the events, start the relay, then deploy
+ * {@code commandInstances} HTTP verticles that reach the state through a {@link GrabGateway}.
  */
 public final class CommandVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CommandVerticle.class);
@@ -65,12 +66,14 @@ public final class CommandVerticle extends VerticleBase {
           .description("event store position handed to the broker").register(Metrics.registry()));
       return service.start();
     }).compose(v -> relay.start()).compose(v -> {
-      Router router = ServiceRouter.create(vertx, Map.of(
+      GrabGateway gateway = new GrabGateway(context, service);
+      Map<String, HealthCheck> checks = Map.of(
           "writeDb", HealthCheck.database(pool),
-          "broker", HealthCheck.of("broker link", publisher::isConnected)));
-      new CommandRoutes(service).mount(router);
-      return vertx.createHttpServer().requestHandler(router).listen(config.commandPort(), config.httpHost());
-    }).onSuccess(server -> LOG.info("command API listening on {}:{}", config.httpHost(), server.actualPort()));
+          "broker", HealthCheck.of("broker link", publisher::isConnected));
+      return vertx.deployVerticle(() -> new CommandHttpVerticle(config, gateway, checks),
+          new DeploymentOptions().setInstances(config.commandInstances()));
+    }).onSuccess(id -> LOG.info("command API listening on {}:{} ({} HTTP instances)", config.httpHost(),
+        config.commandPort(), config.commandInstances()));
   }
 
   @Override

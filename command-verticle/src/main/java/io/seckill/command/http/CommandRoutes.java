@@ -2,7 +2,7 @@ package io.seckill.command.http;
 
 import io.seckill.command.domain.GrabDecision;
 import io.seckill.command.domain.Rejection;
-import io.seckill.command.service.CommandService;
+import io.seckill.command.service.GrabGateway;
 import io.seckill.shared.event.CouponGrabbedEvent;
 import io.seckill.shared.http.ApiException;
 import io.seckill.shared.http.Bodies;
@@ -25,10 +25,10 @@ public final class CommandRoutes {
   private static final String INVALID = "invalid_request";
   private static final int MAX_CUSTOMER_ID = 64;
 
-  private final CommandService service;
+  private final GrabGateway service;
   private final Map<Rejection, Buffer> rejectionBodies = new EnumMap<>(Rejection.class);
 
-  public CommandRoutes(CommandService service) {
+  public CommandRoutes(GrabGateway service) {
     this.service = service;
     for (Rejection rejection : Rejection.values()) {
       rejectionBodies.put(rejection, new JsonObject().put("error", rejection.code())

@@ -16,7 +16,8 @@ public record SecKillConfig(
     AmqpConfig amqp,
     int commandBatchMax,
     long promotionPollMillis,
-    int relayBatchMax) {
+    int relayBatchMax,
+    int commandInstances) {
 
   public static final String WRITE_DB_PREFIX = "SECKILL_WRITE_DB_";
   public static final String READ_DB_PREFIX = "SECKILL_READ_DB_";
@@ -38,21 +39,27 @@ public record SecKillConfig(
             env.string("SECKILL_AMQP_ADDRESS", "seckill")),
         env.integer("SECKILL_COMMAND_BATCH_MAX", 500),
         env.integer("SECKILL_PROMOTION_POLL_MS", 200),
-        env.integer("SECKILL_RELAY_BATCH_MAX", 500));
+        env.integer("SECKILL_RELAY_BATCH_MAX", 500),
+        env.integer("SECKILL_COMMAND_INSTANCES", Runtime.getRuntime().availableProcessors()));
   }
 
   public SecKillConfig withDatabases(DbConfig write, DbConfig read) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, write, read, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax);
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances);
   }
 
   public SecKillConfig withAmqp(AmqpConfig newAmqp) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, writeDb, readDb,
-        newAmqp, commandBatchMax, promotionPollMillis, relayBatchMax);
+        newAmqp, commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances);
+  }
+
+  public SecKillConfig withCommandInstances(int instances) {
+    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, writeDb, readDb, amqp,
+        commandBatchMax, promotionPollMillis, relayBatchMax, instances);
   }
 
   public SecKillConfig withPorts(int admin, int command, int query, int event) {
     return new SecKillConfig(httpHost, admin, command, query, event, adminToken, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax);
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances);
   }
 }

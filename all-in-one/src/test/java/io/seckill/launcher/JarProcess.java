@@ -1,0 +1,62 @@
+package io.seckill.launcher;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import io.seckill.shared.testing.Async;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** {@code java -jar seckill.jar} in a JVM of its own, with the roles and settings given by environment. */
+final class JarProcess implements AutoCloseable {
+  private final Process process;
+  private final String name;
+
+  private JarProcess(Process process, String name) {
+    this.process = process;
+    this.name = name;
+  }
+
+  static JarProcess start(String name, Map<String, String> env) throws IOException {
+    String jar = System.getProperty("seckill.jar", "target/seckill.jar");
+    if (!new File(jar).isFile()) {
+      throw new IllegalStateException(jar + " is missing: integration tests run after mvn package");
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx512m", "-jar", jar));
+    builder.environment().putAll(env);
+    File log = new File("target", "it-" + name + ".log");
+    builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+    return new JarProcess(builder.start(), name);
+  }
+
+  /** Succeeds once {@code /health} on {@code port} answers 200; fails if the process dies or 90 s pass. */
+  Future<Void> healthy(Vertx vertx, WebClient client, int port) {
+    return Async.eventually(vertx, Duration.ofSeconds(90), () -> {
+      if (!process.isAlive()) {
+        return Future.failedFuture(name + " exited with " + process.exitValue() + " (see target/it-" + name + ".log)");
+      }
+      return client.get(port, "127.0.0.1", "/health").send().map(r -> r.statusCode() == 200).otherwise(false);
+    });
+  }
+
+  /** kill -9. */
+  void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    kill();
+  }
+}

@@ -1,0 +1,73 @@
+package io.seckill.launcher;
+
+import io.seckill.shared.config.DbConfig;
+import io.seckill.shared.config.Env;
+import io.seckill.shared.config.SecKillConfig;
+import io.seckill.shared.db.Databases;
+import io.seckill.shared.testing.TestInfra;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Roles started by the launcher in this JVM, configured through the environment exactly as the jar is, against
+ * the test JVM's MariaDB and ActiveMQ, with fresh databases, queue and ports.
+ */
+final class RunningSystem implements AutoCloseable {
+  final SecKillConfig config;
+  final Map<String, String> env;
+  private final Launcher launcher = new Launcher();
+
+  private RunningSystem(SecKillConfig config, Map<String, String> env) {
+    this.config = config;
+    this.env = env;
+  }
+
+  /** The environment that points the jar at {@code config}'s databases, broker and ports. */
+  static Map<String, String> environment(SecKillConfig config, String roles) {
+    Map<String, String> env = new HashMap<>();
+    env.put("SECKILL_ROLES", roles);
+    env.put("SECKILL_ADMIN_TOKEN", TestInfra.ADMIN_TOKEN);
+    env.put("SECKILL_AMQP_URL", "amqp://127.0.0.1:" + config.amqp().port());
+    env.put("SECKILL_AMQP_ADDRESS", config.amqp().address());
+    env.put("SECKILL_ADMIN_PORT", String.valueOf(config.adminPort()));
+    env.put("SECKILL_COMMAND_PORT", String.valueOf(config.commandPort()));
+    env.put("SECKILL_QUERY_PORT", String.valueOf(config.queryPort()));
+    env.put("SECKILL_EVENT_PORT", String.valueOf(config.eventPort()));
+    env.put("SECKILL_DATA_DIR", "target/system-data");
+    db(env, "SECKILL_WRITE_DB_", config.writeDb());
+    db(env, "SECKILL_READ_DB_", config.readDb());
+    return env;
+  }
+
+  private static void db(Map<String, String> env, String prefix, DbConfig db) {
+    env.put(prefix + "HOST", db.host());
+    env.put(prefix + "PORT", String.valueOf(db.port()));
+    env.put(prefix + "DATABASE", db.database());
+    env.put(prefix + "USER", db.user());
+  }
+
+  static RunningSystem start(String roles, Map<String, String> extra) throws Exception {
+    SecKillConfig config = TestInfra.freshConfig();
+    Map<String, String> env = environment(config, roles);
+    env.putAll(extra);
+    RunningSystem system = new RunningSystem(config, env);
+    system.launcher.start(new Env(env));
+    return system;
+  }
+
+  Pool writeDb(Vertx vertx) {
+    return Databases.pool(vertx, config.writeDb(), "test-write-" + config.writeDb().database());
+  }
+
+  Pool readDb(Vertx vertx) {
+    return Databases.pool(vertx, config.readDb(), "test-read-" + config.readDb().database());
+  }
+
+  @Override
+  public void close() {
+    launcher.stop();
+  }
+}

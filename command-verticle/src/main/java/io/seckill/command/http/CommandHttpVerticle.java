@@ -1,0 +1,31 @@
+package io.seckill.command.http;
+
+import io.seckill.command.service.GrabGateway;
+import io.seckill.shared.config.SecKillConfig;
+import io.seckill.shared.http.HealthCheck;
+import io.seckill.shared.http.ServiceRouter;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.ext.web.Router;
+
+import java.util.Map;
+
+/** One HTTP server instance of the command API; deploy one per core, they share the port. */
+public final class CommandHttpVerticle extends VerticleBase {
+  private final SecKillConfig config;
+  private final GrabGateway gateway;
+  private final Map<String, HealthCheck> checks;
+
+  public CommandHttpVerticle(SecKillConfig config, GrabGateway gateway, Map<String, HealthCheck> checks) {
+    this.config = config;
+    this.gateway = gateway;
+    this.checks = checks;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = ServiceRouter.create(vertx, checks);
+    new CommandRoutes(gateway).mount(router);
+    return vertx.createHttpServer().requestHandler(router).listen(config.commandPort(), config.httpHost());
+  }
+}
