@@ -50,6 +50,12 @@ public final class Launcher {
       launcher.stop();
       System.exit(1);
     }
+    // a broker-only JVM has no non-daemon thread of its own: keep it alive until it is told to stop
+    try {
+      new java.util.concurrent.CountDownLatch(1).await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   void start(Env env) throws Exception {
@@ -136,6 +142,9 @@ public final class Launcher {
   }
 
   synchronized void stop() {
+    if (vertx != null || !servers.isEmpty()) {
+      LOG.info("stopping");
+    }
     if (vertx != null) {
       try {
         await(vertx.close());

@@ -10,7 +10,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxTestContext;
+import java.util.concurrent.TimeUnit;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -38,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reaches ReadDB exactly once (the relay resends what it had not recorded as relayed; the projection skips it).
  */
 @ExtendWith(VertxExtension.class)
+@Timeout(value = 4, timeUnit = TimeUnit.MINUTES)
 class CommandCrashIT {
   private RunningSystem system;
   private Map<String, String> commandEnv;

@@ -9,7 +9,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxTestContext;
+import java.util.concurrent.TimeUnit;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * over 256 connections, against 200 coupons; with one command HTTP instance and with one per core.
  */
 @ExtendWith(VertxExtension.class)
+@Timeout(value = 4, timeUnit = TimeUnit.MINUTES)
 class ConcurrencyTest {
   private static final int COUPONS = 200;
   private static final int CUSTOMERS = 5_000;

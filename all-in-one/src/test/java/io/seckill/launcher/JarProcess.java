@@ -45,6 +45,17 @@ final class JarProcess implements AutoCloseable {
     });
   }
 
+  /** Succeeds once something accepts TCP connections on {@code port} (a broker-only process has no HTTP). */
+  Future<Void> listening(Vertx vertx, int port) {
+    var net = vertx.createNetClient();
+    return Async.eventually(vertx, Duration.ofSeconds(90), () -> {
+      if (!process.isAlive()) {
+        return Future.failedFuture(name + " exited with " + process.exitValue() + " (see target/it-" + name + ".log)");
+      }
+      return net.connect(port, "127.0.0.1").compose(socket -> socket.close().map(true)).otherwise(false);
+    });
+  }
+
   /** kill -9. */
   void kill() {
     process.destroyForcibly();

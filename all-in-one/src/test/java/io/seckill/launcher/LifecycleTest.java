@@ -10,7 +10,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxTestContext;
+import java.util.concurrent.TimeUnit;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.AfterAll;
@@ -32,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * publish time and finish at their finish time, one start and one finish each, many at once.
  */
 @ExtendWith(VertxExtension.class)
+@Timeout(value = 4, timeUnit = TimeUnit.MINUTES)
 class LifecycleTest {
   private static RunningSystem system;
   private static WebClient client;

@@ -13,6 +13,7 @@ import io.seckill.shared.db.Databases;
 import io.seckill.shared.db.Migrations;
 import io.seckill.shared.http.HealthCheck;
 import io.seckill.shared.messaging.AmqpSecKillMessagePublisher;
+import io.seckill.shared.messaging.ResendRequests;
 import io.seckill.shared.messaging.SecKillMessagePublisher;
 import io.seckill.shared.metrics.Metrics;
 import io.micrometer.core.instrument.Gauge;
@@ -43,6 +44,7 @@ public final class CommandVerticle extends VerticleBase {
   private SecKillMessagePublisher publisher;
   private CommandService service;
   private OutboxRelay relay;
+  private ResendRequests.Listener resendListener;
   private final List<Meter> meters = new ArrayList<>();
 
   public CommandVerticle(SecKillConfig config, Clock clock) {
@@ -64,8 +66,11 @@ public final class CommandVerticle extends VerticleBase {
           .description("grabs waiting for their group commit").register(Metrics.registry()));
       meters.add(Gauge.builder("seckill_relay_position", relay, OutboxRelay::position)
           .description("event store position handed to the broker").register(Metrics.registry()));
+      meters.add(Gauge.builder("seckill_relay_lag_events", relay, OutboxRelay::lag)
+          .description("events committed in WriteDB but not yet accepted by the broker").register(Metrics.registry()));
       return service.start();
     }).compose(v -> relay.start()).compose(v -> {
+      resendListener = ResendRequests.listen(vertx, config.amqp(), relay::resend);
       GrabGateway gateway = new GrabGateway(context, service);
       Map<String, HealthCheck> checks = Map.of(
           "writeDb", HealthCheck.database(pool),
@@ -86,6 +91,7 @@ public final class CommandVerticle extends VerticleBase {
     }
     meters.forEach(Metrics.registry()::remove);
     return Future.join(publisher == null ? Future.succeededFuture() : publisher.close(),
+        resendListener == null ? Future.succeededFuture() : resendListener.close(),
         pool == null ? Future.succeededFuture() : pool.close());
   }
 

@@ -21,6 +21,7 @@ public final class OutboxRelay {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
   private static final long RETRY_MILLIS = 1000;
   private static final long SWEEP_MILLIS = 1000;
+  private static final long RESEND_INTERVAL_MILLIS = 1000;
 
   private final Vertx vertx;
   private final EventStore store;
@@ -33,6 +34,8 @@ public final class OutboxRelay {
   private boolean retryScheduled;
   private long sweepTimer = -1;
   private boolean stopped;
+  private long head;
+  private final java.util.Map<java.util.UUID, Long> lastResend = new java.util.HashMap<>();
 
   public OutboxRelay(Vertx vertx, EventStore store, SecKillMessagePublisher publisher, int batchMax) {
     this.vertx = vertx;
@@ -45,7 +48,7 @@ public final class OutboxRelay {
     return store.relayedPosition().onSuccess(saved -> {
       position = saved;
       LOG.info("relay starts after position {}", saved);
-      sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> nudge());
+      sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> sweep());
       nudge();
     }).mapEmpty();
   }
@@ -67,6 +70,33 @@ public final class OutboxRelay {
 
   public long position() {
     return position;
+  }
+
+  /** Events committed but not yet accepted by the broker (as of the last sweep, once a second). */
+  public long lag() {
+    return Math.max(0, head - position);
+  }
+
+  private void sweep() {
+    store.headPosition().onSuccess(h -> head = Math.max(head, h));
+    nudge();
+  }
+
+  /**
+   * Sends a promotion's events again from {@code fromSequence} on, because the read side found a gap the broker
+   * will not fill. At most one resend per promotion a second; the projection skips what it already has.
+   */
+  public void resend(java.util.UUID promotionId, long fromSequence) {
+    long now = System.currentTimeMillis();
+    Long last = lastResend.get(promotionId);
+    if (stopped || (last != null && now - last < RESEND_INTERVAL_MILLIS)) {
+      return;
+    }
+    lastResend.put(promotionId, now);
+    store.readPromotion(promotionId, fromSequence, batchMax)
+        .compose(events -> publisher.publish(events).map(events.size()))
+        .onSuccess(count -> LOG.info("resent {} events of promotion {} from sequence {}", count, promotionId, fromSequence))
+        .onFailure(e -> LOG.warn("resend of promotion {} from {} failed: {}", promotionId, fromSequence, e.getMessage()));
   }
 
   private void runOnce() {

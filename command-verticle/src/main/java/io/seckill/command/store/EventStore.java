@@ -33,7 +33,8 @@ public final class EventStore {
       + " WHERE promotion_id = ? AND status = 'scheduled' AND version = ?";
   private static final String READ_PAGE = "SELECT position, payload FROM events WHERE position > ?"
       + " ORDER BY position LIMIT ?";
-  private static final String READ_PROMOTION = "SELECT payload FROM events WHERE promotion_id = ? ORDER BY sequence";
+  private static final String READ_PROMOTION = "SELECT payload FROM events WHERE promotion_id = ? AND sequence >= ?"
+      + " ORDER BY sequence LIMIT ?";
 
   /** An event with its global position in the store. */
   public record Positioned(long position, SecKillEvent event) {
@@ -122,7 +123,12 @@ public final class EventStore {
 
   /** One promotion's events in sequence order. */
   public Future<List<SecKillEvent>> readPromotion(UUID promotionId) {
-    return pool.preparedQuery(READ_PROMOTION).execute(Tuple.of(promotionId.toString())).map(rows -> {
+    return readPromotion(promotionId, 1, Integer.MAX_VALUE);
+  }
+
+  /** Up to {@code limit} of a promotion's events from {@code fromSequence} on, in sequence order. */
+  public Future<List<SecKillEvent>> readPromotion(UUID promotionId, long fromSequence, int limit) {
+    return pool.preparedQuery(READ_PROMOTION).execute(Tuple.of(promotionId.toString(), fromSequence, limit)).map(rows -> {
       List<SecKillEvent> events = new ArrayList<>(rows.size());
       for (Row row : rows) {
         events.add(EventCodec.decode(row.getString(0)));

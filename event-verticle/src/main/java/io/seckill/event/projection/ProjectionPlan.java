@@ -20,6 +20,7 @@ public record ProjectionPlan(
     Map<UUID, Integer> couponsTaken,
     Set<UUID> finished,
     Map<UUID, Long> lastSequences,
+    int applied,
     int duplicates,
     List<Gap> gaps) {
 

@@ -33,6 +33,7 @@ public final class Projector {
     Set<UUID> blocked = new HashSet<>();
     List<ProjectionPlan.Gap> gaps = new ArrayList<>();
     int duplicates = 0;
+    int applied = 0;
     for (SecKillEvent event : events) {
       UUID id = event.promotionId();
       long expected = last.getOrDefault(id, 0L) + 1;
@@ -56,7 +57,8 @@ public final class Projector {
       }
       last.put(id, event.sequence());
       newLast.put(id, event.sequence());
+      applied++;
     }
-    return new ProjectionPlan(started, coupons, taken, finished, newLast, duplicates, gaps);
+    return new ProjectionPlan(started, coupons, taken, finished, newLast, applied, duplicates, gaps);
   }
 }

@@ -41,6 +41,7 @@ class ProjectorTest {
     assertThat(plan.couponsTaken()).isEqualTo(Map.of(p, 2));
     assertThat(plan.finished()).containsExactly(p);
     assertThat(plan.lastSequences()).isEqualTo(Map.of(p, 4L));
+    assertThat(plan.applied()).isEqualTo(4);
     assertThat(plan.duplicates()).isZero();
     assertThat(plan.gaps()).isEmpty();
   }
@@ -68,5 +69,21 @@ class ProjectorTest {
     assertThat(plan.gaps()).containsExactly(new ProjectionPlan.Gap(p, 2, 3));
     assertThat(plan.lastSequences()).isEqualTo(Map.of(q, 2L));
     assertThat(plan.coupons()).extracting(CouponGrabbedEvent::promotionId).containsOnly(q);
+    assertThat(plan.applied()).isEqualTo(2);
+  }
+
+  @Test
+  void aGapIsRequestedOnlyOnceItLastsAndAgainWhileItStays() {
+    GapTracker tracker = new GapTracker(1000);
+    ProjectionPlan gapped = Projector.plan(List.of(grab(p, 3)), Map.of(p, 1L));
+    assertThat(tracker.observe(gapped, 0)).isEmpty();
+    assertThat(tracker.observe(gapped, 999)).isEmpty();
+    assertThat(tracker.observe(gapped, 1000)).containsExactly(new ProjectionPlan.Gap(p, 2, 3));
+    assertThat(tracker.observe(gapped, 1500)).isEmpty();
+    assertThat(tracker.observe(gapped, 2000)).hasSize(1);
+    ProjectionPlan filled = Projector.plan(List.of(grab(p, 2), grab(p, 3)), Map.of(p, 1L));
+    assertThat(tracker.observe(filled, 2100)).isEmpty();
+    assertThat(tracker.open()).isEmpty();
+    assertThat(tracker.observe(gapped, 5000)).isEmpty();
   }
 }

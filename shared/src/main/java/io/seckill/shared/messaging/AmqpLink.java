@@ -28,6 +28,7 @@ final class AmqpLink {
   private boolean closed;
   private boolean connecting;
   private boolean everConnected;
+  private boolean retrying;
 
   AmqpLink(Vertx vertx, AmqpConfig config, String name, Function<AmqpConnection, Future<Void>> onConnect) {
     this.vertx = vertx;
@@ -74,12 +75,17 @@ final class AmqpLink {
             connection = ar.result();
             LOG.info("AMQP {} link {}", name, everConnected ? "reconnected" : "connected");
             everConnected = true;
+            retrying = false;
             connection.closeFuture().onComplete(x -> lost());
             if (first != null) {
               first.tryComplete();
             }
           } else {
-            LOG.warn("AMQP {} link cannot connect: {}; retrying in {} ms", name, ar.cause().getMessage(), RETRY_MILLIS);
+            if (!retrying) {
+              LOG.warn("AMQP {} link cannot connect: {}; retrying every {} ms", name, ar.cause().getMessage(),
+                  RETRY_MILLIS);
+              retrying = true;
+            }
             if (first != null) {
               first.tryFail(ar.cause());
             }

@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Publishes to the {@code seckill} queue with acknowledgement: the future succeeds when the broker has settled
@@ -17,6 +18,8 @@ import java.util.List;
  */
 public final class AmqpSecKillMessagePublisher implements SecKillMessagePublisher {
   public static final String BATCH_SUBJECT = "EventBatch";
+  /** A broker that vanishes mid-send never settles; the relay must hear of it and retry. */
+  private static final long ACK_TIMEOUT_SECONDS = 10;
 
   private final AmqpLink link;
   private final String address;
@@ -63,7 +66,7 @@ public final class AmqpSecKillMessagePublisher implements SecKillMessagePublishe
           .withBody(EventCodec.encodeBatch(events).toString())
           .build();
     }
-    return sender.sendWithAck(message);
+    return sender.sendWithAck(message).timeout(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
   }
 
   @Override

@@ -1,0 +1,75 @@
+package io.seckill.launcher;
+
+import io.seckill.shared.testing.Async;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The fault tests' checker: the customers that got a 200, the CouponGrabbed events in WriteDB and the coupons in
+ * ReadDB must agree. Every 200 is in WriteDB (I4); WriteDB and ReadDB hold the same coupons, none twice (I5); no
+ * more than the stock (I1).
+ */
+final class Consistency {
+  private static final Logger LOG = LoggerFactory.getLogger(Consistency.class);
+
+  record Report(int accepted, int inWriteDb, int inReadDb) {
+  }
+
+  private Consistency() {
+  }
+
+  static Future<Report> check(Vertx vertx, Pool writeDb, Pool readDb, String promotionId, Set<String> accepted,
+                              int coupons, Duration readSideBound) {
+    return Async.eventually(vertx, readSideBound, () -> Future.all(customers(writeDb,
+                "SELECT customer_id FROM events WHERE promotion_id = ? AND type = 'CouponGrabbedEvent'", promotionId),
+            customers(readDb, "SELECT customer_id FROM coupons WHERE promotion_id = ?", promotionId))
+        .map(all -> ((List<String>) all.resultAt(0)).size() == ((List<String>) all.resultAt(1)).size()))
+        .compose(converged -> Future.all(customers(writeDb,
+                "SELECT customer_id FROM events WHERE promotion_id = ? AND type = 'CouponGrabbedEvent'", promotionId),
+            customers(readDb, "SELECT customer_id FROM coupons WHERE promotion_id = ?", promotionId)))
+        .map(all -> {
+          List<String> written = all.resultAt(0);
+          List<String> read = all.resultAt(1);
+          Set<String> writtenSet = new HashSet<>(written);
+          Set<String> readSet = new HashSet<>(read);
+          Set<String> missing = new HashSet<>(accepted);
+          missing.removeAll(writtenSet);
+          assertThat(missing).as("200s missing from WriteDB").isEmpty();
+          assertThat(writtenSet.size()).as("no customer twice in WriteDB").isEqualTo(written.size());
+          assertThat(readSet.size()).as("no coupon twice in ReadDB").isEqualTo(read.size());
+          Set<String> notProjected = new HashSet<>(writtenSet);
+          notProjected.removeAll(readSet);
+          Set<String> extra = new HashSet<>(readSet);
+          extra.removeAll(writtenSet);
+          assertThat(notProjected).as("WriteDB coupons missing from ReadDB").isEmpty();
+          assertThat(extra).as("ReadDB coupons WriteDB does not have").isEmpty();
+          assertThat(written.size()).as("no oversell").isLessThanOrEqualTo(coupons);
+          Report report = new Report(accepted.size(), written.size(), read.size());
+          LOG.info("consistency: {}", report);
+          return report;
+        });
+  }
+
+  private static Future<List<String>> customers(Pool pool, String sql, String promotionId) {
+    return pool.preparedQuery(sql).execute(Tuple.of(promotionId)).map(rows -> {
+      List<String> customers = new ArrayList<>(rows.size());
+      for (Row row : rows) {
+        customers.add(row.getString(0));
+      }
+      return customers;
+    });
+  }
+}

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# The benchmark harness (SPEC §5): builds, starts the system on embedded defaults as two processes (command in its
+# own JVM so that W4 can restart it), starts the HTTP-ceiling and naive-baseline servers on the same machine, and
+# runs W1-W4 with wrk, each measured run after a warm-up. Prints one table and writes it to
+# loadtest/target/bench-results.md. Everything listens and is loaded on 127.0.0.1 only; every run is bounded.
+#
+#   loadtest/bench.sh                      # defaults below
+#   DURATION=30 CONNECTIONS=256 loadtest/bench.sh
+#   SKIP_BUILD=1 loadtest/bench.sh         # reuse the jars
+#
+# Needs: Java 17, Maven, wrk (apt-get install -y wrk), curl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+DURATION=${DURATION:-15}          # seconds per measured run
+WARMUP=${WARMUP:-5}               # seconds per warm-up run
+CONNECTIONS=${CONNECTIONS:-256}
+THREADS=${THREADS:-2}
+W1_COUPONS=${W1_COUPONS:-10000}
+W2_COUPONS=${W2_COUPONS:-10000000}
+W4_EVENTS=${W4_EVENTS:-1000000}
+JAVA_OPTS=${JAVA_OPTS:--Xms1g -Xmx2g -XX:+UseParallelGC}
+WORK=$ROOT/loadtest/target/bench
+DB_PORT=3317
+AMQP_PORT=5682
+ADMIN=18081; COMMAND=18082; QUERY=18083; EVENT=18084; CEILING=19090; NAIVE=19091
+TOKEN=bench-token
+RUN=$(date +%s)
+
+command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install -y wrk)"; exit 1; }
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  mvn -q -B -DskipTests package
+fi
+rm -rf "$WORK"; mkdir -p "$WORK"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; pkill -9 -f "$WORK/data/mariadb/base/bin/mariadbd" 2>/dev/null || true; }
+trap cleanup EXIT
+
+common_env() {
+  export SECKILL_ADMIN_TOKEN=$TOKEN SECKILL_LOG_LEVEL=WARN SECKILL_EMBEDDED_DB_PORT=$DB_PORT \
+    SECKILL_BROKER_PORT=$AMQP_PORT SECKILL_AMQP_URL=amqp://127.0.0.1:$AMQP_PORT \
+    SECKILL_ADMIN_PORT=$ADMIN SECKILL_COMMAND_PORT=$COMMAND SECKILL_QUERY_PORT=$QUERY SECKILL_EVENT_PORT=$EVENT
+}
+start_rest() {
+  (common_env; SECKILL_ROLES=broker,admin,event,query SECKILL_DATA_DIR=$WORK/data \
+    exec java $JAVA_OPTS -jar all-in-one/target/seckill.jar >"$WORK/rest.log" 2>&1) &
+  pids+=($!)
+}
+start_command() {
+  (common_env; SECKILL_ROLES=command SECKILL_DATA_DIR=$WORK/data-command SECKILL_WRITE_DB_HOST=127.0.0.1 \
+    SECKILL_WRITE_DB_PORT=$DB_PORT exec java $JAVA_OPTS -jar all-in-one/target/seckill.jar >>"$WORK/command.log" 2>&1) &
+  command_pid=$!
+  pids+=($command_pid)
+}
+wait_http() { # port path expected-status timeout-s
+  local deadline=$((SECONDS + $4))
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1$2")" = "$3" ]; do
+    [ $SECONDS -lt $deadline ] || { echo "bench: :$1$2 not $3 within $4 s"; tail -30 "$WORK"/*.log; exit 1; }
+    sleep 0.2
+  done
+}
+sql() { "$WORK/data/mariadb/base/bin/mariadb" -h127.0.0.1 -P$DB_PORT -uroot -N -B -e "$1"; }
+promotion() { # coupons -> id
+  local now later
+  now=$(date -u +%Y-%m-%dT%H:%M:%S.000Z); later=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ)
+  curl -s -X POST "http://127.0.0.1:$ADMIN/admin/promotions" -H "Authorization: Bearer $TOKEN" \
+    -d "{\"numberOfCoupons\":$1,\"discount\":0.5,\"publishTime\":\"$now\",\"finishTime\":\"$later\"}" |
+    sed -n 's/.*"promotionId":"\([0-9a-f-]*\)".*/\1/p'
+}
+wait_started() {
+  local deadline=$((SECONDS + 10))
+  until [ "$(sql "SELECT COUNT(*) FROM seckill_write.events WHERE promotion_id='$1' AND type='PromotionStartEvent'")" = 1 ]; do
+    [ $SECONDS -lt $deadline ] || { echo "bench: promotion $1 did not start"; exit 1; }
+    sleep 0.1
+  done
+}
+grab_wrk() { # port seconds promotion prefix -> RESULT line
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:$1" -- "$3" "$4" |
+    grep '^RESULT'
+}
+field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<"$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+
+echo "bench: starting the system (embedded MariaDB and ActiveMQ), the ceiling and the naive baseline"
+start_rest
+wait_http $ADMIN /health 200 180
+wait_http $QUERY /health 200 60
+wait_http $EVENT /health 200 60
+start_command
+wait_http $COMMAND /health 200 120
+java -jar loadtest/target/bench-servers.jar ceiling $CEILING >"$WORK/ceiling.log" 2>&1 & pids+=($!)
+java -jar loadtest/target/bench-servers.jar naive $NAIVE $DB_PORT "$W2_COUPONS" >"$WORK/naive.log" 2>&1 & pids+=($!)
+until grep -q listening "$WORK/ceiling.log" && grep -q listening "$WORK/naive.log"; do sleep 0.2; done
+
+echo "bench: HTTP ceiling"
+grab_wrk $CEILING "$WARMUP" x warm >/dev/null
+CEIL=$(grab_wrk $CEILING "$DURATION" x "c$RUN-")
+echo "  $CEIL"
+echo "bench: naive baseline"
+grab_wrk $NAIVE "$WARMUP" x "nw$RUN-" >/dev/null
+NAIVE_R=$(grab_wrk $NAIVE "$DURATION" x "n$RUN-")
+echo "  $NAIVE_R"
+
+echo "bench: warm-up of the system"
+WARM=$(promotion "$W2_COUPONS"); wait_started "$WARM"
+grab_wrk $COMMAND "$WARMUP" "$WARM" "warm$RUN-" >/dev/null
+
+echo "bench: W1 flash crowd ($W1_COUPONS coupons, a new customer per request)"
+W1=$(promotion "$W1_COUPONS"); wait_started "$W1"
+W1_R=$(grab_wrk $COMMAND "$DURATION" "$W1" "w1-$RUN-")
+W1_DB=$(sql "SELECT COUNT(*) FROM seckill_write.events WHERE promotion_id='$W1' AND type='CouponGrabbedEvent'")
+echo "  $W1_R  events=$W1_DB"
+
+echo "bench: W2 sustained durable accepts ($W2_COUPONS coupons)"
+W2=$(promotion "$W2_COUPONS"); wait_started "$W2"
+W2_R=$(grab_wrk $COMMAND "$DURATION" "$W2" "w2-$RUN-")
+W2_DB=$(sql "SELECT COUNT(*) FROM seckill_write.events WHERE promotion_id='$W2' AND type='CouponGrabbedEvent'")
+echo "  $W2_R  events=$W2_DB"
+
+echo "bench: W3 queries during W2"
+grab_wrk $COMMAND "$DURATION" "$W2" "w3-$RUN-" >"$WORK/w3-grabs.txt" &
+W3_GRABS=$!
+W3_R=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION"s --timeout 10s -s loadtest/query.lua "http://127.0.0.1:$QUERY" -- "w2-$RUN-" | grep '^RESULT')
+wait $W3_GRABS
+W3_G=$(cat "$WORK/w3-grabs.txt")
+LAG_P99=$(curl -s "http://127.0.0.1:$EVENT/metrics" | sed -n 's/^seckill_projection_lag_seconds{quantile="0.99"} \([0-9.E-]*\)$/\1/p')
+LAG_MAX=$(curl -s "http://127.0.0.1:$EVENT/metrics" | sed -n 's/^seckill_projection_lag_seconds_max \([0-9.E-]*\)$/\1/p')
+echo "  queries: $W3_R"
+echo "  grabs:   $W3_G"
+echo "  read-side lag p99 ${LAG_P99}s, max ${LAG_MAX}s"
+
+echo "bench: W4 restart of the command JVM over >= $W4_EVENTS events"
+EVENTS=$(sql "SELECT COUNT(*) FROM seckill_write.events")
+deadline=$((SECONDS + 120))
+while [ "$EVENTS" -lt "$W4_EVENTS" ] && [ $SECONDS -lt $deadline ]; do
+  grab_wrk $COMMAND 10 "$W2" "w4fill-$RUN-$SECONDS-" >/dev/null
+  EVENTS=$(sql "SELECT COUNT(*) FROM seckill_write.events")
+done
+kill -9 "$command_pid"; wait "$command_pid" 2>/dev/null || true
+started=$(date +%s%N)
+start_command
+until [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$COMMAND/command/coupons" \
+    -d "{\"promotionId\":\"$W2\",\"customerId\":\"w4-$RUN\"}")" = 200 ]; do
+  [ $(( ($(date +%s%N) - started) / 1000000000 )) -lt 120 ] || { echo "bench: command did not come back"; exit 1; }
+  sleep 0.05
+done
+W4_MS=$(( ($(date +%s%N) - started) / 1000000 ))
+REBUILD=$(grep -o 'rebuilt [0-9]* promotions from [0-9]* events in [0-9]* ms' "$WORK/command.log" | tail -1)
+echo "  serving after ${W4_MS} ms ($REBUILD)"
+
+CEIL_RPS=$(field "$CEIL" rps); NAIVE_RPS=$(field "$NAIVE_R" rps)
+row() { # name result accepted-figure check
+  local rps p50 p99
+  rps=$(field "$2" rps); p50=$(field "$2" p50_ms); p99=$(field "$2" p99_ms)
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$rps" "$p50" "$p99" "$3" "$4" \
+    "$(ratio "$rps" "$CEIL_RPS")" "$(ratio "$rps" "$NAIVE_RPS")"
+}
+W2_ACC_S=$(awk -v n="$(field "$W2_R" ok)" -v d="$DURATION" 'BEGIN { printf "%.0f", n / d }')
+NAIVE_ACC_S=$(awk -v n="$(field "$NAIVE_R" ok)" -v d="$DURATION" 'BEGIN { printf "%.0f", n / d }')
+{
+  echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(java -version 2>&1 | head -1);"
+  echo "wrk -t$THREADS -c$CONNECTIONS, ${DURATION}s measured after ${WARMUP}s warm-up; JAVA_OPTS=$JAVA_OPTS"
+  echo
+  echo "| workload | req/s | p50 ms | p99 ms | accepted | check | x ceiling | x naive |"
+  echo "|---|---|---|---|---|---|---|---|"
+  row "HTTP ceiling (no state, no I/O)" "$CEIL" "-" "-"
+  row "naive baseline (1 tx per grab)" "$NAIVE_R" "$(field "$NAIVE_R" ok) ($NAIVE_ACC_S/s)" "-"
+  row "W1 flash crowd, $W1_COUPONS coupons" "$W1_R" "$(field "$W1_R" ok)" "events $W1_DB <= $W1_COUPONS: $([ "$W1_DB" -le "$W1_COUPONS" ] && [ "$W1_DB" = "$(field "$W1_R" ok)" ] && echo ok || echo FAIL)"
+  row "W2 sustained accepts" "$W2_R" "$(field "$W2_R" ok) ($W2_ACC_S/s, x naive $(ratio "$W2_ACC_S" "$NAIVE_ACC_S"))" "events $W2_DB = 200s: $([ "$W2_DB" = "$(field "$W2_R" ok)" ] && echo ok || echo FAIL)"
+  row "W3 queries during W2" "$W3_R" "grabs $(field "$W3_G" rps)/s" "lag p99 ${LAG_P99}s"
+  echo "| W4 restart over $EVENTS events | - | - | - | serving after ${W4_MS} ms | $REBUILD | - | - |"
+} | tee "$ROOT/loadtest/target/bench-results.md"

@@ -1,0 +1,38 @@
+-- wrk script: the query side at full speed, alternating the active list and a customer's coupons.
+-- usage: wrk ... -s query.lua URL -- <customer prefix>
+local threads = {}
+
+function setup(thread)
+  thread:set("tid", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  prefix = args[1] or "c"
+  counter = 0
+  ok, other = 0, 0
+end
+
+function request()
+  counter = counter + 1
+  if counter % 2 == 0 then
+    return wrk.format("GET", "/query/promotions")
+  end
+  return wrk.format("GET", "/query/coupons/" .. prefix .. tid .. "-" .. counter)
+end
+
+function response(status, hdrs, body)
+  if status == 200 then ok = ok + 1 else other = other + 1 end
+end
+
+function done(summary, latency, requests)
+  local o, x = 0, 0
+  for _, t in ipairs(threads) do
+    o = o + t:get("ok")
+    x = x + t:get("other")
+  end
+  io.write(string.format("RESULT requests=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f ok=%d rejected=0 other=%d errors=%d\n",
+    summary.requests, summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, o, x,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end

@@ -1,0 +1,168 @@
+package io.seckill.loadtest;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mysqlclient.MySQLBuilder;
+import io.vertx.mysqlclient.MySQLConnectOptions;
+import io.vertx.mysqlclient.MySQLException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The two reference servers the benchmark compares the system with, on the same machine and load:
+ * <ul>
+ *   <li>{@code ceiling PORT}: parses the same grab body and answers JSON; no state, no I/O (the HTTP ceiling).</li>
+ *   <li>{@code naive PORT DB_PORT COUPONS}: the flash-sale tutorial way, one transaction per grab on the same
+ *   MariaDB: {@code UPDATE ... SET remaining = remaining - 1 WHERE id = ? AND remaining > 0}, then
+ *   {@code INSERT} of the coupon under a unique (promotion, customer) key.</li>
+ * </ul>
+ * One verticle instance per core, as the system runs.
+ */
+public final class BenchServers {
+  private static final Logger LOG = LoggerFactory.getLogger(BenchServers.class);
+  static final String NAIVE_PROMOTION = "00000000-0000-0000-0000-000000000001";
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+
+  private BenchServers() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 2) {
+      throw new IllegalArgumentException("usage: ceiling PORT | naive PORT DB_PORT COUPONS");
+    }
+    Vertx vertx = Vertx.vertx();
+    int port = Integer.parseInt(args[1]);
+    int cores = Runtime.getRuntime().availableProcessors();
+    Future<String> deployed;
+    if (args[0].equals("ceiling")) {
+      deployed = vertx.deployVerticle(() -> new Ceiling(port), new DeploymentOptions().setInstances(cores));
+    } else if (args[0].equals("naive")) {
+      int dbPort = Integer.parseInt(args[2]);
+      int coupons = Integer.parseInt(args[3]);
+      deployed = Naive.prepare(vertx, dbPort, coupons).compose(v -> vertx.deployVerticle(() -> new Naive(port, dbPort),
+          new DeploymentOptions().setInstances(cores)));
+    } else {
+      throw new IllegalArgumentException("unknown server " + args[0]);
+    }
+    deployed.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    LOG.info("{} server listening on 127.0.0.1:{}", args[0], port);
+  }
+
+  /** Parses {promotionId, customerId} like the command endpoint; null when malformed. */
+  static JsonObject grab(Buffer body) {
+    try {
+      JsonObject json = body.toJsonObject();
+      String promotionId = json.getString("promotionId");
+      String customerId = json.getString("customerId");
+      return promotionId == null || customerId == null ? null : json;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  static void reply(HttpServerRequest request, int status, JsonObject body) {
+    request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body.toBuffer());
+  }
+
+  static final class Ceiling extends VerticleBase {
+    private final int port;
+
+    Ceiling(int port) {
+      this.port = port;
+    }
+
+    @Override
+    public Future<?> start() {
+      return vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+        JsonObject grab = grab(body);
+        if (grab == null) {
+          reply(request, 400, new JsonObject().put("error", "invalid_request"));
+          return;
+        }
+        reply(request, 200, new JsonObject().put("promotionId", grab.getString("promotionId"))
+            .put("customerId", grab.getString("customerId")).put("sequence", 1).put("discount", 0.5)
+            .put("time", Instant.now().toString()));
+      })).listen(port, "127.0.0.1");
+    }
+  }
+
+  static final class Naive extends VerticleBase {
+    private static final String TAKE = "UPDATE naive_promotions SET remaining = remaining - 1"
+        + " WHERE id = ? AND remaining > 0";
+    private static final String INSERT = "INSERT INTO naive_coupons (promotion_id, customer_id, grabbed_at)"
+        + " VALUES (?, ?, ?)";
+    private final int port;
+    private final int dbPort;
+    private Pool pool;
+
+    Naive(int port, int dbPort) {
+      this.port = port;
+      this.dbPort = dbPort;
+    }
+
+    static MySQLConnectOptions options(int dbPort, String database) {
+      return new MySQLConnectOptions().setHost("127.0.0.1").setPort(dbPort).setUser("root").setPassword("")
+          .setDatabase(database).setCachePreparedStatements(true);
+    }
+
+    /** A fresh naive schema with one promotion of {@code coupons}. */
+    static Future<Void> prepare(Vertx vertx, int dbPort, int coupons) {
+      Pool admin = MySQLBuilder.pool().connectingTo(options(dbPort, "")).using(vertx).build();
+      return admin.query("DROP DATABASE IF EXISTS seckill_naive").execute()
+          .compose(v -> admin.query("CREATE DATABASE seckill_naive").execute())
+          .compose(v -> admin.query("CREATE TABLE seckill_naive.naive_promotions (id CHAR(36) PRIMARY KEY,"
+              + " remaining INT NOT NULL) ENGINE=InnoDB").execute())
+          .compose(v -> admin.query("CREATE TABLE seckill_naive.naive_coupons (promotion_id CHAR(36) NOT NULL,"
+              + " customer_id VARCHAR(64) NOT NULL, grabbed_at DATETIME(3) NOT NULL,"
+              + " PRIMARY KEY (promotion_id, customer_id)) ENGINE=InnoDB").execute())
+          .compose(v -> admin.preparedQuery("INSERT INTO seckill_naive.naive_promotions VALUES (?, ?)")
+              .execute(Tuple.of(NAIVE_PROMOTION, coupons)))
+          .eventually(admin::close)
+          .mapEmpty();
+    }
+
+    @Override
+    public Future<?> start() {
+      pool = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(32))
+          .connectingTo(options(dbPort, "seckill_naive")).using(vertx).build();
+      return vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+        JsonObject grab = grab(body);
+        if (grab == null) {
+          reply(request, 400, new JsonObject().put("error", "invalid_request"));
+          return;
+        }
+        String customer = grab.getString("customerId");
+        Instant now = Instant.now();
+        pool.withTransaction(conn -> conn.preparedQuery(TAKE).execute(Tuple.of(NAIVE_PROMOTION))
+                .compose(rows -> rows.rowCount() == 0
+                    ? Future.succeededFuture(false)
+                    : conn.preparedQuery(INSERT).execute(Tuple.of(NAIVE_PROMOTION, customer,
+                        java.time.LocalDateTime.ofInstant(now, java.time.ZoneOffset.UTC))).map(true)))
+            .onComplete(ar -> {
+              if (ar.succeeded() && ar.result()) {
+                reply(request, 200, new JsonObject().put("promotionId", NAIVE_PROMOTION).put("customerId", customer)
+                    .put("time", now.toString()));
+              } else if (ar.succeeded()) {
+                reply(request, 429, new JsonObject().put("error", "out_of_stock"));
+              } else if (ar.cause() instanceof MySQLException e && e.getErrorCode() == 1062) {
+                reply(request, 429, new JsonObject().put("error", "duplicate_order"));
+              } else {
+                reply(request, 503, new JsonObject().put("error", "unavailable"));
+              }
+            });
+      })).listen(port, "127.0.0.1");
+    }
+  }
+}

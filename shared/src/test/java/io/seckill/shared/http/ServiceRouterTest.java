@@ -1,0 +1,86 @@
+package io.seckill.shared.http;
+
+import io.seckill.shared.config.DbConfig;
+import io.seckill.shared.db.Databases;
+import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.TestInfra;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** /health follows its dependencies; every failure is a JSON error. */
+@ExtendWith(VertxExtension.class)
+class ServiceRouterTest {
+
+  private static int serve(Vertx vertx, Router router) {
+    return Async.await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")).actualPort();
+  }
+
+  @Test
+  void healthIs503WhileADependencyIsDownAnd200WhenItIsBack(Vertx vertx, VertxTestContext ctx) {
+    AtomicBoolean brokerUp = new AtomicBoolean(false);
+    var unreachable = Databases.pool(vertx, new DbConfig("127.0.0.1", TestInfra.freePort(), "x", "root", "", 1), "down");
+    int down = serve(vertx, ServiceRouter.create(vertx, Map.of("db", HealthCheck.database(unreachable))));
+    var db = TestInfra.db();
+    var reachable = Databases.pool(vertx, new DbConfig("127.0.0.1", db.port(), "mysql", "root", "", 1), "up");
+    int flipping = serve(vertx, ServiceRouter.create(vertx, Map.of("db", HealthCheck.database(reachable),
+        "broker", HealthCheck.of("broker link", brokerUp::get))));
+    WebClient client = WebClient.create(vertx);
+    Future.all(client.get(down, "127.0.0.1", "/health").send(), client.get(flipping, "127.0.0.1", "/health").send())
+        .compose(before -> {
+          brokerUp.set(true);
+          return client.get(flipping, "127.0.0.1", "/health").send().map(after -> new Object[]{before, after});
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          var before = (io.vertx.core.CompositeFuture) r[0];
+          HttpResponse<Buffer> dbDown = before.resultAt(0);
+          assertThat(dbDown.statusCode()).isEqualTo(503);
+          assertThat(dbDown.bodyAsJsonObject().getJsonObject("checks").getString("db")).startsWith("DOWN");
+          HttpResponse<Buffer> brokerDown = before.resultAt(1);
+          assertThat(brokerDown.statusCode()).isEqualTo(503);
+          assertThat(brokerDown.bodyAsJsonObject().getJsonObject("checks").getString("db")).isEqualTo("UP");
+          @SuppressWarnings("unchecked") HttpResponse<Buffer> after = (HttpResponse<Buffer>) r[1];
+          assertThat(after.statusCode()).isEqualTo(200);
+          assertThat(after.bodyAsJsonObject().getString("status")).isEqualTo("UP");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void failuresAreJsonErrors(Vertx vertx, VertxTestContext ctx) {
+    Router router = ServiceRouter.create(vertx, Map.of());
+    router.post("/echo").handler(c -> c.json(Bodies.jsonObject(c, "invalid_request")));
+    router.get("/boom").handler(c -> {
+      throw new IllegalStateException("bug");
+    });
+    int port = serve(vertx, router);
+    WebClient client = WebClient.create(vertx);
+    Future.all(client.get(port, "127.0.0.1", "/nowhere").send(),
+            client.put(port, "127.0.0.1", "/echo").send(),
+            client.post(port, "127.0.0.1", "/echo").sendBuffer(Buffer.buffer(new byte[70_000])),
+            client.post(port, "127.0.0.1", "/echo").sendBuffer(Buffer.buffer("{bad")),
+            client.get(port, "127.0.0.1", "/boom").send())
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          int[] statuses = {404, 405, 413, 400, 500};
+          String[] errors = {"not_found", "method_not_allowed", "payload_too_large", "invalid_request", "internal_error"};
+          for (int i = 0; i < statuses.length; i++) {
+            HttpResponse<Buffer> response = all.resultAt(i);
+            assertThat(response.statusCode()).isEqualTo(statuses[i]);
+            assertThat(response.bodyAsJsonObject().getString("error")).isEqualTo(errors[i]);
+          }
+          ctx.completeNow();
+        })));
+  }
+}
