@@ -92,6 +92,26 @@ class QueryVerticleTest {
   }
 
   @Test
+  void manyLookupsAtOnceEachGetTheirOwnCustomersCoupons(VertxTestContext ctx) {
+    String[] customers = {"zoe", "yan", "nobody"};
+    int[] expected = {2, 1, 0};
+    java.util.List<Future<HttpResponse<Buffer>>> lookups = new java.util.ArrayList<>();
+    for (int i = 0; i < 90; i++) {
+      lookups.add(get("/query/coupons/" + customers[i % 3]));
+    }
+    Future.all(lookups).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+      for (int i = 0; i < lookups.size(); i++) {
+        JsonArray coupons = lookups.get(i).result().bodyAsJsonArray();
+        assertThat(coupons).hasSize(expected[i % 3]);
+        for (Object coupon : coupons) {
+          assertThat(((JsonObject) coupon).getString("customerId")).isEqualTo(customers[i % 3]);
+        }
+      }
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
   void unknownOrMalformedGetJsonErrors(VertxTestContext ctx) {
     Future.all(get("/query/promotions/" + FINISHED), get("/query/promotions/not-a-uuid"),
             get("/query/coupons/" + "x".repeat(65)), get("/health"))

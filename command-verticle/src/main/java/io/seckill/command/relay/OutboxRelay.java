@@ -2,7 +2,7 @@ package io.seckill.command.relay;
 
 import io.seckill.command.store.EventStore;
 import io.seckill.command.store.EventStore.Positioned;
-import io.seckill.shared.event.SecKillEvent;
+import io.seckill.shared.messaging.EncodedEvent;
 import io.seckill.shared.messaging.SecKillMessagePublisher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -106,12 +106,12 @@ public final class OutboxRelay {
       if (page.isEmpty()) {
         return Future.succeededFuture(0);
       }
-      List<SecKillEvent> events = new ArrayList<>(page.size());
+      List<EncodedEvent> events = new ArrayList<>(page.size());
       for (Positioned positioned : page) {
         events.add(positioned.event());
       }
       long last = page.get(page.size() - 1).position();
-      return publisher.publish(events)
+      return publisher.publishEncoded(events)
           .compose(v -> store.saveRelayedPosition(last))
           .map(v -> {
             position = last;

@@ -5,6 +5,7 @@ import io.seckill.shared.event.CouponGrabbedEvent;
 import io.seckill.shared.event.EventCodec;
 import io.seckill.shared.event.PromotionFinishEvent;
 import io.seckill.shared.event.SecKillEvent;
+import io.seckill.shared.messaging.EncodedEvent;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -31,13 +32,13 @@ public final class EventStore {
       + " updated_at = UTC_TIMESTAMP(6) WHERE promotion_id = ?";
   private static final String START_PROMOTION = "UPDATE promotions SET status = ?, updated_at = UTC_TIMESTAMP(6)"
       + " WHERE promotion_id = ? AND status = 'scheduled' AND version = ?";
-  private static final String READ_PAGE = "SELECT position, payload FROM events WHERE position > ?"
+  private static final String READ_PAGE = "SELECT position, event_id, type, payload FROM events WHERE position > ?"
       + " ORDER BY position LIMIT ?";
   private static final String READ_PROMOTION = "SELECT payload FROM events WHERE promotion_id = ? AND sequence >= ?"
       + " ORDER BY sequence LIMIT ?";
 
-  /** An event with its global position in the store. */
-  public record Positioned(long position, SecKillEvent event) {
+  /** A stored event, as its JSON text, with its global position in the store. */
+  public record Positioned(long position, EncodedEvent event) {
   }
 
   private final Pool pool;
@@ -116,7 +117,7 @@ public final class EventStore {
       if (page.isEmpty()) {
         return Future.succeededFuture(count);
       }
-      page.forEach(p -> sink.accept(p.event()));
+      page.forEach(p -> sink.accept(EventCodec.decode(p.event().json())));
       return replayFrom(page.get(page.size() - 1).position(), count + page.size(), sink);
     });
   }
@@ -142,7 +143,7 @@ public final class EventStore {
     return pool.preparedQuery(READ_PAGE).execute(Tuple.of(position, limit)).map(rows -> {
       List<Positioned> events = new ArrayList<>(rows.size());
       for (Row row : rows) {
-        events.add(new Positioned(row.getLong(0), EventCodec.decode(row.getString(1))));
+        events.add(new Positioned(row.getLong(0), new EncodedEvent(row.getString(1), row.getString(2), row.getString(3))));
       }
       return events;
     });

@@ -2,12 +2,20 @@ package io.seckill.query.store;
 
 import io.seckill.shared.db.SqlTime;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -18,8 +26,22 @@ public final class ReadModelQueries {
   private static final String ACTIVE = "SELECT " + PROMOTION_COLUMNS + " FROM active_promotions"
       + " ORDER BY publish_time, promotion_id";
   private static final String ONE = "SELECT " + PROMOTION_COLUMNS + " FROM active_promotions WHERE promotion_id = ?";
-  private static final String COUPONS = "SELECT promotion_id, customer_id, sequence, discount, grabbed_at FROM coupons"
-      + " WHERE customer_id = ? ORDER BY grabbed_at, promotion_id";
+  private static final String COUPONS_HEAD = "SELECT promotion_id, customer_id, sequence, discount, grabbed_at"
+      + " FROM coupons WHERE customer_id IN (";
+  private static final String COUPONS_TAIL = ") ORDER BY grabbed_at, promotion_id";
+  /** Most customers in one lookup; sizes are powers of two so a few prepared statements serve all. */
+  private static final int MAX_BATCH = 256;
+  /** How long the active list may be served from memory; far below the read side's 1 s lag budget. */
+  private static final long ACTIVE_CACHE_MILLIS = 100;
+
+  private record Lookup(String customerId, Promise<JsonArray> promise) {
+  }
+
+  private final ArrayDeque<Lookup> waiting = new ArrayDeque<>();
+  private final Map<Integer, String> couponSql = new HashMap<>();
+  private boolean lookupInFlight;
+  private Future<JsonArray> activeCache;
+  private long activeCachedAt;
 
   private final Pool pool;
 
@@ -27,7 +49,18 @@ public final class ReadModelQueries {
     this.pool = pool;
   }
 
+  /** The active promotions, read at most every {@value #ACTIVE_CACHE_MILLIS} ms by this instance. */
   public Future<JsonArray> activePromotions() {
+    long now = System.currentTimeMillis();
+    if (activeCache == null || now - activeCachedAt > ACTIVE_CACHE_MILLIS
+        || (activeCache.isComplete() && activeCache.failed())) {
+      activeCachedAt = now;
+      activeCache = readActivePromotions();
+    }
+    return activeCache;
+  }
+
+  private Future<JsonArray> readActivePromotions() {
     return pool.preparedQuery(ACTIVE).execute().map(rows -> {
       JsonArray array = new JsonArray();
       for (Row row : rows) {
@@ -42,18 +75,57 @@ public final class ReadModelQueries {
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(promotion(rows.iterator().next())));
   }
 
+  /**
+   * A customer's coupons. Lookups that arrive while one is in flight wait and go together in the next
+   * {@code customer_id IN (...)} query (like group commit, on the read side): one round trip for many requests.
+   * Use from one event loop (each query verticle instance has its own).
+   */
   public Future<JsonArray> coupons(String customerId) {
-    return pool.preparedQuery(COUPONS).execute(Tuple.of(customerId)).map(rows -> {
-      JsonArray array = new JsonArray();
-      for (Row row : rows) {
-        array.add(new JsonObject()
-            .put("promotionId", row.getString(0))
-            .put("customerId", row.getString(1))
-            .put("sequence", row.getLong(2))
-            .put("discount", row.getDouble(3))
-            .put("time", SqlTime.fromDb(row.getLocalDateTime(4)).toString()));
+    Promise<JsonArray> promise = Promise.promise();
+    waiting.add(new Lookup(customerId, promise));
+    drain();
+    return promise.future();
+  }
+
+  private void drain() {
+    if (lookupInFlight || waiting.isEmpty()) {
+      return;
+    }
+    lookupInFlight = true;
+    Map<String, List<Promise<JsonArray>>> batch = new LinkedHashMap<>();
+    while (!waiting.isEmpty() && batch.size() < MAX_BATCH) {
+      Lookup lookup = waiting.poll();
+      batch.computeIfAbsent(lookup.customerId(), id -> new ArrayList<>()).add(lookup.promise());
+    }
+    List<String> customers = new ArrayList<>(batch.keySet());
+    int size = Integer.highestOneBit(customers.size());
+    size = size == customers.size() ? size : size * 2;
+    Tuple params = Tuple.tuple();
+    for (int i = 0; i < size; i++) {
+      params.addString(customers.get(Math.min(i, customers.size() - 1)));
+    }
+    String sql = couponSql.computeIfAbsent(size, n -> COUPONS_HEAD + String.join(",", Collections.nCopies(n, "?"))
+        + COUPONS_TAIL);
+    pool.preparedQuery(sql).execute(params).onComplete(ar -> {
+      lookupInFlight = false;
+      if (ar.failed()) {
+        batch.values().forEach(promises -> promises.forEach(p -> p.fail(ar.cause())));
+      } else {
+        Map<String, JsonArray> found = new HashMap<>();
+        for (Row row : ar.result()) {
+          found.computeIfAbsent(row.getString(1), id -> new JsonArray()).add(new JsonObject()
+              .put("promotionId", row.getString(0))
+              .put("customerId", row.getString(1))
+              .put("sequence", row.getLong(2))
+              .put("discount", row.getDouble(3))
+              .put("time", SqlTime.fromDb(row.getLocalDateTime(4)).toString()));
+        }
+        batch.forEach((customer, promises) -> {
+          JsonArray coupons = found.getOrDefault(customer, new JsonArray());
+          promises.forEach(p -> p.complete(coupons));
+        });
       }
-      return array;
+      drain();
     });
   }
 

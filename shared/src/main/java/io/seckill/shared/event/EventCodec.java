@@ -1,5 +1,6 @@
 package io.seckill.shared.event;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -37,8 +38,43 @@ public final class EventCodec {
     return json;
   }
 
+  /** The JSON text of an event, written directly (this runs for every accepted grab). */
   public static String encode(SecKillEvent event) {
-    return toJson(event).encode();
+    StringBuilder json = new StringBuilder(256)
+        .append("{\"eventId\":\"").append(event.eventId())
+        .append("\",\"type\":\"").append(event.type())
+        .append("\",\"promotionId\":\"").append(event.promotionId())
+        .append("\",\"sequence\":").append(event.sequence())
+        .append(",\"time\":\"").append(event.time()).append('"');
+    if (event instanceof PromotionStartEvent start) {
+      json.append(",\"numberOfCoupons\":").append(start.numberOfCoupons())
+          .append(",\"discount\":").append(start.discount())
+          .append(",\"publishTime\":\"").append(start.publishTime())
+          .append("\",\"finishTime\":\"").append(start.finishTime()).append('"');
+    } else if (event instanceof CouponGrabbedEvent grabbed) {
+      json.append(",\"customerId\":\"");
+      JsonStringEncoder.getInstance().quoteAsString(grabbed.customerId(), json);
+      json.append("\",\"discount\":").append(grabbed.discount());
+    } else if (event instanceof PromotionFinishEvent finish) {
+      json.append(",\"reason\":\"").append(finish.reason().wire()).append('"');
+    }
+    return json.append('}').toString();
+  }
+
+  /** A batch body made of events already encoded (as stored in the event store): no decode, no re-encode. */
+  public static String batchOf(List<String> encodedEvents) {
+    int length = 2;
+    for (String event : encodedEvents) {
+      length += event.length() + 1;
+    }
+    StringBuilder body = new StringBuilder(length).append('[');
+    for (int i = 0; i < encodedEvents.size(); i++) {
+      if (i > 0) {
+        body.append(',');
+      }
+      body.append(encodedEvents.get(i));
+    }
+    return body.append(']').toString();
   }
 
   /** @throws IllegalArgumentException when the JSON is not an event */

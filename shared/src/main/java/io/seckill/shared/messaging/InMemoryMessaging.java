@@ -51,6 +51,13 @@ public final class InMemoryMessaging {
       }
 
       @Override
+      public Future<Void> publishEncoded(List<EncodedEvent> events) {
+        List<SecKillEvent> decoded = new ArrayList<>(events.size());
+        events.forEach(e -> decoded.add(io.seckill.shared.event.EventCodec.decode(e.json())));
+        return publish(decoded);
+      }
+
+      @Override
       public boolean isConnected() {
         return up;
       }

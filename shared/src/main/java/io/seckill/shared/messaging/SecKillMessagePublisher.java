@@ -9,6 +9,12 @@ import java.util.List;
 public interface SecKillMessagePublisher {
   Future<Void> publish(List<SecKillEvent> events);
 
+  /**
+   * Publishes events already encoded by {@link io.seckill.shared.event.EventCodec#encode} (the event store's
+   * payloads), without decoding them again; same wire format and guarantees as {@link #publish}.
+   */
+  Future<Void> publishEncoded(List<EncodedEvent> events);
+
   /** True while the link to the broker is up. */
   boolean isConnected();
 

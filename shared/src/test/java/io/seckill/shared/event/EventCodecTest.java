@@ -42,6 +42,19 @@ class EventCodecTest {
   }
 
   @Test
+  void customerIdsWithQuotesAndUnicodeSurviveTheDirectEncoder() {
+    var grab = new CouponGrabbedEvent(UUID.randomUUID(), promotion, 9, t, "a\"b\\c\n\u00e9\u4e2d", 0.25);
+    assertThat(EventCodec.decode(EventCodec.encode(grab))).isEqualTo(grab);
+    assertThat(EventCodec.decode(EventCodec.encode(grab))).isEqualTo(EventCodec.fromJson(EventCodec.toJson(grab)));
+  }
+
+  @Test
+  void aBatchOfEncodedEventsDecodesToTheEvents() {
+    var encoded = events.stream().map(EventCodec::encode).toList();
+    assertThat(EventCodec.decodeBody(EventCodec.batchOf(encoded))).containsExactlyElementsOf(events);
+  }
+
+  @Test
   void somethingElseIsRefused() {
     assertThatThrownBy(() -> EventCodec.decodeBody("not json")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> EventCodec.decodeBody("{\"type\":\"Nope\"}")).isInstanceOf(IllegalArgumentException.class);
