@@ -137,7 +137,7 @@ class EndToEndTest {
     }
     Future.all(checks).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
       for (Future<HttpResponse<Buffer>> check : checks) {
-        assertThat(check.result().statusCode()).isEqualTo(200);
+        assertThat(check.result().statusCode()).as(check.result().bodyAsString()).isEqualTo(200);
       }
       assertThat(checks.get(3).result().bodyAsString()).contains("seckill_relay_position");
       ctx.completeNow();

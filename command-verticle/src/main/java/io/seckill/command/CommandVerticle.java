@@ -55,7 +55,8 @@ public final class CommandVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = Databases.pool(vertx, config.writeDb(), "command");
-    publisher = AmqpSecKillMessagePublisher.create(vertx, config.amqp());
+    AmqpSecKillMessagePublisher amqp = AmqpSecKillMessagePublisher.create(vertx, config.amqp());
+    publisher = amqp;
     return Migrations.migrate(vertx, pool, Migrations.WRITE).compose(v -> {
       EventStore store = new EventStore(pool);
       relay = new OutboxRelay(vertx, store, publisher, config.relayBatchMax());
@@ -69,7 +70,7 @@ public final class CommandVerticle extends VerticleBase {
       meters.add(Gauge.builder("seckill_relay_lag_events", relay, OutboxRelay::lag)
           .description("events committed in WriteDB but not yet accepted by the broker").register(Metrics.registry()));
       return service.start();
-    }).compose(v -> relay.start()).compose(v -> {
+    }).compose(v -> amqp.firstAttempt()).compose(v -> relay.start()).compose(v -> {
       resendListener = ResendRequests.listen(vertx, config.amqp(), relay::resend);
       GrabGateway gateway = new GrabGateway(context, service);
       Map<String, HealthCheck> checks = Map.of(

@@ -8,6 +8,7 @@ import io.vertx.amqp.AmqpSender;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -24,6 +25,7 @@ public final class AmqpSecKillMessagePublisher implements SecKillMessagePublishe
   private final AmqpLink link;
   private final String address;
   private AmqpSender sender;
+  private Future<Void> firstAttempt;
 
   private AmqpSecKillMessagePublisher(Vertx vertx, AmqpConfig config) {
     this.address = config.address();
@@ -35,38 +37,47 @@ public final class AmqpSecKillMessagePublisher implements SecKillMessagePublishe
   /** Creates the publisher and starts connecting; it is usable (and reconnects) whether or not the broker is up. */
   public static AmqpSecKillMessagePublisher create(Vertx vertx, AmqpConfig config) {
     AmqpSecKillMessagePublisher publisher = new AmqpSecKillMessagePublisher(vertx, config);
-    publisher.link.start();
+    publisher.firstAttempt = publisher.link.start();
     return publisher;
   }
 
   @Override
   public Future<Void> publish(List<SecKillEvent> events) {
+    List<EncodedEvent> encoded = new ArrayList<>(events.size());
+    for (SecKillEvent event : events) {
+      encoded.add(new EncodedEvent(event.eventId().toString(), event.type(), EventCodec.encode(event)));
+    }
+    return publishEncoded(encoded);
+  }
+
+  @Override
+  public Future<Void> publishEncoded(List<EncodedEvent> events) {
     if (events.isEmpty()) {
       return Future.succeededFuture();
     }
     if (!link.isUp() || sender == null) {
       return Future.failedFuture("broker link is down");
     }
-    SecKillEvent first = events.get(0);
-    AmqpMessage message;
-    if (events.size() == 1) {
-      message = AmqpMessage.create()
-          .id(first.eventId().toString())
-          .subject(first.type())
-          .contentType("application/json")
-          .durable(true)
-          .withBody(EventCodec.encode(first))
-          .build();
-    } else {
-      message = AmqpMessage.create()
-          .id(first.eventId().toString())
-          .subject(BATCH_SUBJECT)
-          .contentType("application/json")
-          .durable(true)
-          .withBody(EventCodec.encodeBatch(events).toString())
-          .build();
-    }
+    EncodedEvent first = events.get(0);
+    boolean single = events.size() == 1;
+    List<String> bodies = new ArrayList<>(events.size());
+    events.forEach(e -> bodies.add(e.json()));
+    AmqpMessage message = AmqpMessage.create()
+        .id(first.eventId())
+        .subject(single ? first.type() : BATCH_SUBJECT)
+        .contentType("application/json")
+        .durable(true)
+        .withBody(single ? first.json() : EventCodec.batchOf(bodies))
+        .build();
     return sender.sendWithAck(message).timeout(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Completes when the first connection attempt ends, whether it succeeded or not (the link keeps retrying):
+   * a service waits on it so that it does not report itself unhealthy just because it is still connecting.
+   */
+  public Future<Void> firstAttempt() {
+    return firstAttempt.recover(err -> Future.succeededFuture());
   }
 
   @Override

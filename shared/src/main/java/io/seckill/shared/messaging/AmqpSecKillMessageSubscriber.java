@@ -41,8 +41,9 @@ public final class AmqpSecKillMessageSubscriber implements SecKillMessageSubscri
   public Future<Void> subscribe(Function<List<SecKillEvent>, Future<Void>> batchHandler) {
     this.handler = batchHandler;
     this.link = new AmqpLink(vertx, config, "subscriber", this::attach);
-    link.start();
-    return Future.succeededFuture();
+    // wait for the first attempt so the service is not reported unhealthy while still connecting; a broker
+    // that is down is not fatal: the link keeps retrying in the background
+    return link.start().recover(err -> Future.succeededFuture());
   }
 
   private Future<Void> attach(AmqpConnection connection) {
