@@ -269,6 +269,73 @@ class CommandVerticleTest {
         .onComplete(ctx.succeedingThenComplete());
   }
 
+  /** A clock the test moves forward: timers armed on the real time have not fired yet when it jumps. */
+  static final class ShiftedClock extends Clock {
+    volatile Duration offset = Duration.ZERO;
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.now().plus(offset);
+    }
+  }
+
+  @Test
+  void aCrowdArrivingAtThePublishTimeBeforeTheStartTimerIsServedNotRefused(Vertx vertx, VertxTestContext ctx) {
+    SecKillConfig own = TestInfra.freshConfig();
+    Pool db = Databases.pool(vertx, own.writeDb(), "publish-time-test");
+    ShiftedClock clock = new ShiftedClock();
+    CommandVerticle verticle = new CommandVerticle(own, clock);
+    UUID id = UUID.randomUUID();
+    Instant now = Instant.now();
+    var post = client.post(own.commandPort(), "127.0.0.1", "/command/coupons");
+    List<Future<HttpResponse<Buffer>>> crowd = new ArrayList<>();
+    vertx.deployVerticle(verticle)
+        .compose(deployed -> db.preparedQuery("INSERT INTO promotions (promotion_id, number_of_coupons, discount,"
+                + " publish_time, finish_time, status, version, created_at, updated_at)"
+                + " VALUES (?, 5, 0.5, ?, ?, 'scheduled', 1, UTC_TIMESTAMP(3), UTC_TIMESTAMP(6))")
+            .execute(Tuple.of(id.toString(), SqlTime.toDb(now.plusSeconds(3600)), SqlTime.toDb(now.plusSeconds(7200))))
+            .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
+                () -> Future.succeededFuture(verticle.service().promotion(id) != null)))
+            .compose(known -> {
+              // the publish time comes; the start timer (armed for an hour from now in real time) has not fired
+              clock.offset = Duration.ofSeconds(3601);
+              for (int i = 0; i < 20; i++) {
+                crowd.add(post.sendJsonObject(new JsonObject().put("promotionId", id.toString())
+                    .put("customerId", "early-" + i)));
+              }
+              return Future.all(crowd);
+            })
+            .compose(all -> db.preparedQuery("SELECT type, COUNT(*) FROM events WHERE promotion_id = ? GROUP BY type")
+                .execute(Tuple.of(id.toString())))
+            .compose(rows -> {
+              ctx.verify(() -> {
+                Map<String, Integer> outcomes = new TreeMap<>();
+                for (Future<HttpResponse<Buffer>> grab : crowd) {
+                  HttpResponse<Buffer> r = grab.result();
+                  outcomes.merge(r.statusCode() == 200 ? "200" : r.bodyAsJsonObject().getString("error"), 1,
+                      Integer::sum);
+                }
+                assertThat(outcomes).isEqualTo(Map.of("200", 5, "out_of_stock", 15));
+                Map<String, Integer> counts = new TreeMap<>();
+                rows.forEach(row -> counts.put(row.getString(0), row.getInteger(1)));
+                assertThat(counts).isEqualTo(Map.of("PromotionStartEvent", 1, "CouponGrabbedEvent", 5,
+                    "PromotionFinishEvent", 1));
+              });
+              return vertx.undeploy(deployed);
+            }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
   @Test
   void healthIsUpWithDatabaseAndBroker(VertxTestContext ctx) {
     client.get(config.commandPort(), "127.0.0.1", "/health").send()

@@ -50,6 +50,8 @@ public final class CommandService {
   private final Map<UUID, PromotionState> promotions = new HashMap<>();
   private final Set<UUID> recovering = new HashSet<>();
   private final Map<UUID, Long> timers = new HashMap<>();
+  /** Start writes in flight: grabs arriving at or after the publish time wait for them instead of being refused. */
+  private final Map<UUID, Future<Void>> starting = new HashMap<>();
   private LocalDateTime watermark;
   private long pollTimer = -1;
   private boolean stopped;
@@ -112,6 +114,24 @@ public final class CommandService {
       return Future.failedFuture(new ApiException(503, "unavailable",
           "the promotion is recovering from a failed write; try again shortly"));
     }
+    Future<Void> start = starting.get(promotionId);
+    if (start == null) {
+      PromotionState state = promotions.get(promotionId);
+      if (state != null && state.status() == PromotionStatus.SCHEDULED
+          && !now().isBefore(state.terms().publishTime())) {
+        // the crowd arrived before the start timer fired: start now rather than refuse at the publish time
+        disarm(promotionId);
+        onDue(promotionId);
+        start = starting.get(promotionId);
+      }
+    }
+    if (start != null) {
+      return start.transform(ar -> decide(promotionId, customerId));
+    }
+    return decide(promotionId, customerId);
+  }
+
+  private Future<GrabDecision> decide(UUID promotionId, String customerId) {
     PromotionState state = promotions.get(promotionId);
     GrabDecision decision = decider.decide(state, customerId, now());
     if (decision instanceof GrabDecision.Accepted accepted) {
@@ -171,21 +191,31 @@ public final class CommandService {
         arm(state);
         return;
       }
+      if (starting.containsKey(promotionId)) {
+        return;
+      }
       int version = state.termsVersion();
-      committer.exclusive(() -> store.appendStart(promotionId, version, events)).onComplete(ar -> {
-        if (ar.failed()) {
-          LOG.warn("start of promotion {} not written ({}); retrying", promotionId, ar.cause().getMessage());
-          vertx.setTimer(RETRY_MILLIS, t -> onDue(promotionId));
-        } else if (!ar.result()) {
-          LOG.info("promotion {} changed before its start was written; re-reading it", promotionId);
-          reload(promotionId);
-        } else if (promotions.get(promotionId) == state && state.status() == PromotionStatus.SCHEDULED) {
-          events.forEach(state::apply);
-          LOG.info("promotion {} started ({} coupons){}", promotionId, state.terms().numberOfCoupons(),
-              state.status() == PromotionStatus.FINISHED ? " and finished: its finish time had passed" : "");
-          arm(state);
-        }
-      });
+      // the state changes (or the retry is armed) before the grabs waiting on this start are decided
+      Future<Void> applied = committer.exclusive(() -> store.appendStart(promotionId, version, events))
+          .transform(ar -> {
+            starting.remove(promotionId);
+            if (ar.failed()) {
+              LOG.warn("start of promotion {} not written ({}); retrying", promotionId, ar.cause().getMessage());
+              vertx.setTimer(RETRY_MILLIS, t -> onDue(promotionId));
+            } else if (!ar.result()) {
+              LOG.info("promotion {} changed before its start was written; re-reading it", promotionId);
+              reload(promotionId);
+            } else if (promotions.get(promotionId) == state && state.status() == PromotionStatus.SCHEDULED) {
+              events.forEach(state::apply);
+              LOG.info("promotion {} started ({} coupons){}", promotionId, state.terms().numberOfCoupons(),
+                  state.status() == PromotionStatus.FINISHED ? " and finished: its finish time had passed" : "");
+              arm(state);
+            }
+            return Future.<Void>succeededFuture();
+          });
+      if (!applied.isComplete()) {
+        starting.put(promotionId, applied);
+      }
     } else if (state.status() == PromotionStatus.ACTIVE) {
       List<SecKillEvent> events = decider.finishByTime(state, now);
       if (events.isEmpty()) {
