@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts all-in-one/target/seckill.jar on embedded defaults (as README's run command does), waits for every
-# service to be healthy, walks the REST API once, then stops it. Bounded: fails after 180 s of waiting.
+# service to be healthy, walks the REST API once, runs the Gatling Smoke simulation against it, then stops it.
+# Bounded: fails after 180 s of waiting for the system, 600 s for Gatling.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -66,4 +67,9 @@ until curl -s http://127.0.0.1:8083/query/coupons/smoke-2 | grep -q "$id"; do
   sleep 0.2
 done
 echo "smoke: promotion $id sold out, coupons visible in the query API"
+
+# the Gatling simulations keep compiling and working: Smoke (one request of each kind, zero failures allowed)
+echo "smoke: Gatling Smoke simulation against the running jar"
+timeout 600 mvn -B -q -pl loadtest test-compile gatling:test -Dgatling.simulationClass=io.seckill.loadtest.Smoke \
+  -DadminToken="$token" || fail "the Gatling Smoke simulation failed"
 echo "smoke: OK"

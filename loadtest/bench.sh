@@ -48,7 +48,7 @@ start_rest() {
   pids+=($!)
 }
 start_command() {
-  (common_env; SECKILL_ROLES=command SECKILL_DATA_DIR=$WORK/data-command SECKILL_WRITE_DB_HOST=127.0.0.1 \
+  (common_env; export SECKILL_LOG_LEVEL=INFO; SECKILL_ROLES=command SECKILL_DATA_DIR=$WORK/data-command SECKILL_WRITE_DB_HOST=127.0.0.1 \
     SECKILL_WRITE_DB_PORT=$DB_PORT exec java $JAVA_OPTS -jar all-in-one/target/seckill.jar >>"$WORK/command.log" 2>&1) &
   command_pid=$!
   pids+=($command_pid)
@@ -146,7 +146,7 @@ until [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$COM
   sleep 0.05
 done
 W4_MS=$(( ($(date +%s%N) - started) / 1000000 ))
-REBUILD=$(grep -o 'rebuilt [0-9]* promotions from [0-9]* events in [0-9]* ms' "$WORK/command.log" | tail -1)
+REBUILD=$(grep -o "rebuilt [0-9]* promotions from [0-9]* events in [0-9]* ms" "$WORK/command.log" | tail -1 || true)
 echo "  serving after ${W4_MS} ms ($REBUILD)"
 
 CEIL_RPS=$(field "$CEIL" rps); NAIVE_RPS=$(field "$NAIVE_R" rps)
@@ -167,7 +167,7 @@ NAIVE_ACC_S=$(awk -v n="$(field "$NAIVE_R" ok)" -v d="$DURATION" 'BEGIN { printf
   row "HTTP ceiling (no state, no I/O)" "$CEIL" "-" "-"
   row "naive baseline (1 tx per grab)" "$NAIVE_R" "$(field "$NAIVE_R" ok) ($NAIVE_ACC_S/s)" "-"
   row "W1 flash crowd, $W1_COUPONS coupons" "$W1_R" "$(field "$W1_R" ok)" "events $W1_DB <= $W1_COUPONS: $([ "$W1_DB" -le "$W1_COUPONS" ] && [ "$W1_DB" = "$(field "$W1_R" ok)" ] && echo ok || echo FAIL)"
-  row "W2 sustained accepts" "$W2_R" "$(field "$W2_R" ok) ($W2_ACC_S/s, x naive $(ratio "$W2_ACC_S" "$NAIVE_ACC_S"))" "events $W2_DB = 200s: $([ "$W2_DB" = "$(field "$W2_R" ok)" ] && echo ok || echo FAIL)"
+  row "W2 sustained accepts" "$W2_R" "$(field "$W2_R" ok) ($W2_ACC_S/s, x naive $(ratio "$W2_ACC_S" "$NAIVE_ACC_S"))" "events $W2_DB >= 200s (grabs in flight at the end commit too), <= $W2_COUPONS: $([ "$W2_DB" -ge "$(field "$W2_R" ok)" ] && [ "$W2_DB" -le "$W2_COUPONS" ] && echo ok || echo FAIL)"
   row "W3 queries during W2" "$W3_R" "grabs $(field "$W3_G" rps)/s" "lag p99 ${LAG_P99}s"
   echo "| W4 restart over $EVENTS events | - | - | - | serving after ${W4_MS} ms | $REBUILD | - | - |"
 } | tee "$ROOT/loadtest/target/bench-results.md"

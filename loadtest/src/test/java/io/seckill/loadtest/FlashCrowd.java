@@ -1,0 +1,60 @@
+package io.seckill.loadtest;
+
+import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Simulation;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import static io.gatling.javaapi.core.CoreDsl.global;
+import static io.gatling.javaapi.core.CoreDsl.scenario;
+import static io.gatling.javaapi.core.CoreDsl.stressPeakUsers;
+
+/**
+ * A flash crowd: {@code users} distinct customers (default 2,000) arrive within {@code rampSeconds} (default 1)
+ * on one promotion of {@code coupons} (default 100); each grabs once, then reads its coupons. At the end, through
+ * the query API: exactly min(users, coupons) coupons issued, none twice.
+ */
+public class FlashCrowd extends Simulation {
+  private final int users = Target.intProperty("users", 2_000);
+  private final int coupons = Target.intProperty("coupons", 100);
+  private final int rampSeconds = Target.intProperty("rampSeconds", 1);
+  private final int p99Millis = Target.intProperty("p99Millis", 1_000);
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+  private final String promotionId = Target.openPromotion(coupons, 60);
+  private final AtomicInteger next = new AtomicInteger();
+  private final List<String> customers = new ArrayList<>();
+  private final Ledger ledger = new Ledger();
+
+  {
+    for (int i = 0; i < users; i++) {
+      customers.add("crowd-" + run + "-" + i);
+    }
+    ScenarioBuilder crowd = scenario("flash crowd")
+        .feed(Stream.generate(() -> Map.<String, Object>of("customerId", customers.get(next.getAndIncrement() % users),
+            "promotionId", promotionId)).iterator())
+        .exec(Requests.grab(ledger))
+        .exec(Requests.myCoupons());
+    setUp(crowd.injectOpen(stressPeakUsers(users).during(Duration.ofSeconds(rampSeconds))))
+        .protocols(Requests.protocol())
+        .assertions(global().failedRequests().count().is(0L),
+            global().responseTime().percentile(99.0).lt(p99Millis));
+  }
+
+  @Override
+  public void after() {
+    long expected = Math.min(users, coupons);
+    long accepted = ledger.accepted(promotionId);
+    if (accepted != expected) {
+      throw new AssertionError(accepted + " grabs of " + promotionId + " got a 200, expected " + expected);
+    }
+    ledger.verify(Duration.ofSeconds(15));
+    System.getLogger(FlashCrowd.class.getName()).log(System.Logger.Level.INFO, "promotion " + promotionId + ": "
+        + accepted + " coupons for " + ledger.size() + " customers; the query API agrees with every answer");
+  }
+}
