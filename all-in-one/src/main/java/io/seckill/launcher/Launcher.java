@@ -65,7 +65,8 @@ public final class Launcher {
     SecKillConfig config = SecKillConfig.from(env, roles.contains(Role.ADMIN) ? adminToken(env, dataDir) : "");
     config = withEmbeddedDatabase(env, roles, dataDir, config);
     if (roles.contains(Role.BROKER)) {
-      servers.add(EmbeddedBroker.start(dataDir.resolve("activemq"), env.integer("SECKILL_BROKER_PORT", 5672),
+      servers.add(EmbeddedBroker.start(dataDir.resolve("activemq"), env.string("SECKILL_BROKER_HOST", "127.0.0.1"),
+          env.integer("SECKILL_BROKER_PORT", 5672),
           env.string("SECKILL_BROKER_SYNC", "periodic")));
     }
     vertx = Vertx.builder()

@@ -28,8 +28,16 @@ public final class EmbeddedBroker implements AutoCloseable {
     this.port = port;
   }
 
-  /** Starts the broker (blocking). {@code port} 0 picks a free port. */
+  /** Starts the broker on 127.0.0.1 (blocking). {@code port} 0 picks a free port. */
   public static EmbeddedBroker start(Path dataDir, int port, String syncStrategy) {
+    return start(dataDir, "127.0.0.1", port, syncStrategy);
+  }
+
+  /**
+   * Starts the broker (blocking) with its AMQP connector on {@code host} ({@code 0.0.0.0} in a container, where
+   * the other services reach it over the container network). {@code port} 0 picks a free port.
+   */
+  public static EmbeddedBroker start(Path dataDir, String host, int port, String syncStrategy) {
     try {
       BrokerService broker = new BrokerService();
       broker.setBrokerName("seckill");
@@ -44,12 +52,12 @@ public final class EmbeddedBroker implements AutoCloseable {
       broker.setPersistenceAdapter(kahaDb);
       broker.getSystemUsage().getStoreUsage().setLimit(2L * 1024 * 1024 * 1024);
       broker.getSystemUsage().getTempUsage().setLimit(1024L * 1024 * 1024);
-      TransportConnector connector = broker.addConnector("amqp://127.0.0.1:" + port);
+      TransportConnector connector = broker.addConnector("amqp://" + host + ":" + port);
       broker.start();
       broker.waitUntilStarted();
       URI uri = connector.getPublishableConnectURI();
       int actualPort = uri.getPort();
-      LOG.info("embedded ActiveMQ ready, AMQP on 127.0.0.1:{}, data in {}, sync {}", actualPort, dataDir, syncStrategy);
+      LOG.info("embedded ActiveMQ ready, AMQP on {}:{}, data in {}, sync {}", host, actualPort, dataDir, syncStrategy);
       return new EmbeddedBroker(broker, actualPort);
     } catch (Exception e) {
       throw new IllegalStateException("embedded ActiveMQ failed to start: " + e.getMessage(), e);

@@ -113,6 +113,33 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates {@code user} with {@code password} and all privileges on {@code database} only (blocking): what a
+   * separately run database server gives each side in a real deployment.
+   */
+  public void createUser(String user, String password, String database) {
+    for (String name : List.of(user, database)) {
+      if (!name.matches("[A-Za-z0-9_]+")) {
+        throw new IllegalArgumentException("not a plain identifier: " + name);
+      }
+    }
+    if (password.contains("'") || password.contains("\\")) {
+      throw new IllegalArgumentException("the password must not contain quotes or backslashes");
+    }
+    try {
+      // '%' for other hosts; localhost and 127.0.0.1 too, so an anonymous local account cannot shadow it
+      StringBuilder sql = new StringBuilder();
+      for (String host : List.of("%", "localhost", "127.0.0.1")) {
+        sql.append("CREATE USER IF NOT EXISTS '").append(user).append("'@'").append(host).append("' IDENTIFIED BY '")
+            .append(password).append("'; GRANT ALL PRIVILEGES ON `").append(database).append("`.* TO '")
+            .append(user).append("'@'").append(host).append("'; ");
+      }
+      db.run(sql.toString());
+    } catch (ManagedProcessException e) {
+      throw new IllegalStateException("cannot create user " + user + ": " + e.getMessage(), e);
+    }
+  }
+
   public int port() {
     return port;
   }

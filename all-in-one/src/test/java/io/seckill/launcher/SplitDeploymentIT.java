@@ -1,0 +1,210 @@
+package io.seckill.launcher;
+
+import io.seckill.embedded.EmbeddedMariaDb;
+import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.TestInfra;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The jar deployed the way docker/docker-compose.yml deploys it: roles split over three JVMs (broker+command,
+ * event, admin+query) configured only by the compose file's environment variables, against two separate MariaDB
+ * servers (WriteDB and ReadDB, each with its own user that can reach its own database only). The end-to-end flow
+ * of the walking skeleton passes across those processes.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 4, timeUnit = TimeUnit.MINUTES)
+class SplitDeploymentIT {
+  private static EmbeddedMariaDb writeServer;
+  private static EmbeddedMariaDb readServer;
+  private static final List<JarProcess> processes = new ArrayList<>();
+  private static int adminPort;
+  private static int commandPort;
+  private static int queryPort;
+  private static int eventPort;
+  private static WebClient client;
+  private static final Map<String, Map<String, String>> environments = new HashMap<>();
+
+  @BeforeAll
+  static void deploy(Vertx vertx) throws Exception {
+    Path root = Path.of("target", "it-split").toAbsolutePath();
+    writeServer = EmbeddedMariaDb.start(root.resolve("write-db"), 0, List.of("seckill_write"));
+    writeServer.createUser("seckill_writer", "write-secret", "seckill_write");
+    readServer = EmbeddedMariaDb.start(root.resolve("read-db"), 0, List.of("seckill_read"));
+    readServer.createUser("seckill_reader", "read-secret", "seckill_read");
+    adminPort = TestInfra.freePort();
+    commandPort = TestInfra.freePort();
+    queryPort = TestInfra.freePort();
+    eventPort = TestInfra.freePort();
+    int brokerPort = TestInfra.freePort();
+
+    // docker-compose.yml's x-seckill-env, with container names replaced by loopback ports
+    Map<String, String> common = new HashMap<>();
+    common.put("SECKILL_HTTP_HOST", "127.0.0.1");
+    common.put("SECKILL_ADMIN_TOKEN", TestInfra.ADMIN_TOKEN);
+    common.put("SECKILL_AMQP_URL", "amqp://127.0.0.1:" + brokerPort);
+    common.put("SECKILL_WRITE_DB_HOST", "127.0.0.1");
+    common.put("SECKILL_WRITE_DB_PORT", String.valueOf(writeServer.port()));
+    common.put("SECKILL_WRITE_DB_DATABASE", "seckill_write");
+    common.put("SECKILL_WRITE_DB_USER", "seckill_writer");
+    common.put("SECKILL_WRITE_DB_PASSWORD", "write-secret");
+    common.put("SECKILL_READ_DB_HOST", "127.0.0.1");
+    common.put("SECKILL_READ_DB_PORT", String.valueOf(readServer.port()));
+    common.put("SECKILL_READ_DB_DATABASE", "seckill_read");
+    common.put("SECKILL_READ_DB_USER", "seckill_reader");
+    common.put("SECKILL_READ_DB_PASSWORD", "read-secret");
+    common.put("SECKILL_ADMIN_PORT", String.valueOf(adminPort));
+    common.put("SECKILL_COMMAND_PORT", String.valueOf(commandPort));
+    common.put("SECKILL_QUERY_PORT", String.valueOf(queryPort));
+    common.put("SECKILL_EVENT_PORT", String.valueOf(eventPort));
+
+    Map<String, String> brokerAndCommand = new HashMap<>(common);
+    brokerAndCommand.put("SECKILL_ROLES", "broker,command");
+    brokerAndCommand.put("SECKILL_BROKER_HOST", "127.0.0.1");
+    brokerAndCommand.put("SECKILL_BROKER_PORT", String.valueOf(brokerPort));
+    brokerAndCommand.put("SECKILL_DATA_DIR", root.resolve("broker-command").toString());
+    Map<String, String> event = new HashMap<>(common);
+    event.put("SECKILL_ROLES", "event");
+    event.put("SECKILL_DATA_DIR", root.resolve("event").toString());
+    Map<String, String> adminAndQuery = new HashMap<>(common);
+    adminAndQuery.put("SECKILL_ROLES", "admin,query");
+    adminAndQuery.put("SECKILL_DATA_DIR", root.resolve("admin-query").toString());
+
+    environments.put("broker,command", brokerAndCommand);
+    environments.put("event", event);
+    environments.put("admin,query", adminAndQuery);
+    client = Async.client(vertx, 64);
+    JarProcess first = JarProcess.start("split-broker-command", brokerAndCommand);
+    processes.add(first);
+    Async.await(first.healthy(vertx, client, commandPort));
+    JarProcess second = JarProcess.start("split-event", event);
+    processes.add(second);
+    JarProcess third = JarProcess.start("split-admin-query", adminAndQuery);
+    processes.add(third);
+    Async.await(Future.all(second.healthy(vertx, client, eventPort), third.healthy(vertx, client, adminPort),
+        third.healthy(vertx, client, queryPort)));
+  }
+
+  @AfterAll
+  static void stop() {
+    processes.forEach(JarProcess::close);
+    if (writeServer != null) {
+      writeServer.close();
+    }
+    if (readServer != null) {
+      readServer.close();
+    }
+  }
+
+  /** The image's HEALTHCHECK script, run with each process's environment, passes for every role it runs. */
+  @Test
+  void theImageHealthcheckPassesForEveryProcess() throws Exception {
+    for (Map.Entry<String, Map<String, String>> process : environments.entrySet()) {
+      ProcessBuilder check = new ProcessBuilder("bash", Path.of("..", "docker", "healthcheck.sh").toString());
+      check.environment().putAll(process.getValue());
+      check.redirectErrorStream(true);
+      Process run = check.start();
+      assertThat(run.waitFor(30, TimeUnit.SECONDS)).as("healthcheck of " + process.getKey() + " ends").isTrue();
+      assertThat(run.exitValue()).as("healthcheck of " + process.getKey() + ": "
+          + new String(run.getInputStream().readAllBytes())).isZero();
+    }
+    // and fails for a role that is not answering
+    ProcessBuilder down = new ProcessBuilder("bash", Path.of("..", "docker", "healthcheck.sh").toString());
+    down.environment().put("SECKILL_ROLES", "query");
+    down.environment().put("SECKILL_QUERY_PORT", String.valueOf(TestInfra.freePort()));
+    Process run = down.start();
+    assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(run.exitValue()).isNotZero();
+  }
+
+  private static Future<HttpResponse<Buffer>> grab(String promotionId, String customer) {
+    return client.post(commandPort, "127.0.0.1", "/command/coupons")
+        .sendJsonObject(new JsonObject().put("promotionId", promotionId).put("customerId", customer));
+  }
+
+  @Test
+  void aFlashCrowdOfFortyGetsExactlyFiveCouponsAcrossProcessesAndDatabases(Vertx vertx, VertxTestContext ctx) {
+    Instant now = Instant.now();
+    JsonObject promotion = new JsonObject().put("numberOfCoupons", 5).put("discount", 0.7)
+        .put("publishTime", now.plusSeconds(1).toString()).put("finishTime", now.plusSeconds(3600).toString());
+    String[] id = new String[1];
+    List<Future<HttpResponse<Buffer>>> grabs = new ArrayList<>();
+    long[] grabsDone = new long[1];
+    client.post(adminPort, "127.0.0.1", "/admin/promotions").bearerTokenAuthentication(TestInfra.ADMIN_TOKEN)
+        .sendJsonObject(promotion)
+        .compose(created -> {
+          ctx.verify(() -> assertThat(created.statusCode()).isEqualTo(201));
+          id[0] = created.bodyAsJsonObject().getString("promotionId");
+          return Async.eventually(vertx, Duration.ofSeconds(10), () -> client.get(queryPort, "127.0.0.1",
+              "/query/promotions/" + id[0]).send().map(r -> r.statusCode() == 200));
+        })
+        .compose(visible -> {
+          for (int i = 0; i < 40; i++) {
+            grabs.add(grab(id[0], "split-" + i));
+          }
+          return Future.all(grabs);
+        })
+        .compose(all -> {
+          grabsDone[0] = System.nanoTime();
+          Set<String> winners = new TreeSet<>();
+          ctx.verify(() -> {
+            for (Future<HttpResponse<Buffer>> grab : grabs) {
+              HttpResponse<Buffer> response = grab.result();
+              if (response.statusCode() == 200) {
+                winners.add(response.bodyAsJsonObject().getString("customerId"));
+              } else {
+                assertThat(response.statusCode()).isEqualTo(429);
+                assertThat(response.bodyAsJsonObject().getString("error")).isEqualTo("out_of_stock");
+              }
+            }
+            assertThat(winners).hasSize(5);
+          });
+          // every winner's coupon reaches the query API through the broker and the projector within 2 s
+          return Async.eventually(vertx, Duration.ofSeconds(2), () -> Future.all(winners.stream()
+                  .map(c -> client.get(queryPort, "127.0.0.1", "/query/coupons/" + c).send()
+                      .map(r -> r.bodyAsJsonArray().size() == 1)).toList())
+              .map(reads -> reads.list().stream().allMatch(Boolean.TRUE::equals)));
+        })
+        .compose(projected -> Async.eventually(vertx, Duration.ofSeconds(5),
+            () -> client.get(adminPort, "127.0.0.1", "/admin/promotions/" + id[0])
+                .bearerTokenAuthentication(TestInfra.ADMIN_TOKEN).send()
+                .map(r -> "finished".equals(r.bodyAsJsonObject().getString("status")))))
+        .compose(finished -> Async.eventually(vertx, Duration.ofSeconds(5),
+            () -> client.get(queryPort, "127.0.0.1", "/query/promotions").send()
+                .map(r -> r.bodyAsJsonArray().stream()
+                    .noneMatch(p -> id[0].equals(((JsonObject) p).getString("promotionId"))))))
+        .compose(left -> Future.all(client.get(queryPort, "127.0.0.1", "/query/promotions/" + id[0]).send(),
+            grab(id[0], "split-late")))
+        .onComplete(ctx.succeeding(last -> ctx.verify(() -> {
+          assertThat(((HttpResponse<Buffer>) last.resultAt(0)).statusCode()).isEqualTo(404);
+          HttpResponse<Buffer> late = last.resultAt(1);
+          assertThat(late.statusCode()).isEqualTo(429);
+          assertThat(late.bodyAsJsonObject().getString("error")).isEqualTo("out_of_stock");
+          ctx.completeNow();
+        })));
+  }
+}

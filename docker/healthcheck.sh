@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# HEALTHCHECK of the seckill image: every role this container runs (SECKILL_ROLES) must be healthy.
+# HTTP roles answer /health with 200 only while their database and broker link are up; the broker role has no
+# HTTP, so its AMQP port must accept connections.
+set -u
+roles=",$(printf '%s' "${SECKILL_ROLES:-all}" | tr 'A-Z' 'a-z' | tr -d ' '),"
+http() {
+  curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$1/health"
+}
+case "$roles" in
+  *,all,*)
+    roles=",admin,command,event,query,"
+    # "all" includes the embedded broker unless an external one is configured
+    [ -n "${SECKILL_AMQP_URL:-}" ] || roles="${roles}broker,"
+    ;;
+esac
+case "$roles" in *,admin,*) http "${SECKILL_ADMIN_PORT:-8081}" || exit 1 ;; esac
+case "$roles" in *,command,*) http "${SECKILL_COMMAND_PORT:-8082}" || exit 1 ;; esac
+case "$roles" in *,query,*) http "${SECKILL_QUERY_PORT:-8083}" || exit 1 ;; esac
+case "$roles" in *,event,*) http "${SECKILL_EVENT_PORT:-8084}" || exit 1 ;; esac
+case "$roles" in
+  *,broker,*) (exec 3<>"/dev/tcp/127.0.0.1/${SECKILL_BROKER_PORT:-5672}") 2>/dev/null || exit 1 ;;
+esac
+exit 0
