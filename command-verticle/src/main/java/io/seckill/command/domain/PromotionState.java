@@ -58,13 +58,27 @@ public final class PromotionState {
       terms = new PromotionTerms(start.numberOfCoupons(), start.discount(), start.publishTime(), start.finishTime());
       status = PromotionStatus.ACTIVE;
     } else if (event instanceof CouponGrabbedEvent grab) {
-      grabbed++;
-      customers.add(grab.customerId());
+      applyGrab(grab.sequence(), grab.customerId());
+      return;
     } else if (event instanceof PromotionFinishEvent finish) {
       status = PromotionStatus.FINISHED;
       finishReason = finish.reason();
     }
     lastSequence = event.sequence();
+  }
+
+  /**
+   * Folds in a coupon grabbed at {@code sequence} by {@code customerId}: the same as applying its
+   * {@link CouponGrabbedEvent}, for a replay that reads grabs from columns without building events.
+   */
+  public void applyGrab(long sequence, String customerId) {
+    if (sequence != lastSequence + 1) {
+      throw new IllegalStateException("promotion " + promotionId + " expected sequence " + (lastSequence + 1)
+          + " but got " + sequence);
+    }
+    grabbed++;
+    customers.add(customerId);
+    lastSequence = sequence;
   }
 
   /** New terms from the admin, allowed only before the start. */

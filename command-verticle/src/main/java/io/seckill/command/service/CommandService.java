@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * The command side's state and lifecycle around the pure {@link GrabDecider}: promotions rebuilt from their
@@ -52,6 +53,7 @@ public final class CommandService {
   private final Map<UUID, Long> timers = new HashMap<>();
   /** Start writes in flight: grabs arriving at or after the publish time wait for them instead of being refused. */
   private final Map<UUID, Future<Void>> starting = new HashMap<>();
+  private Consumer<PromotionState> onFinished = state -> { };
   private LocalDateTime watermark;
   private long pollTimer = -1;
   private boolean stopped;
@@ -74,7 +76,7 @@ public final class CommandService {
     return catalog.now()
         .compose(now -> {
           watermark = now;
-          return store.replay(this::replay);
+          return store.replay(new Replay());
         })
         .compose(count -> {
           LOG.info("rebuilt {} promotions from {} events in {} ms", promotions.size(), count,
@@ -84,9 +86,25 @@ public final class CommandService {
         .map(rows -> {
           rows.forEach(this::applyRow);
           promotions.values().forEach(this::arm);
+          promotions.values().forEach(this::publishIfFinished);
           schedulePoll();
           return null;
         });
+  }
+
+  /**
+   * Tells {@code listener} (on this service's context) of each promotion whose finish is committed: from then on
+   * its state never changes, so other threads may read it to answer grabs without coming here.
+   */
+  public void onFinished(Consumer<PromotionState> listener) {
+    this.onFinished = listener;
+    promotions.values().forEach(this::publishIfFinished);
+  }
+
+  private void publishIfFinished(PromotionState state) {
+    if (state.status() == PromotionStatus.FINISHED) {
+      onFinished.accept(state);
+    }
   }
 
   public void stop() {
@@ -97,11 +115,28 @@ public final class CommandService {
     }
   }
 
-  private void replay(SecKillEvent event) {
-    if (event instanceof PromotionStartEvent start) {
-      promotions.put(start.promotionId(), PromotionState.started(start));
-    } else {
-      promotions.get(event.promotionId()).apply(event);
+  /** Folds the stored events into the promotions; grabs are looked up by their promotion id text, not parsed. */
+  private final class Replay implements EventStore.ReplaySink {
+    private final Map<String, PromotionState> byId = new HashMap<>();
+
+    @Override
+    public void event(SecKillEvent event) {
+      if (event instanceof PromotionStartEvent start) {
+        PromotionState state = PromotionState.started(start);
+        promotions.put(start.promotionId(), state);
+        byId.put(start.promotionId().toString(), state);
+      } else {
+        promotions.get(event.promotionId()).apply(event);
+      }
+    }
+
+    @Override
+    public void grab(String promotionId, long sequence, String customerId) {
+      PromotionState state = byId.get(promotionId);
+      if (state == null) {
+        throw new IllegalStateException("event store: a grab of " + promotionId + " before its start");
+      }
+      state.applyGrab(sequence, customerId);
     }
   }
 
@@ -138,6 +173,7 @@ public final class CommandService {
       accepted.events().forEach(state::apply);
       if (state.status() == PromotionStatus.FINISHED) {
         disarm(promotionId);
+        return committer.append(accepted.events()).onSuccess(v -> onFinished.accept(state)).map(decision);
       }
       return committer.append(accepted.events()).map(decision);
     }
@@ -210,6 +246,7 @@ public final class CommandService {
               LOG.info("promotion {} started ({} coupons){}", promotionId, state.terms().numberOfCoupons(),
                   state.status() == PromotionStatus.FINISHED ? " and finished: its finish time had passed" : "");
               arm(state);
+              publishIfFinished(state);
             }
             return Future.<Void>succeededFuture();
           });
@@ -223,7 +260,10 @@ public final class CommandService {
         return;
       }
       events.forEach(state::apply);
-      committer.append(events).onSuccess(v -> LOG.info("promotion {} finished: time_up", promotionId));
+      committer.append(events).onSuccess(v -> {
+        LOG.info("promotion {} finished: time_up", promotionId);
+        onFinished.accept(state);
+      });
     }
   }
 
@@ -315,6 +355,7 @@ public final class CommandService {
       promotions.put(promotionId, state);
       LOG.info("promotion {} rebuilt at sequence {}", promotionId, state.lastSequence());
       arm(state);
+      publishIfFinished(state);
     });
   }
 }

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * The event store in WriteDB (all the command side's SQL). Appends are multi-row
@@ -34,8 +33,19 @@ public final class EventStore {
       + " WHERE promotion_id = ? AND status = 'scheduled' AND version = ?";
   private static final String READ_PAGE = "SELECT position, event_id, type, payload FROM events WHERE position > ?"
       + " ORDER BY position LIMIT ?";
+  /** Grabs replay from their columns alone: only starts and finishes carry a payload to decode. */
+  private static final String REPLAY_PAGE = "SELECT position, promotion_id, sequence, customer_id,"
+      + " CASE WHEN customer_id IS NULL THEN payload END FROM events WHERE position > ? ORDER BY position LIMIT ?";
+  private static final int REPLAY_PAGE_ROWS = 50_000;
   private static final String READ_PROMOTION = "SELECT payload FROM events WHERE promotion_id = ? AND sequence >= ?"
       + " ORDER BY sequence LIMIT ?";
+
+  /** What a replay feeds: starts and finishes as events, grabs as their bare facts (no JSON to decode). */
+  public interface ReplaySink {
+    void event(SecKillEvent event);
+
+    void grab(String promotionId, long sequence, String customerId);
+  }
 
   /** A stored event, as its JSON text, with its global position in the store. */
   public record Positioned(long position, EncodedEvent event) {
@@ -107,18 +117,27 @@ public final class EventStore {
         : conn.preparedQuery(CLOSE_PROMOTION).executeBatch(finished).mapEmpty();
   }
 
-  /** Feeds every stored event to {@code sink}, in position order, page by page. */
-  public Future<Long> replay(Consumer<SecKillEvent> sink) {
+  /** Feeds every stored event to {@code sink}, in position order, page by page; the count of events. */
+  public Future<Long> replay(ReplaySink sink) {
     return replayFrom(0, 0, sink);
   }
 
-  private Future<Long> replayFrom(long position, long count, Consumer<SecKillEvent> sink) {
-    return readAfter(position, 10_000).compose(page -> {
-      if (page.isEmpty()) {
+  private Future<Long> replayFrom(long position, long count, ReplaySink sink) {
+    return pool.preparedQuery(REPLAY_PAGE).execute(Tuple.of(position, REPLAY_PAGE_ROWS)).compose(rows -> {
+      if (rows.size() == 0) {
         return Future.succeededFuture(count);
       }
-      page.forEach(p -> sink.accept(EventCodec.decode(p.event().json())));
-      return replayFrom(page.get(page.size() - 1).position(), count + page.size(), sink);
+      long last = position;
+      for (Row row : rows) {
+        last = row.getLong(0);
+        String customerId = row.getString(3);
+        if (customerId != null) {
+          sink.grab(row.getString(1), row.getLong(2), customerId);
+        } else {
+          sink.event(EventCodec.decode(row.getString(4)));
+        }
+      }
+      return replayFrom(last, count + rows.size(), sink);
     });
   }
 

@@ -172,4 +172,18 @@ class GrabDeciderTest {
     assertThat(state.hasCustomer("c")).isFalse();
     assertThat(state.lastSequence()).isEqualTo(3);
   }
+
+  @Test
+  void replayingGrabsFromTheirColumnsEqualsApplyingTheirEvents() {
+    PromotionState fromEvents = given(start(3), grabbed(2, "a"), grabbed(3, "b"));
+    PromotionState fromColumns = given(start(3));
+    fromColumns.applyGrab(2, "a");
+    fromColumns.applyGrab(3, "b");
+    assertThat(fromColumns.remaining()).isEqualTo(fromEvents.remaining());
+    assertThat(fromColumns.lastSequence()).isEqualTo(fromEvents.lastSequence());
+    assertThat(fromColumns.hasCustomer("a")).isTrue();
+    assertThat(fromColumns.hasCustomer("b")).isTrue();
+    assertThat(rejection(decider.decide(fromColumns, "a", DURING))).isEqualTo(Rejection.DUPLICATE_ORDER);
+    assertThatThrownBy(() -> fromColumns.applyGrab(5, "c")).isInstanceOf(IllegalStateException.class);
+  }
 }
