@@ -24,7 +24,7 @@ public final class GrabDecider {
   }
 
   public GrabDecider() {
-    this(UUID::randomUUID);
+    this(io.seckill.shared.event.EventIds::next);
   }
 
   /** Can {@code customerId} grab a coupon of {@code state} (null when unknown) at {@code now}? */

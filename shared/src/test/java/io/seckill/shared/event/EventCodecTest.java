@@ -61,4 +61,17 @@ class EventCodecTest {
     String unknownType = EventCodec.encode(events.get(1)).replace("CouponGrabbedEvent", "Other");
     assertThatThrownBy(() -> EventCodec.decode(unknownType)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void eventIdsAreVersion4UuidsAndDistinct() {
+    java.util.Set<UUID> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 10_000; i++) {
+      UUID id = EventIds.next();
+      assertThat(id.version()).isEqualTo(4);
+      assertThat(id.variant()).isEqualTo(2);
+      assertThat(UUID.fromString(id.toString())).isEqualTo(id);
+      seen.add(id);
+    }
+    assertThat(seen).hasSize(10_000);
+  }
 }
