@@ -7,6 +7,7 @@
 #   loadtest/bench.sh                      # defaults below
 #   DURATION=30 CONNECTIONS=256 loadtest/bench.sh
 #   SKIP_BUILD=1 loadtest/bench.sh         # reuse the jars
+#   COMMAND_JFR=1 loadtest/bench.sh        # JFR profile of the command JVM through W1-W3: loadtest/target/bench/command.jfr
 #
 # Needs: Java 17, Maven, wrk (apt-get install -y wrk), curl.
 set -euo pipefail
@@ -47,9 +48,13 @@ start_rest() {
     exec java $JAVA_OPTS -jar all-in-one/target/seckill.jar >"$WORK/rest.log" 2>&1) &
   pids+=($!)
 }
+COMMAND_OPTS=$JAVA_OPTS
+if [ "${COMMAND_JFR:-0}" = 1 ]; then
+  COMMAND_OPTS="$JAVA_OPTS -XX:StartFlightRecording=name=bench,settings=profile"
+fi
 start_command() {
   (common_env; export SECKILL_LOG_LEVEL=INFO; SECKILL_ROLES=command SECKILL_DATA_DIR=$WORK/data-command SECKILL_WRITE_DB_HOST=127.0.0.1 \
-    SECKILL_WRITE_DB_PORT=$DB_PORT exec java $JAVA_OPTS -jar all-in-one/target/seckill.jar >>"$WORK/command.log" 2>&1) &
+    SECKILL_WRITE_DB_PORT=$DB_PORT exec java $COMMAND_OPTS -jar all-in-one/target/seckill.jar >>"$WORK/command.log" 2>&1) &
   command_pid=$!
   pids+=($command_pid)
 }
@@ -137,6 +142,10 @@ while [ "$EVENTS" -lt "$W4_EVENTS" ] && [ $SECONDS -lt $deadline ]; do
   grab_wrk $COMMAND 10 "$W2" "w4fill-$RUN-$SECONDS-" >/dev/null
   EVENTS=$(sql "SELECT COUNT(*) FROM seckill_write.events")
 done
+if [ "${COMMAND_JFR:-0}" = 1 ]; then
+  jcmd "$command_pid" JFR.dump name=bench filename="$WORK/command.jfr" >/dev/null && echo "  JFR profile: $WORK/command.jfr"
+  COMMAND_OPTS=$JAVA_OPTS
+fi
 kill -9 "$command_pid"; wait "$command_pid" 2>/dev/null || true
 started=$(date +%s%N)
 start_command
