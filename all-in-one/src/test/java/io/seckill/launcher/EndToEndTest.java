@@ -128,6 +128,47 @@ class EndToEndTest {
         })));
   }
 
+  /** Customer ids are exact: ids differing only in case or a trailing space are different customers everywhere. */
+  @Test
+  void customersDifferingOnlyInCaseOrTrailingSpaceAreDistinct(Vertx vertx, VertxTestContext ctx) {
+    Instant now = Instant.now();
+    List<String> customers = List.of("Kim", "kim", "kim ", "KIM");
+    String[] id = new String[1];
+    List<HttpResponse<Buffer>> grabs = new ArrayList<>();
+    client.post(config.adminPort(), "127.0.0.1", "/admin/promotions").bearerTokenAuthentication(TestInfra.ADMIN_TOKEN)
+        .sendJsonObject(new JsonObject().put("numberOfCoupons", 10).put("discount", 0.5)
+            .put("publishTime", now.toString()).put("finishTime", now.plusSeconds(3600).toString()))
+        .compose(created -> {
+          id[0] = created.bodyAsJsonObject().getString("promotionId");
+          return Async.eventually(vertx, Duration.ofSeconds(5),
+              () -> adminGet(id[0]).map(p -> "active".equals(p.getString("status"))));
+        })
+        .compose(active -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (String customer : customers) {
+            chain = chain.compose(v -> grab(id[0], customer).map(r -> {
+              grabs.add(r);
+              return null;
+            }));
+          }
+          return chain;
+        })
+        .compose(all -> Async.eventually(vertx, Duration.ofSeconds(5), () -> Future.all(customers.stream()
+                .map(c -> client.get(config.queryPort(), "127.0.0.1", "/query/coupons/" + c.replace(" ", "%20"))
+                    .send().map(r -> r.bodyAsJsonArray().stream()
+                        .filter(o -> id[0].equals(((JsonObject) o).getString("promotionId"))).count()))
+                .toList())
+            .map(counts -> counts.list().stream().allMatch(n -> ((Long) n) == 1L))))
+        .onComplete(ctx.succeeding(visible -> ctx.verify(() -> {
+          for (int i = 0; i < customers.size(); i++) {
+            assertThat(grabs.get(i).statusCode()).as(customers.get(i) + ": " + grabs.get(i).bodyAsString())
+                .isEqualTo(200);
+            assertThat(grabs.get(i).bodyAsJsonObject().getString("customerId")).isEqualTo(customers.get(i));
+          }
+          ctx.completeNow();
+        })));
+  }
+
   @Test
   void everyServiceIsHealthyAndServesMetrics(VertxTestContext ctx) {
     List<Future<HttpResponse<Buffer>>> checks = new ArrayList<>();
