@@ -24,7 +24,7 @@ public final class PromotionState {
   private FinishReason finishReason;
   private long lastSequence;
   private int grabbed;
-  private final Set<String> customers = new HashSet<>();
+  private Set<String> customers = new HashSet<>();
 
   private PromotionState(UUID promotionId, PromotionTerms terms, int termsVersion) {
     this.promotionId = promotionId;
@@ -45,6 +45,31 @@ public final class PromotionState {
     return state;
   }
 
+  /**
+   * A promotion restored from what its events imply without folding them one by one: its start, the customers
+   * served (one coupon each), its finish if any, and its last sequence. Events are gap-free, so the last
+   * sequence must be the start, the grabs and the finish counted; anything else is a broken store and throws.
+   * The state takes {@code customersServed} over (a mutable set nobody else holds).
+   */
+  public static PromotionState restored(PromotionStartEvent start, Set<String> customersServed,
+                                        PromotionFinishEvent finish, long lastSequence) {
+    long expected = 1 + customersServed.size() + (finish == null ? 0 : 1);
+    if (start.sequence() != 1 || lastSequence != expected || (finish != null && finish.sequence() != lastSequence)) {
+      throw new IllegalStateException("promotion " + start.promotionId() + ": last sequence " + lastSequence
+          + " does not match a start, " + customersServed.size() + " grabs and " + (finish == null ? "no" : "a")
+          + " finish");
+    }
+    PromotionState state = started(start);
+    state.customers = customersServed;
+    state.grabbed = customersServed.size();
+    if (finish != null) {
+      state.status = PromotionStatus.FINISHED;
+      state.finishReason = finish.reason();
+    }
+    state.lastSequence = lastSequence;
+    return state;
+  }
+
   /** Folds one event in. Events must come in sequence order; anything else is a bug and throws. */
   public void apply(SecKillEvent event) {
     if (!event.promotionId().equals(promotionId)) {
@@ -58,27 +83,13 @@ public final class PromotionState {
       terms = new PromotionTerms(start.numberOfCoupons(), start.discount(), start.publishTime(), start.finishTime());
       status = PromotionStatus.ACTIVE;
     } else if (event instanceof CouponGrabbedEvent grab) {
-      applyGrab(grab.sequence(), grab.customerId());
-      return;
+      grabbed++;
+      customers.add(grab.customerId());
     } else if (event instanceof PromotionFinishEvent finish) {
       status = PromotionStatus.FINISHED;
       finishReason = finish.reason();
     }
     lastSequence = event.sequence();
-  }
-
-  /**
-   * Folds in a coupon grabbed at {@code sequence} by {@code customerId}: the same as applying its
-   * {@link CouponGrabbedEvent}, for a replay that reads grabs from columns without building events.
-   */
-  public void applyGrab(long sequence, String customerId) {
-    if (sequence != lastSequence + 1) {
-      throw new IllegalStateException("promotion " + promotionId + " expected sequence " + (lastSequence + 1)
-          + " but got " + sequence);
-    }
-    grabbed++;
-    customers.add(customerId);
-    lastSequence = sequence;
   }
 
   /** New terms from the admin, allowed only before the start. */

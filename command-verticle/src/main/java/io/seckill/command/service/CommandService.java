@@ -76,10 +76,16 @@ public final class CommandService {
     return catalog.now()
         .compose(now -> {
           watermark = now;
-          return store.replay(new Replay());
+          return store.loadPromotions();
         })
-        .compose(count -> {
-          LOG.info("rebuilt {} promotions from {} events in {} ms", promotions.size(), count,
+        .compose(stored -> {
+          long events = 0;
+          for (EventStore.StoredPromotion p : stored) {
+            promotions.put(p.start().promotionId(),
+                PromotionState.restored(p.start(), p.customers(), p.finish(), p.lastSequence()));
+            events += p.lastSequence();
+          }
+          LOG.info("rebuilt {} promotions from {} events in {} ms", promotions.size(), events,
               (System.nanoTime() - began) / 1_000_000);
           return catalog.scheduled();
         })
@@ -112,31 +118,6 @@ public final class CommandService {
     timers.values().forEach(vertx::cancelTimer);
     if (pollTimer >= 0) {
       vertx.cancelTimer(pollTimer);
-    }
-  }
-
-  /** Folds the stored events into the promotions; grabs are looked up by their promotion id text, not parsed. */
-  private final class Replay implements EventStore.ReplaySink {
-    private final Map<String, PromotionState> byId = new HashMap<>();
-
-    @Override
-    public void event(SecKillEvent event) {
-      if (event instanceof PromotionStartEvent start) {
-        PromotionState state = PromotionState.started(start);
-        promotions.put(start.promotionId(), state);
-        byId.put(start.promotionId().toString(), state);
-      } else {
-        promotions.get(event.promotionId()).apply(event);
-      }
-    }
-
-    @Override
-    public void grab(String promotionId, long sequence, String customerId) {
-      PromotionState state = byId.get(promotionId);
-      if (state == null) {
-        throw new IllegalStateException("event store: a grab of " + promotionId + " before its start");
-      }
-      state.applyGrab(sequence, customerId);
     }
   }
 

@@ -174,16 +174,30 @@ class GrabDeciderTest {
   }
 
   @Test
-  void replayingGrabsFromTheirColumnsEqualsApplyingTheirEvents() {
-    PromotionState fromEvents = given(start(3), grabbed(2, "a"), grabbed(3, "b"));
-    PromotionState fromColumns = given(start(3));
-    fromColumns.applyGrab(2, "a");
-    fromColumns.applyGrab(3, "b");
-    assertThat(fromColumns.remaining()).isEqualTo(fromEvents.remaining());
-    assertThat(fromColumns.lastSequence()).isEqualTo(fromEvents.lastSequence());
-    assertThat(fromColumns.hasCustomer("a")).isTrue();
-    assertThat(fromColumns.hasCustomer("b")).isTrue();
-    assertThat(rejection(decider.decide(fromColumns, "a", DURING))).isEqualTo(Rejection.DUPLICATE_ORDER);
-    assertThatThrownBy(() -> fromColumns.applyGrab(5, "c")).isInstanceOf(IllegalStateException.class);
+  void aRestoredPromotionEqualsTheFoldOfItsEvents() {
+    PromotionState folded = given(start(3), grabbed(2, "a"), grabbed(3, "b"));
+    PromotionState restored = PromotionState.restored(start(3), new java.util.HashSet<>(List.of("a", "b")), null, 3);
+    assertThat(restored.status()).isEqualTo(folded.status());
+    assertThat(restored.remaining()).isEqualTo(folded.remaining());
+    assertThat(restored.lastSequence()).isEqualTo(folded.lastSequence());
+    assertThat(rejection(decider.decide(restored, "a", DURING))).isEqualTo(Rejection.DUPLICATE_ORDER);
+    assertThat(((GrabDecision.Accepted) decider.decide(restored, "c", DURING)).events())
+        .extracting(SecKillEvent::sequence).containsExactly(4L, 5L);
+
+    PromotionFinishEvent finish = new PromotionFinishEvent(UUID.randomUUID(), promotion, 3, DURING,
+        FinishReason.SOLD_OUT);
+    PromotionState soldOut = PromotionState.restored(start(1), new java.util.HashSet<>(List.of("a")), finish, 3);
+    assertThat(soldOut.status()).isEqualTo(PromotionStatus.FINISHED);
+    assertThat(rejection(decider.decide(soldOut, "z", DURING))).isEqualTo(Rejection.OUT_OF_STOCK);
+  }
+
+  @Test
+  void aStoreWhoseSequencesDoNotAddUpIsRefused() {
+    assertThatThrownBy(() -> PromotionState.restored(start(3), new java.util.HashSet<>(List.of("a")), null, 3))
+        .isInstanceOf(IllegalStateException.class);
+    PromotionFinishEvent early = new PromotionFinishEvent(UUID.randomUUID(), promotion, 2, DURING,
+        FinishReason.TIME_UP);
+    assertThatThrownBy(() -> PromotionState.restored(start(3), new java.util.HashSet<>(List.of("a")), early, 3))
+        .isInstanceOf(IllegalStateException.class);
   }
 }
