@@ -63,15 +63,20 @@ class EventCodecTest {
   }
 
   @Test
-  void eventIdsAreVersion4UuidsAndDistinct() {
+  void eventIdsAreDistinctVersion7UuidsOrderedByTheirMillisecond() {
     java.util.Set<UUID> seen = new java.util.HashSet<>();
     for (int i = 0; i < 10_000; i++) {
       UUID id = EventIds.next();
-      assertThat(id.version()).isEqualTo(4);
+      assertThat(id.version()).isEqualTo(7);
       assertThat(id.variant()).isEqualTo(2);
       assertThat(UUID.fromString(id.toString())).isEqualTo(id);
       seen.add(id);
     }
     assertThat(seen).hasSize(10_000);
+    // later milliseconds sort later, as text too (what the event_id index compares)
+    UUID earlier = EventIds.at(1_764_000_000_000L);
+    UUID later = EventIds.at(1_764_000_000_001L);
+    assertThat(earlier.toString()).isLessThan(later.toString());
+    assertThat(earlier.toString()).startsWith("019ab697-e800-7");
   }
 }
