@@ -164,7 +164,7 @@ class SplitDeploymentIT {
         })
         .compose(visible -> {
           for (int i = 0; i < 40; i++) {
-            grabs.add(grab(id[0], "split-" + i));
+            grabs.add(grab(id[0], "split-" + id[0].substring(0, 8) + "-" + i));
           }
           return Future.all(grabs);
         })
@@ -186,7 +186,9 @@ class SplitDeploymentIT {
           // every winner's coupon reaches the query API through the broker and the projector within 2 s
           return Async.eventually(vertx, Duration.ofSeconds(2), () -> Future.all(winners.stream()
                   .map(c -> client.get(queryPort, "127.0.0.1", "/query/coupons/" + c).send()
-                      .map(r -> r.bodyAsJsonArray().size() == 1)).toList())
+                      .map(r -> r.bodyAsJsonArray().stream()
+                          .filter(o -> id[0].equals(((JsonObject) o).getString("promotionId"))).count() == 1))
+                  .toList())
               .map(reads -> reads.list().stream().allMatch(Boolean.TRUE::equals)));
         })
         .compose(projected -> Async.eventually(vertx, Duration.ofSeconds(5),
