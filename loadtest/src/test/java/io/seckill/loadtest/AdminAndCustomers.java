@@ -6,6 +6,10 @@ import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +28,7 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 /**
  * The seed's scenario: an admin creates a 50-coupon promotion every 10 s for {@code duration} seconds (default 60)
  * while {@code rate} customers a second (default 50) list the active promotions, grab from one of them, wait a
- * second and read their coupons. At the end, through the query API: no promotion gave more than 50 coupons,
+ * second and read their coupons (customers pick among the promotions this run created). At the end, through the query API: no promotion gave more than 50 coupons,
  * every customer who got a 200 holds exactly one coupon of that promotion, every other none.
  */
 public class AdminAndCustomers extends Simulation {
@@ -34,9 +38,11 @@ public class AdminAndCustomers extends Simulation {
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong next = new AtomicLong();
   private final Ledger ledger = new Ledger();
+  /** The promotions this run created: customers shop among these only (others may be active on the system). */
+  private final Set<String> ours = ConcurrentHashMap.newKeySet();
 
   {
-    Target.openPromotion(50, 30);
+    ours.add(Target.openPromotion(50, 30));
     ScenarioBuilder admin = scenario("admin").during(Duration.ofSeconds(duration)).on(
         exec(session -> {
           Instant now = Instant.now();
@@ -46,13 +52,25 @@ public class AdminAndCustomers extends Simulation {
                 .header("Authorization", "Bearer " + Target.TOKEN)
                 .body(StringBody("{\"numberOfCoupons\":50,\"discount\":0.7,\"publishTime\":\"#{publish}\","
                     + "\"finishTime\":\"#{finish}\"}"))
-                .check(status().is(201)))
+                .check(status().is(201), jsonPath("$.promotionId").saveAs("created")))
+            .exec(session -> {
+              if (session.contains("created")) {
+                ours.add(session.getString("created"));
+              }
+              return session;
+            })
             .pause(Duration.ofSeconds(10)));
     Iterator<Map<String, Object>> customers = Stream.generate(() -> Map.<String, Object>of(
         "customerId", "shopper-" + run + "-" + next.incrementAndGet())).iterator();
     ScenarioBuilder shoppers = scenario("customers").feed(customers)
         .exec(http("active promotions").get(Target.QUERY + "/query/promotions")
-            .check(status().is(200), jsonPath("$[*].promotionId").findRandom().optional().saveAs("promotionId")))
+            .check(status().is(200), jsonPath("$[*].promotionId").findAll().optional().saveAs("active")))
+        .exec(session -> {
+          List<String> mine = session.contains("active")
+              ? session.<String>getList("active").stream().filter(ours::contains).toList() : List.of();
+          return mine.isEmpty() ? session
+              : session.set("promotionId", mine.get(ThreadLocalRandom.current().nextInt(mine.size())));
+        })
         .doIf(session -> session.contains("promotionId")).then(
             exec(Requests.grab(ledger)).pause(Duration.ofSeconds(1)).exec(Requests.myCoupons()));
     setUp(admin.injectOpen(atOnceUsers(1)),
@@ -64,6 +82,9 @@ public class AdminAndCustomers extends Simulation {
 
   @Override
   public void after() {
+    if (ledger.acceptedByPromotion().isEmpty()) {
+      throw new AssertionError("no grab was accepted");
+    }
     ledger.acceptedByPromotion().forEach((promotion, accepted) -> {
       if (accepted > 50) {
         throw new AssertionError(accepted + " grabs of " + promotion + " got a 200 for 50 coupons");

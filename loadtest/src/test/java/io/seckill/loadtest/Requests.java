@@ -15,7 +15,8 @@ final class Requests {
   }
 
   static HttpProtocolBuilder protocol() {
-    return http.contentTypeHeader("application/json").acceptHeader("application/json").shareConnections();
+    // no shareConnections(): every virtual user is a customer with its own connections, as browsers are
+    return http.contentTypeHeader("application/json").acceptHeader("application/json");
   }
 
   /**
