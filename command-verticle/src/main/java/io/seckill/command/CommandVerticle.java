@@ -7,6 +7,7 @@ import io.seckill.command.service.CommandService;
 import io.seckill.command.service.GrabGateway;
 import io.seckill.command.store.EventStore;
 import io.seckill.command.store.GroupCommitter;
+import io.seckill.command.store.WriterLock;
 import io.seckill.command.store.PromotionCatalog;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
@@ -45,6 +46,7 @@ public final class CommandVerticle extends VerticleBase {
   private CommandService service;
   private OutboxRelay relay;
   private ResendRequests.Listener resendListener;
+  private WriterLock writerLock;
   private final List<Meter> meters = new ArrayList<>();
 
   public CommandVerticle(SecKillConfig config, Clock clock) {
@@ -54,6 +56,11 @@ public final class CommandVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    writerLock = new WriterLock(vertx, config.writeDb());
+    return writerLock.acquire(config.writerLockWaitSeconds()).compose(locked -> startAsWriter());
+  }
+
+  private Future<?> startAsWriter() {
     pool = Databases.pool(vertx, config.writeDb(), "command");
     AmqpSecKillMessagePublisher amqp = AmqpSecKillMessagePublisher.create(vertx, config.amqp());
     publisher = amqp;
@@ -72,10 +79,11 @@ public final class CommandVerticle extends VerticleBase {
       return service.start();
     }).compose(v -> amqp.firstAttempt()).compose(v -> relay.start()).compose(v -> {
       resendListener = ResendRequests.listen(vertx, config.amqp(), relay::resend);
-      GrabGateway gateway = new GrabGateway(context, service);
+      GrabGateway gateway = new GrabGateway(context, service, writerLock::held);
       Map<String, HealthCheck> checks = Map.of(
           "writeDb", HealthCheck.database(pool),
-          "broker", HealthCheck.of("broker link", publisher::isConnected));
+          "broker", HealthCheck.of("broker link", publisher::isConnected),
+          "writerLock", HealthCheck.of("writer lock", writerLock::held));
       return vertx.deployVerticle(() -> new CommandHttpVerticle(config, gateway, checks),
           new DeploymentOptions().setInstances(config.commandInstances()));
     }).onSuccess(id -> LOG.info("command API listening on {}:{} ({} HTTP instances)", config.httpHost(),
@@ -91,7 +99,8 @@ public final class CommandVerticle extends VerticleBase {
       relay.stop();
     }
     meters.forEach(Metrics.registry()::remove);
-    return Future.join(publisher == null ? Future.succeededFuture() : publisher.close(),
+    return Future.join(writerLock == null ? Future.succeededFuture() : writerLock.close(),
+        publisher == null ? Future.succeededFuture() : publisher.close(),
         resendListener == null ? Future.succeededFuture() : resendListener.close(),
         pool == null ? Future.succeededFuture() : pool.close());
   }

@@ -337,11 +337,76 @@ class CommandVerticleTest {
   }
 
   @Test
+  void aSecondCommandVerticleOnTheSameWriteDbIsRefused(Vertx vertx, VertxTestContext ctx) {
+    SecKillConfig second = config.withPorts(TestInfra.freePort(), TestInfra.freePort(), TestInfra.freePort(),
+        TestInfra.freePort()).withWriterLockWait(1);
+    vertx.deployVerticle(new CommandVerticle(second, Clock.systemUTC()))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(err.getMessage()).contains("another command process is the writer of WriteDB "
+              + config.writeDb().database());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aWriterThatLosesItsLockRefusesGrabsUntilItHoldsItAgain(Vertx vertx, VertxTestContext ctx) {
+    SecKillConfig own = TestInfra.freshConfig();
+    String lock = "seckill_command_writer_" + own.writeDb().database();
+    Pool db = Databases.pool(vertx, own.writeDb(), "lock-test");
+    var post = client.post(own.commandPort(), "127.0.0.1", "/command/coupons");
+    UUID id = UUID.randomUUID();
+    Instant now = Instant.now();
+    java.util.function.Function<String, Future<HttpResponse<Buffer>>> grabOwn = customer -> post.sendJsonObject(
+        new JsonObject().put("promotionId", id.toString()).put("customerId", customer));
+    Future<io.vertx.sqlclient.SqlConnection> rival = db.getConnection();
+    vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC()))
+        .compose(deployed -> db.preparedQuery("INSERT INTO promotions (promotion_id, number_of_coupons, discount,"
+                + " publish_time, finish_time, status, version, created_at, updated_at)"
+                + " VALUES (?, 10, 0.5, ?, ?, 'scheduled', 1, UTC_TIMESTAMP(3), UTC_TIMESTAMP(6))")
+            .execute(Tuple.of(id.toString(), SqlTime.toDb(now.minusSeconds(1)), SqlTime.toDb(now.plusSeconds(3600))))
+            .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
+                () -> grabOwn.apply("before").map(r -> r.statusCode() == 200)))
+            // a rival waits for the lock, then the holder's connection is killed: the rival gets it first
+            .compose(v -> db.preparedQuery("SELECT IS_USED_LOCK(?)").execute(Tuple.of(lock)))
+            .compose(holder -> {
+              long holderId = holder.iterator().next().getLong(0);
+              Future<Integer> rivalGot = rival.compose(conn -> conn.preparedQuery("SELECT GET_LOCK(?, 20)")
+                  .execute(Tuple.of(lock)).map(rows -> rows.iterator().next().getInteger(0)));
+              return Async.eventually(vertx, Duration.ofSeconds(5), () -> db.preparedQuery(
+                      "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT GET_LOCK%'")
+                  .execute().map(rows -> rows.iterator().next().getInteger(0) > 0))
+                  .compose(waiting -> db.query("KILL CONNECTION " + holderId).execute())
+                  .compose(killed -> rivalGot);
+            })
+            .compose(got -> {
+              ctx.verify(() -> assertThat(got).isEqualTo(1));
+              return Future.all(grabOwn.apply("while-lost"),
+                  client.get(own.commandPort(), "127.0.0.1", "/health").send());
+            })
+            .compose(lost -> {
+              ctx.verify(() -> {
+                HttpResponse<Buffer> refused = lost.resultAt(0);
+                assertThat(refused.statusCode()).isEqualTo(503);
+                assertThat(refused.bodyAsJsonObject().getString("error")).isEqualTo("unavailable");
+                assertThat(((HttpResponse<Buffer>) lost.resultAt(1)).statusCode()).isEqualTo(503);
+              });
+              // the rival goes away: the writer takes its lock again by itself and serves
+              return rival.compose(conn -> conn.preparedQuery("SELECT RELEASE_LOCK(?)").execute(Tuple.of(lock))
+                  .compose(released -> conn.close()));
+            })
+            .compose(v -> Async.eventually(vertx, Duration.ofSeconds(10),
+                () -> grabOwn.apply("after").map(r -> r.statusCode() == 200)))
+            .compose(v -> vertx.undeploy(deployed)))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
   void healthIsUpWithDatabaseAndBroker(VertxTestContext ctx) {
     client.get(config.commandPort(), "127.0.0.1", "/health").send()
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.statusCode()).isEqualTo(200);
-          assertThat(r.bodyAsJsonObject().getJsonObject("checks").getMap()).containsOnlyKeys("writeDb", "broker");
+          assertThat(r.bodyAsJsonObject().getJsonObject("checks").getMap())
+              .containsOnlyKeys("writeDb", "broker", "writerLock");
           ctx.completeNow();
         })));
   }

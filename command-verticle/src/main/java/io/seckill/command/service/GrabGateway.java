@@ -3,6 +3,7 @@ package io.seckill.command.service;
 import io.seckill.command.domain.GrabDecider;
 import io.seckill.command.domain.GrabDecision;
 import io.seckill.command.domain.PromotionState;
+import io.seckill.shared.http.ApiException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -12,6 +13,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * Lets HTTP instances on any event loop use the one {@link CommandService}, which lives on its owner's context:
@@ -28,14 +30,24 @@ public final class GrabGateway {
   private final GrabDecider decider = new GrabDecider();
   private final Map<UUID, PromotionState> finished = new ConcurrentHashMap<>();
 
-  /** Create on the owner's context, after the service has started. */
-  public GrabGateway(Context owner, CommandService service) {
+  private final BooleanSupplier writer;
+
+  /**
+   * Create on the owner's context, after the service has started. {@code writer} tells whether this process
+   * holds its WriteDB's writer lock; without it every grab is a 503.
+   */
+  public GrabGateway(Context owner, CommandService service, BooleanSupplier writer) {
     this.owner = owner;
     this.service = service;
+    this.writer = writer;
     service.onFinished(state -> finished.put(state.promotionId(), state));
   }
 
   public Future<GrabDecision> grab(UUID promotionId, String customerId) {
+    if (!writer.getAsBoolean()) {
+      return Future.failedFuture(new ApiException(503, "unavailable",
+          "this command process is not the writer of its WriteDB right now; try again shortly"));
+    }
     PromotionState done = finished.get(promotionId);
     if (done != null) {
       // a finished promotion refuses whatever the time: the decision reads only frozen state

@@ -17,7 +17,8 @@ public record SecKillConfig(
     int commandBatchMax,
     long promotionPollMillis,
     int relayBatchMax,
-    int commandInstances) {
+    int commandInstances,
+    int writerLockWaitSeconds) {
 
   public static final String WRITE_DB_PREFIX = "SECKILL_WRITE_DB_";
   public static final String READ_DB_PREFIX = "SECKILL_READ_DB_";
@@ -40,26 +41,32 @@ public record SecKillConfig(
         env.integer("SECKILL_COMMAND_BATCH_MAX", 500),
         env.integer("SECKILL_PROMOTION_POLL_MS", 200),
         env.integer("SECKILL_RELAY_BATCH_MAX", 500),
-        env.integer("SECKILL_COMMAND_INSTANCES", Runtime.getRuntime().availableProcessors()));
+        env.integer("SECKILL_COMMAND_INSTANCES", Runtime.getRuntime().availableProcessors()),
+        env.integer("SECKILL_WRITER_LOCK_WAIT_SECONDS", 15));
   }
 
   public SecKillConfig withDatabases(DbConfig write, DbConfig read) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, write, read, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances);
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds);
   }
 
   public SecKillConfig withAmqp(AmqpConfig newAmqp) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, writeDb, readDb,
-        newAmqp, commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances);
+        newAmqp, commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds);
   }
 
   public SecKillConfig withCommandInstances(int instances) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, instances);
+        commandBatchMax, promotionPollMillis, relayBatchMax, instances, writerLockWaitSeconds);
+  }
+
+  public SecKillConfig withWriterLockWait(int seconds) {
+    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, writeDb, readDb, amqp,
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, seconds);
   }
 
   public SecKillConfig withPorts(int admin, int command, int query, int event) {
     return new SecKillConfig(httpHost, admin, command, query, event, adminToken, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances);
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds);
   }
 }
