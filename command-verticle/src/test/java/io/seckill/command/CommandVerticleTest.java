@@ -58,11 +58,15 @@ class CommandVerticleTest {
   /** What the admin verticle writes when a promotion is created. */
   static Future<UUID> createPromotion(int coupons, Instant publish, Instant finish) {
     UUID id = UUID.randomUUID();
-    return writeDb.preparedQuery("INSERT INTO promotions (promotion_id, number_of_coupons, discount, publish_time,"
+    return insertPromotion(writeDb, id, coupons, publish, finish).map(id);
+  }
+
+  static Future<Void> insertPromotion(Pool db, UUID id, int coupons, Instant publish, Instant finish) {
+    return db.preparedQuery("INSERT INTO promotions (promotion_id, number_of_coupons, discount, publish_time,"
             + " finish_time, status, version, created_at, updated_at)"
             + " VALUES (?, ?, 0.75, ?, ?, 'scheduled', 1, UTC_TIMESTAMP(3), UTC_TIMESTAMP(6))")
         .execute(Tuple.of(id.toString(), coupons, SqlTime.toDb(publish), SqlTime.toDb(finish)))
-        .map(id);
+        .mapEmpty();
   }
 
   static Future<UUID> startedPromotion(Vertx vertx, int coupons) {
@@ -239,10 +243,7 @@ class CommandVerticleTest {
     java.util.function.Function<String, Future<HttpResponse<Buffer>>> grabOwn = customer -> post.sendJsonObject(
         new JsonObject().put("promotionId", id.toString()).put("customerId", customer));
     vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC()))
-        .compose(first -> db.preparedQuery("INSERT INTO promotions (promotion_id, number_of_coupons, discount,"
-                + " publish_time, finish_time, status, version, created_at, updated_at)"
-                + " VALUES (?, 4, 0.5, ?, ?, 'scheduled', 1, UTC_TIMESTAMP(3), UTC_TIMESTAMP(6))")
-            .execute(Tuple.of(id.toString(), SqlTime.toDb(now.minusSeconds(1)), SqlTime.toDb(now.plusSeconds(3600))))
+        .compose(first -> insertPromotion(db, id, 4, now.minusSeconds(1), now.plusSeconds(3600))
             .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
                 () -> grabOwn.apply("p1").map(r -> r.statusCode() == 200 || r.statusCode() == 429)))
             .compose(v -> grabOwn.apply("p2"))
@@ -300,10 +301,7 @@ class CommandVerticleTest {
     var post = client.post(own.commandPort(), "127.0.0.1", "/command/coupons");
     List<Future<HttpResponse<Buffer>>> crowd = new ArrayList<>();
     vertx.deployVerticle(verticle)
-        .compose(deployed -> db.preparedQuery("INSERT INTO promotions (promotion_id, number_of_coupons, discount,"
-                + " publish_time, finish_time, status, version, created_at, updated_at)"
-                + " VALUES (?, 5, 0.5, ?, ?, 'scheduled', 1, UTC_TIMESTAMP(3), UTC_TIMESTAMP(6))")
-            .execute(Tuple.of(id.toString(), SqlTime.toDb(now.plusSeconds(3600)), SqlTime.toDb(now.plusSeconds(7200))))
+        .compose(deployed -> insertPromotion(db, id, 5, now.plusSeconds(3600), now.plusSeconds(7200))
             .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
                 () -> Future.succeededFuture(verticle.service().promotion(id) != null)))
             .compose(known -> {
@@ -360,10 +358,7 @@ class CommandVerticleTest {
         new JsonObject().put("promotionId", id.toString()).put("customerId", customer));
     Future<io.vertx.sqlclient.SqlConnection> rival = db.getConnection();
     vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC()))
-        .compose(deployed -> db.preparedQuery("INSERT INTO promotions (promotion_id, number_of_coupons, discount,"
-                + " publish_time, finish_time, status, version, created_at, updated_at)"
-                + " VALUES (?, 10, 0.5, ?, ?, 'scheduled', 1, UTC_TIMESTAMP(3), UTC_TIMESTAMP(6))")
-            .execute(Tuple.of(id.toString(), SqlTime.toDb(now.minusSeconds(1)), SqlTime.toDb(now.plusSeconds(3600))))
+        .compose(deployed -> insertPromotion(db, id, 10, now.minusSeconds(1), now.plusSeconds(3600))
             .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
                 () -> grabOwn.apply("before").map(r -> r.statusCode() == 200)))
             // a rival waits for the lock, then the holder's connection is killed: the rival gets it first
@@ -380,9 +375,12 @@ class CommandVerticleTest {
             })
             .compose(got -> {
               ctx.verify(() -> assertThat(got).isEqualTo(1));
-              return Future.all(grabOwn.apply("while-lost"),
-                  client.get(own.commandPort(), "127.0.0.1", "/health").send());
+              // the writer hears of its closed connection asynchronously: wait until its health says so
+              return Async.eventually(vertx, Duration.ofSeconds(5),
+                  () -> client.get(own.commandPort(), "127.0.0.1", "/health").send().map(r -> r.statusCode() == 503));
             })
+            .compose(unhealthy -> Future.all(grabOwn.apply("while-lost"),
+                client.get(own.commandPort(), "127.0.0.1", "/health").send()))
             .compose(lost -> {
               ctx.verify(() -> {
                 HttpResponse<Buffer> refused = lost.resultAt(0);
