@@ -3,6 +3,8 @@ package io.seckill.command;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
 import io.seckill.shared.db.SqlTime;
+import io.seckill.shared.event.CouponGrabbedEvent;
+import io.seckill.shared.event.EventCodec;
 import io.seckill.shared.event.SecKillEvent;
 import io.seckill.shared.messaging.AmqpSecKillMessageSubscriber;
 import io.seckill.shared.testing.Async;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -395,6 +398,51 @@ class CommandVerticleTest {
             .compose(v -> Async.eventually(vertx, Duration.ofSeconds(10),
                 () -> grabOwn.apply("after").map(r -> r.statusCode() == 200)))
             .compose(v -> vertx.undeploy(deployed)))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /**
+   * A write that fails (here: an event this process did not decide took the next sequence) fails its grabs with a
+   * 503 and rebuilds the promotion from the store, which then includes that event.
+   */
+  @Test
+  void aFailedWriteRebuildsThePromotionFromTheStore(Vertx vertx, VertxTestContext ctx) {
+    SecKillConfig own = TestInfra.freshConfig();
+    Pool db = Databases.pool(vertx, own.writeDb(), "rebuild-test");
+    var post = client.post(own.commandPort(), "127.0.0.1", "/command/coupons");
+    UUID id = UUID.randomUUID();
+    Instant now = Instant.now();
+    java.util.function.Function<String, Future<HttpResponse<Buffer>>> grabOwn = customer -> post.sendJsonObject(
+        new JsonObject().put("promotionId", id.toString()).put("customerId", customer));
+    CouponGrabbedEvent foreign = new CouponGrabbedEvent(UUID.randomUUID(), id, 3,
+        now.truncatedTo(ChronoUnit.MILLIS), "intruder", 0.75);
+    List<HttpResponse<Buffer>> answers = new ArrayList<>();
+    vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC()))
+        .compose(deployed -> insertPromotion(db, id, 10, now.minusSeconds(1), now.plusSeconds(3600))
+            .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
+                () -> grabOwn.apply("first").map(r -> r.statusCode() == 200)))
+            .compose(v -> db.preparedQuery("INSERT INTO events (event_id, promotion_id, sequence, type, customer_id,"
+                    + " occurred_at, payload) VALUES (?, ?, 3, 'CouponGrabbedEvent', 'intruder', ?, ?)")
+                .execute(Tuple.of(foreign.eventId().toString(), id.toString(), SqlTime.toDb(foreign.time()),
+                    EventCodec.encode(foreign))))
+            .compose(v -> grabOwn.apply("second"))
+            .compose(conflicting -> {
+              answers.add(conflicting);
+              return Async.eventually(vertx, Duration.ofSeconds(10),
+                  () -> grabOwn.apply("second").map(r -> r.statusCode() == 200));
+            })
+            .compose(v -> Future.all(grabOwn.apply("intruder"), grabOwn.apply("third")))
+            .compose(after -> {
+              ctx.verify(() -> {
+                assertThat(answers.get(0).statusCode()).isEqualTo(503);
+                HttpResponse<Buffer> intruder = after.resultAt(0);
+                assertThat(intruder.bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order");
+                HttpResponse<Buffer> third = after.resultAt(1);
+                assertThat(third.statusCode()).isEqualTo(200);
+                assertThat(third.bodyAsJsonObject().getLong("sequence")).isEqualTo(5L);
+              });
+              return vertx.undeploy(deployed);
+            }))
         .onComplete(ctx.succeedingThenComplete());
   }
 

@@ -8,7 +8,6 @@ import io.seckill.command.store.EventStore;
 import io.seckill.command.store.GroupCommitter;
 import io.seckill.command.store.PromotionCatalog;
 import io.seckill.command.store.PromotionCatalog.PromotionRow;
-import io.seckill.shared.event.PromotionStartEvent;
 import io.seckill.shared.event.SecKillEvent;
 import io.seckill.shared.http.ApiException;
 import io.vertx.core.Future;
@@ -81,8 +80,7 @@ public final class CommandService {
         .compose(stored -> {
           long events = 0;
           for (EventStore.StoredPromotion p : stored) {
-            promotions.put(p.start().promotionId(),
-                PromotionState.restored(p.start(), p.customers(), p.finish(), p.lastSequence()));
+            promotions.put(p.start().promotionId(), restore(p));
             events += p.lastSequence();
           }
           LOG.info("rebuilt {} promotions from {} events in {} ms", promotions.size(), events,
@@ -92,7 +90,6 @@ public final class CommandService {
         .map(rows -> {
           rows.forEach(this::applyRow);
           promotions.values().forEach(this::arm);
-          promotions.values().forEach(this::publishIfFinished);
           schedulePoll();
           return null;
         });
@@ -152,11 +149,12 @@ public final class CommandService {
     GrabDecision decision = decider.decide(state, customerId, now());
     if (decision instanceof GrabDecision.Accepted accepted) {
       accepted.events().forEach(state::apply);
+      Future<Void> committed = committer.append(accepted.events());
       if (state.status() == PromotionStatus.FINISHED) {
         disarm(promotionId);
-        return committer.append(accepted.events()).onSuccess(v -> onFinished.accept(state)).map(decision);
+        committed.onSuccess(v -> onFinished.accept(state));
       }
-      return committer.append(accepted.events()).map(decision);
+      return committed.map(decision);
     }
     return Future.succeededFuture(decision);
   }
@@ -319,24 +317,26 @@ public final class CommandService {
   }
 
   private void rebuildOne(UUID promotionId) {
-    store.readPromotion(promotionId).onComplete(ar -> {
+    store.loadPromotion(promotionId).onComplete(ar -> {
       if (ar.failed()) {
         vertx.setTimer(RETRY_MILLIS, t -> rebuildOne(promotionId));
         return;
       }
-      List<SecKillEvent> events = ar.result();
       recovering.remove(promotionId);
-      if (events.isEmpty()) {
+      if (ar.result() == null) {
         promotions.remove(promotionId);
         reload(promotionId);
         return;
       }
-      PromotionState state = PromotionState.started((PromotionStartEvent) events.get(0));
-      events.subList(1, events.size()).forEach(state::apply);
+      PromotionState state = restore(ar.result());
       promotions.put(promotionId, state);
       LOG.info("promotion {} rebuilt at sequence {}", promotionId, state.lastSequence());
       arm(state);
       publishIfFinished(state);
     });
+  }
+
+  private static PromotionState restore(EventStore.StoredPromotion stored) {
+    return PromotionState.restored(stored.start(), stored.customers(), stored.finish(), stored.lastSequence());
   }
 }

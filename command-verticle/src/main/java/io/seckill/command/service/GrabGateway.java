@@ -29,7 +29,6 @@ public final class GrabGateway {
   private final CommandService service;
   private final GrabDecider decider = new GrabDecider();
   private final Map<UUID, PromotionState> finished = new ConcurrentHashMap<>();
-
   private final BooleanSupplier writer;
 
   /**

@@ -141,6 +141,14 @@ public final class EventStore {
     });
   }
 
+  /**
+   * One promotion as its events imply, read the same way (after a failed write, to rebuild it); null when it has
+   * no events yet.
+   */
+  public Future<StoredPromotion> loadPromotion(UUID promotionId) {
+    return loadPromotion(promotionId.toString());
+  }
+
   private Future<StoredPromotion> loadPromotion(String promotionId) {
     Tuple id = Tuple.of(promotionId);
     return Future.all(pool.preparedQuery(LIFECYCLE).execute(id), pool.preparedQuery(LAST_SEQUENCE).execute(id))
@@ -155,7 +163,11 @@ public final class EventStore {
               finish = f;
             }
           }
-          long lastSequence = both.<RowSet<Row>>resultAt(1).iterator().next().getLong(0);
+          Long last = both.<RowSet<Row>>resultAt(1).iterator().next().getLong(0);
+          if (last == null) {
+            return Future.succeededFuture(null);
+          }
+          long lastSequence = last;
           if (start == null) {
             return Future.failedFuture(new IllegalStateException("event store: promotion " + promotionId
                 + " has events but no start"));
@@ -177,11 +189,6 @@ public final class EventStore {
           return rows.size() < CUSTOMERS_PAGE_ROWS ? Future.succeededFuture()
               : customersAfter(promotionId, last, customers);
         });
-  }
-
-  /** One promotion's events in sequence order. */
-  public Future<List<SecKillEvent>> readPromotion(UUID promotionId) {
-    return readPromotion(promotionId, 1, Integer.MAX_VALUE);
   }
 
   /** Up to {@code limit} of a promotion's events from {@code fromSequence} on, in sequence order. */
