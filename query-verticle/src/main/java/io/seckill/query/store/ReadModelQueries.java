@@ -53,7 +53,7 @@ public final class ReadModelQueries {
   public Future<JsonArray> activePromotions() {
     long now = System.currentTimeMillis();
     if (activeCache == null || now - activeCachedAt > ACTIVE_CACHE_MILLIS
-        || (activeCache.isComplete() && activeCache.failed())) {
+        || activeCache.failed()) {
       activeCachedAt = now;
       activeCache = readActivePromotions();
     }

@@ -1,7 +1,6 @@
 package io.seckill.shared.event;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -105,15 +104,6 @@ public final class EventCodec {
 
   public static SecKillEvent decode(String json) {
     return fromJson(new JsonObject(json));
-  }
-
-  /** Encodes a batch as a JSON array. */
-  public static Buffer encodeBatch(List<SecKillEvent> events) {
-    JsonArray array = new JsonArray(new ArrayList<>(events.size()));
-    for (SecKillEvent event : events) {
-      array.add(toJson(event));
-    }
-    return array.toBuffer();
   }
 
   /** Decodes a message body: one event (object) or a batch (array). */

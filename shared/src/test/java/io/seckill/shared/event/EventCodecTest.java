@@ -37,7 +37,8 @@ class EventCodecTest {
 
   @Test
   void aBodyIsOneEventOrABatchInOrder() {
-    assertThat(EventCodec.decodeBody(EventCodec.encodeBatch(events).toString())).containsExactlyElementsOf(events);
+    var encoded = events.stream().map(EventCodec::encode).toList();
+    assertThat(EventCodec.decodeBody(EventCodec.batchOf(encoded))).containsExactlyElementsOf(events);
     assertThat(EventCodec.decodeBody(EventCodec.encode(events.get(0)))).containsExactly(events.get(0));
   }
 
@@ -46,12 +47,6 @@ class EventCodecTest {
     var grab = new CouponGrabbedEvent(UUID.randomUUID(), promotion, 9, t, "a\"b\\c\n\u00e9\u4e2d", 0.25);
     assertThat(EventCodec.decode(EventCodec.encode(grab))).isEqualTo(grab);
     assertThat(EventCodec.decode(EventCodec.encode(grab))).isEqualTo(EventCodec.fromJson(EventCodec.toJson(grab)));
-  }
-
-  @Test
-  void aBatchOfEncodedEventsDecodesToTheEvents() {
-    var encoded = events.stream().map(EventCodec::encode).toList();
-    assertThat(EventCodec.decodeBody(EventCodec.batchOf(encoded))).containsExactlyElementsOf(events);
   }
 
   @Test
