@@ -9,6 +9,9 @@ import io.vertx.sqlclient.PoolOptions;
 
 /** Connection pools over the MySQL protocol (MariaDB or MySQL 8). */
 public final class Databases {
+  /** Longest SQL kept prepared: the 512-row multi-row INSERTs of the event store and the read model fit. */
+  public static final int PREPARED_SQL_LIMIT = 16_384;
+
   private Databases() {
   }
 
@@ -21,7 +24,10 @@ public final class Databases {
         .setPassword(db.password())
         .setCharset("utf8mb4")
         .setCachePreparedStatements(true)
-        .setPreparedStatementCacheMaxSize(256);
+        .setPreparedStatementCacheMaxSize(256)
+        // the multi-row INSERTs (up to 512 rows, ~12 KB of SQL) must stay prepared too: above the default limit
+        // of 2,048 characters each batch was prepared, executed and closed again
+        .setPreparedStatementCacheSqlLimit(PREPARED_SQL_LIMIT);
   }
 
   /**
