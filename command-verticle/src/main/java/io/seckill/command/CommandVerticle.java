@@ -64,16 +64,18 @@ public final class CommandVerticle extends VerticleBase {
     pool = Databases.pool(vertx, config.writeDb(), "command");
     AmqpSecKillMessagePublisher amqp = AmqpSecKillMessagePublisher.create(vertx, config.amqp());
     publisher = amqp;
-    return Migrations.migrate(vertx, pool, Migrations.WRITE).compose(v -> {
-      EventStore store = new EventStore(pool);
+    return Migrations.migrate(vertx, pool, Migrations.WRITE).compose(v -> EventStore.open(pool)).compose(store -> {
       relay = new OutboxRelay(vertx, store, publisher, config.relayBatchMax());
-      GroupCommitter committer = new GroupCommitter(store, config.commandBatchMax()).onCommit(relay::nudge);
+      GroupCommitter committer = new GroupCommitter(store, config.commandBatchMax()).onCommit(relay::committed);
       service = new CommandService(vertx, clock, new GrabDecider(), store, new PromotionCatalog(pool), committer,
           config.promotionPollMillis());
       meters.add(Gauge.builder("seckill_command_queued_appends", committer, GroupCommitter::queued)
           .description("grabs waiting for their group commit").register(Metrics.registry()));
       meters.add(Gauge.builder("seckill_relay_position", relay, OutboxRelay::position)
           .description("event store position handed to the broker").register(Metrics.registry()));
+      meters.add(Gauge.builder("seckill_relay_from_memory", relay, OutboxRelay::fromMemory)
+          .description("1 while the relay takes committed events from memory, 0 while it reads the event store")
+          .register(Metrics.registry()));
       meters.add(Gauge.builder("seckill_relay_lag_events", relay, OutboxRelay::lag)
           .description("events committed in WriteDB but not yet accepted by the broker").register(Metrics.registry()));
       return service.start();

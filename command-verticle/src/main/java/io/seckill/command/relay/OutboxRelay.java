@@ -13,15 +13,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Hands committed events from the event store to the broker, in position order, many per message. The relayed
- * position is saved in WriteDB only after the broker has accepted the message, so a crash resends (the
- * projection is idempotent) and never skips. When the broker is down it retries every second by itself.
+ * Hands committed events from the event store to the broker, in position order, many per message. It takes
+ * them from the group committer's memory while {@link RelayFeed} can prove that memory complete, and reads the
+ * store otherwise (at start, after a hole or a write of unknown positions, after a long broker outage). The
+ * relayed position is saved in WriteDB only after the broker has accepted the message (one save in flight at a
+ * time, the newest position wins), so a crash resends (the projection is idempotent) and never skips. When the
+ * broker is down it retries every second by itself.
  */
 public final class OutboxRelay {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
   private static final long RETRY_MILLIS = 1000;
   private static final long SWEEP_MILLIS = 1000;
   private static final long RESEND_INTERVAL_MILLIS = 1000;
+  /** Committed events held for the broker in memory at most; beyond, the relay reads them from the store. */
+  private static final int MEMORY_CAPACITY = 200_000;
 
   private final Vertx vertx;
   private final EventStore store;
@@ -35,6 +40,9 @@ public final class OutboxRelay {
   private long sweepTimer = -1;
   private boolean stopped;
   private long head;
+  private RelayFeed feed;
+  private long savedPosition;
+  private boolean saving;
   private final java.util.Map<java.util.UUID, Long> lastResend = new java.util.HashMap<>();
 
   public OutboxRelay(Vertx vertx, EventStore store, SecKillMessagePublisher publisher, int batchMax) {
@@ -47,6 +55,8 @@ public final class OutboxRelay {
   public Future<Void> start() {
     return store.relayedPosition().onSuccess(saved -> {
       position = saved;
+      savedPosition = saved;
+      feed = new RelayFeed(saved, MEMORY_CAPACITY);
       LOG.info("relay starts after position {}", saved);
       sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> sweep());
       nudge();
@@ -60,10 +70,23 @@ public final class OutboxRelay {
     }
   }
 
-  /** New events were committed: send them soon. */
+  /** 1 while the relay takes events from memory, 0 while it reads the store. */
+  public int fromMemory() {
+    return feed != null && feed.trusted() ? 1 : 0;
+  }
+
+  /** Events were committed (null: their positions are not known): send them soon. */
+  public void committed(List<Positioned> stored) {
+    if (feed != null) {
+      feed.committed(stored);
+    }
+    nudge();
+  }
+
+  /** There may be new events in the store: send them soon. */
   public void nudge() {
     wanted = true;
-    if (!running && !retryScheduled && !stopped) {
+    if (feed != null && !running && !retryScheduled && !stopped) {
       runOnce();
     }
   }
@@ -102,21 +125,19 @@ public final class OutboxRelay {
   private void runOnce() {
     running = true;
     wanted = false;
-    store.readAfter(position, batchMax).compose(page -> {
+    boolean fromStore = !feed.trusted();
+    long unknownAtIssue = feed.unknownCommits();
+    Future<List<Positioned>> next = fromStore ? store.readAfter(position, batchMax)
+        : Future.succeededFuture(feed.next(batchMax));
+    next.compose(page -> {
       if (page.isEmpty()) {
-        return Future.succeededFuture(0);
+        return Future.succeededFuture(page);
       }
       List<EncodedEvent> events = new ArrayList<>(page.size());
       for (Positioned positioned : page) {
         events.add(positioned.event());
       }
-      long last = page.get(page.size() - 1).position();
-      return publisher.publishEncoded(events)
-          .compose(v -> store.saveRelayedPosition(last))
-          .map(v -> {
-            position = last;
-            return page.size();
-          });
+      return publisher.publishEncoded(events).map(page);
     }).onComplete(ar -> {
       running = false;
       if (stopped) {
@@ -138,8 +159,38 @@ public final class OutboxRelay {
         paused = false;
         LOG.info("relay resumed at position {}", position);
       }
-      if (ar.result() == batchMax || wanted) {
+      List<Positioned> page = ar.result();
+      if (!page.isEmpty()) {
+        position = page.get(page.size() - 1).position();
+        savePosition();
+      }
+      if (fromStore) {
+        feed.readFromStore(position, page.size() == batchMax, unknownAtIssue);
+      } else {
+        feed.sent(position);
+      }
+      if ((fromStore && page.size() == batchMax) || wanted || (feed.trusted() && feed.held() > 0)) {
         runOnce();
+      }
+    });
+  }
+
+  /** Saves the relayed position; one save at a time, the newest position wins. */
+  private void savePosition() {
+    if (saving || position <= savedPosition) {
+      return;
+    }
+    saving = true;
+    long target = position;
+    store.saveRelayedPosition(target).onComplete(ar -> {
+      saving = false;
+      if (ar.succeeded()) {
+        savedPosition = Math.max(savedPosition, target);
+      } else {
+        LOG.warn("relay could not save position {}: {}", target, ar.cause().getMessage());
+      }
+      if (!stopped) {
+        savePosition();
       }
     });
   }

@@ -1,5 +1,6 @@
 package io.seckill.command.store;
 
+import io.seckill.shared.db.MultiRowInsert;
 import io.seckill.shared.db.SqlTime;
 import io.seckill.shared.event.CouponGrabbedEvent;
 import io.seckill.shared.event.EventCodec;
@@ -8,29 +9,33 @@ import io.seckill.shared.event.PromotionStartEvent;
 import io.seckill.shared.event.SecKillEvent;
 import io.seckill.shared.messaging.EncodedEvent;
 import io.vertx.core.Future;
+import io.vertx.mysqlclient.MySQLClient;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The event store in WriteDB (all the command side's SQL). Appends are multi-row
- * {@code INSERT ... VALUES (...),(...)} statements in one transaction; the row counts used are powers of two up
- * to {@value #MAX_ROWS}, so a handful of prepared statements serve every batch size.
+ * {@code INSERT ... VALUES (...),(...)} statements: a group commit that fits one statement is that statement
+ * alone (committed on its own, atomically), anything else one transaction; the row counts used are those of
+ * {@link #statementRows}, so a few dozen prepared statements serve every batch size.
  */
 public final class EventStore {
-  static final int MAX_ROWS = 512;
-  private static final String INSERT_HEAD = "INSERT INTO events"
-      + " (event_id, promotion_id, sequence, type, customer_id, occurred_at, payload) VALUES ";
-  private static final String ROW = "(?, ?, ?, ?, ?, ?, ?)";
+  private static final Logger LOG = LoggerFactory.getLogger(EventStore.class);
+  private static final MultiRowInsert INSERT = new MultiRowInsert("INSERT INTO events"
+      + " (event_id, promotion_id, sequence, type, customer_id, occurred_at, payload) VALUES ", "(?, ?, ?, ?, ?, ?, ?)");
   private static final String CLOSE_PROMOTION = "UPDATE promotions SET status = 'finished',"
       + " updated_at = UTC_TIMESTAMP(6) WHERE promotion_id = ?";
   private static final String START_PROMOTION = "UPDATE promotions SET status = ?, updated_at = UTC_TIMESTAMP(6)"
@@ -59,15 +64,42 @@ public final class EventStore {
   }
 
   private final Pool pool;
-  private final ConcurrentHashMap<Integer, String> insertSql = new ConcurrentHashMap<>();
+  private final boolean consecutivePositions;
 
-  public EventStore(Pool pool) {
+  /**
+   * @param consecutivePositions the database gives a multi-row INSERT consecutive auto-increment positions
+   *                             (InnoDB lock mode 0 or 1), so an append knows its events' positions
+   */
+  public EventStore(Pool pool, boolean consecutivePositions) {
     this.pool = pool;
+    this.consecutivePositions = consecutivePositions;
   }
 
-  /** Appends events in one transaction; a finish event also marks its promotions row finished. */
-  public Future<Void> append(List<SecKillEvent> events) {
-    return pool.withTransaction(conn -> insert(conn, events).compose(v -> closeFinished(conn, events)));
+  /** An event store on {@code pool}, after asking the database how it numbers multi-row inserts. */
+  public static Future<EventStore> open(Pool pool) {
+    return pool.query("SELECT @@innodb_autoinc_lock_mode").execute()
+        .map(rows -> {
+          Object mode = rows.iterator().next().getValue(0);
+          long lockMode = mode instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(mode));
+          boolean consecutive = lockMode == 0 || lockMode == 1;
+          LOG.info("innodb_autoinc_lock_mode={}: the relay {} committed events from memory", lockMode,
+              consecutive ? "may take" : "reads every");
+          return new EventStore(pool, consecutive);
+        });
+  }
+
+  /**
+   * Appends events in one transaction; a finish event also marks its promotions row finished. The future holds
+   * the events as stored, with their positions, or null when the positions are not known for sure.
+   */
+  public Future<List<Positioned>> append(List<SecKillEvent> events) {
+    if (events.size() == MultiRowInsert.statementRows(events.size())
+        && events.stream().noneMatch(e -> e instanceof PromotionFinishEvent)) {
+      // one multi-row INSERT, committed on its own: atomic like a transaction, without BEGIN and COMMIT round trips
+      return insert(pool, events);
+    }
+    return pool.withTransaction(conn -> insert(conn, events)
+        .compose(stored -> closeFinished(conn, events).map(stored)));
   }
 
   /**
@@ -79,36 +111,49 @@ public final class EventStore {
     return pool.withTransaction(conn -> conn.preparedQuery(START_PROMOTION)
         .execute(Tuple.of(finishesToo ? "finished" : "active", promotionId.toString(), version))
         .compose(rows -> rows.rowCount() == 1
-            ? insert(conn, events).map(true)
+            ? insert(conn, events).map(stored -> true)
             : Future.succeededFuture(false)));
   }
 
-  private Future<Void> insert(SqlConnection conn, List<SecKillEvent> events) {
-    Future<Void> chain = Future.succeededFuture();
+  /** Inserts the events; the future holds them with their positions (null when those are not known). */
+  private Future<List<Positioned>> insert(SqlClient client, List<SecKillEvent> events) {
+    List<Positioned> stored = new ArrayList<>(events.size());
+    Future<Long> chain = Future.succeededFuture(0L);
     int offset = 0;
     while (offset < events.size()) {
-      int size = Integer.highestOneBit(Math.min(events.size() - offset, MAX_ROWS));
+      int size = MultiRowInsert.statementRows(events.size() - offset);
       List<SecKillEvent> chunk = events.subList(offset, offset + size);
-      chain = chain.compose(v -> conn.preparedQuery(insertSql(chunk.size())).execute(rows(chunk)).mapEmpty());
+      List<EncodedEvent> encoded = new ArrayList<>(size);
+      Tuple params = rows(chunk, encoded);
+      chain = chain.compose(expected -> client.preparedQuery(INSERT.sql(size)).execute(params).map(rows -> {
+        Long inserted = rows.property(MySQLClient.LAST_INSERTED_ID);
+        long first = inserted == null ? 0 : inserted;
+        if (expected < 0 || first <= 0 || (expected > 0 && first != expected)) {
+          return -1L;
+        }
+        for (int i = 0; i < encoded.size(); i++) {
+          stored.add(new Positioned(first + i, encoded.get(i)));
+        }
+        return first + size;
+      }));
       offset += size;
     }
-    return chain;
+    return chain.map(next -> consecutivePositions && next > 0 ? stored : null);
   }
 
-  private String insertSql(int rows) {
-    return insertSql.computeIfAbsent(rows, n -> INSERT_HEAD + String.join(",", java.util.Collections.nCopies(n, ROW)));
-  }
-
-  private static Tuple rows(List<SecKillEvent> events) {
+  private static Tuple rows(List<SecKillEvent> events, List<EncodedEvent> encoded) {
     Tuple tuple = Tuple.tuple();
     for (SecKillEvent event : events) {
-      tuple.addString(event.eventId().toString())
+      String eventId = event.eventId().toString();
+      String json = EventCodec.encode(event);
+      encoded.add(new EncodedEvent(eventId, event.type(), json));
+      tuple.addString(eventId)
           .addString(event.promotionId().toString())
           .addLong(event.sequence())
           .addString(event.type())
           .addString(event instanceof CouponGrabbedEvent grab ? grab.customerId() : null)
           .addLocalDateTime(SqlTime.toDb(event.time()))
-          .addString(EventCodec.encode(event));
+          .addString(json);
     }
     return tuple;
   }

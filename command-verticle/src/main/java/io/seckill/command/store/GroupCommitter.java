@@ -1,5 +1,6 @@
 package io.seckill.command.store;
 
+import io.seckill.shared.db.MultiRowInsert;
 import io.seckill.shared.event.SecKillEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -37,7 +38,7 @@ public final class GroupCommitter {
   private final EventStore store;
   private final int maxEvents;
   private final ArrayDeque<Job> queue = new ArrayDeque<>();
-  private Runnable onCommit = () -> { };
+  private Consumer<List<EventStore.Positioned>> onCommit = stored -> { };
   private Consumer<Set<UUID>> onFailure = ids -> { };
   private boolean inFlight;
 
@@ -46,8 +47,11 @@ public final class GroupCommitter {
     this.maxEvents = maxEvents;
   }
 
-  /** Called after every successful commit (the relay's nudge). */
-  public GroupCommitter onCommit(Runnable listener) {
+  /**
+   * Called after every successful commit with the events as stored, with their positions; with null when those
+   * are not known (a write of its own, or a database that does not number multi-row inserts consecutively).
+   */
+  public GroupCommitter onCommit(Consumer<List<EventStore.Positioned>> listener) {
     this.onCommit = listener;
     return this;
   }
@@ -94,14 +98,26 @@ public final class GroupCommitter {
       }
       work.onComplete(ar -> {
         exclusive.promise().handle(ar);
-        done(ar.succeeded() && ar.result());
+        if (ar.succeeded() && ar.result()) {
+          onCommit.accept(null);
+        }
+        done();
       });
       return;
     }
+    int available = 0;
+    for (Job job : queue) {
+      if (!(job instanceof Append append) || available + append.events().size() > maxEvents) {
+        break;
+      }
+      available += append.events().size();
+    }
+    // as many as one INSERT statement takes, so that the commit is that statement alone
+    int target = MultiRowInsert.statementRows(available);
     List<Append> taken = new ArrayList<>();
     List<SecKillEvent> events = new ArrayList<>();
     while (queue.peek() instanceof Append next
-        && (taken.isEmpty() || events.size() + next.events().size() <= maxEvents)) {
+        && (taken.isEmpty() || events.size() + next.events().size() <= target)) {
       queue.poll();
       taken.add(next);
       events.addAll(next.events());
@@ -109,6 +125,7 @@ public final class GroupCommitter {
     store.append(events).onComplete(ar -> {
       if (ar.succeeded()) {
         taken.forEach(append -> append.promise().complete());
+        onCommit.accept(ar.result());
       } else {
         Set<UUID> affected = new HashSet<>();
         events.forEach(event -> affected.add(event.promotionId()));
@@ -116,7 +133,7 @@ public final class GroupCommitter {
         failQueued(affected, ar.cause());
         onFailure.accept(affected);
       }
-      done(ar.succeeded());
+      done();
     });
   }
 
@@ -131,11 +148,8 @@ public final class GroupCommitter {
     }
   }
 
-  private void done(boolean committed) {
+  private void done() {
     inFlight = false;
-    if (committed) {
-      onCommit.run();
-    }
     drain();
   }
 }

@@ -2,6 +2,7 @@ package io.seckill.event.store;
 
 import io.seckill.event.projection.ProjectionPlan;
 import io.seckill.event.projection.Projector;
+import io.seckill.shared.db.MultiRowInsert;
 import io.seckill.shared.db.SqlTime;
 import io.seckill.shared.event.CouponGrabbedEvent;
 import io.seckill.shared.event.PromotionStartEvent;
@@ -27,11 +28,10 @@ import java.util.UUID;
  * redelivered batch finds its events already applied and changes nothing.
  */
 public final class ReadModelStore {
-  private static final int MAX_ROWS = 512;
   private static final String INSERT_PROMOTION = "INSERT INTO active_promotions (promotion_id, number_of_coupons,"
       + " remaining_coupons, discount, publish_time, finish_time) VALUES (?, ?, ?, ?, ?, ?)";
-  private static final String INSERT_COUPONS_HEAD = "INSERT INTO coupons (customer_id, promotion_id, sequence,"
-      + " discount, grabbed_at) VALUES ";
+  private static final MultiRowInsert INSERT_COUPONS = new MultiRowInsert("INSERT INTO coupons (customer_id,"
+      + " promotion_id, sequence, discount, grabbed_at) VALUES ", "(?, ?, ?, ?, ?)");
   private static final String TAKE_COUPONS = "UPDATE active_promotions SET remaining_coupons = remaining_coupons - ?"
       + " WHERE promotion_id = ?";
   private static final String REMOVE_PROMOTION = "DELETE FROM active_promotions WHERE promotion_id = ?";
@@ -39,7 +39,6 @@ public final class ReadModelStore {
       + " VALUES (?, ?) ON DUPLICATE KEY UPDATE last_sequence = VALUES(last_sequence)";
 
   private final Pool pool;
-  private final Map<Integer, String> couponSql = new HashMap<>();
   private final Map<Integer, String> positionSql = new HashMap<>();
 
   public ReadModelStore(Pool pool) {
@@ -102,10 +101,9 @@ public final class ReadModelStore {
   private Future<Void> insertCoupons(SqlConnection conn, Future<Void> chain, List<CouponGrabbedEvent> coupons) {
     int offset = 0;
     while (offset < coupons.size()) {
-      int size = Integer.highestOneBit(Math.min(coupons.size() - offset, MAX_ROWS));
+      int size = MultiRowInsert.statementRows(coupons.size() - offset);
       List<CouponGrabbedEvent> chunk = coupons.subList(offset, offset + size);
-      String sql = couponSql.computeIfAbsent(size, n -> INSERT_COUPONS_HEAD
-          + String.join(",", Collections.nCopies(n, "(?, ?, ?, ?, ?)")));
+      String sql = INSERT_COUPONS.sql(size);
       Tuple params = Tuple.tuple();
       for (CouponGrabbedEvent coupon : chunk) {
         params.addString(coupon.customerId()).addString(coupon.promotionId().toString()).addLong(coupon.sequence())
