@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 DURATION=${DURATION:-15}          # seconds per measured run
-WARMUP=${WARMUP:-5}               # seconds per warm-up run
+WARMUP=${WARMUP:-10}              # seconds per warm-up run
 CONNECTIONS=${CONNECTIONS:-256}
 THREADS=${THREADS:-2}
 W1_COUPONS=${W1_COUPONS:-10000}
@@ -118,6 +118,7 @@ W1_DB=$(sql "SELECT COUNT(*) FROM seckill_write.events WHERE promotion_id='$W1' 
 echo "  $W1_R  events=$W1_DB"
 
 echo "bench: W2 sustained durable accepts ($W2_COUPONS coupons)"
+grab_wrk $COMMAND "$WARMUP" "$WARM" "warm2$RUN-" >/dev/null
 W2=$(promotion "$W2_COUPONS"); wait_started "$W2"
 W2_R=$(grab_wrk $COMMAND "$DURATION" "$W2" "w2-$RUN-")
 W2_DB=$(sql "SELECT COUNT(*) FROM seckill_write.events WHERE promotion_id='$W2' AND type='CouponGrabbedEvent'")

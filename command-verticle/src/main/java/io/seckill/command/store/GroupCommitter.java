@@ -16,12 +16,13 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The single writer of the event store. Appends wait in a queue while one transaction is in flight; when it
- * ends, everything queued (up to {@code maxEvents}) goes in the next transaction: the busier the endpoint, the
- * bigger the batch. Because there is one transaction at a time, store positions follow commit order, which is
- * what lets the relay read the store in position order without missing anything.
+ * The single writer of the event store. Appends wait in a queue while one write is in flight; when it ends,
+ * what is queued (up to {@code maxEvents}, cut to what one INSERT statement takes, see
+ * {@link MultiRowInsert#statementRows}) goes in the next write, usually that one statement committed on its own:
+ * the busier the endpoint, the bigger the batch. Because there is one write at a time, store positions follow
+ * commit order, which is what lets the relay read the store in position order without missing anything.
  *
- * <p>When a transaction fails, its appends fail, and so does every queued append of the same promotions (they
+ * <p>When a write fails, its appends fail, and so does every queued append of the same promotions (they
  * were decided on top of the failed events); {@code onFailure} is told which promotions need rebuilding.
  * Use from one event loop.
  */
