@@ -47,9 +47,17 @@ public final class EventStore {
   private static final String LIFECYCLE = "SELECT payload FROM events WHERE promotion_id = ? AND customer_id IS NULL"
       + " ORDER BY sequence";
   private static final String LAST_SEQUENCE = "SELECT MAX(sequence) FROM events WHERE promotion_id = ?";
-  /** Served customers straight from the (promotion_id, customer_id) index, in key order: no row is read. */
-  private static final String CUSTOMERS_PAGE = "SELECT customer_id FROM events WHERE promotion_id = ?"
-      + " AND customer_id > ? ORDER BY customer_id LIMIT ?";
+  /**
+   * Served customers straight from the (promotion_id, customer_id) index, in key ranges: no row is read. The end of
+   * each range is found by skipping {@value #CUSTOMERS_PAGE_ROWS} index entries in the server, so the ranges can
+   * be fetched at the same time while the next boundary is being looked for.
+   */
+  private static final String CUSTOMERS_BOUNDARY = "SELECT customer_id FROM events WHERE promotion_id = ?"
+      + " AND customer_id > ? ORDER BY customer_id LIMIT 1 OFFSET ?";
+  private static final String CUSTOMERS_RANGE = "SELECT customer_id FROM events WHERE promotion_id = ?"
+      + " AND customer_id > ? AND customer_id <= ?";
+  private static final String CUSTOMERS_REST = "SELECT customer_id FROM events WHERE promotion_id = ?"
+      + " AND customer_id > ?";
   private static final int CUSTOMERS_PAGE_ROWS = 100_000;
   private static final String READ_PROMOTION = "SELECT payload FROM events WHERE promotion_id = ? AND sequence >= ?"
       + " ORDER BY sequence LIMIT ?";
@@ -176,13 +184,15 @@ public final class EventStore {
    */
   public Future<List<StoredPromotion>> loadPromotions() {
     return pool.query(STORED_PROMOTIONS).execute().compose(rows -> {
-      List<StoredPromotion> loaded = new ArrayList<>();
-      Future<Void> chain = Future.succeededFuture();
+      List<Future<StoredPromotion>> loading = new ArrayList<>();
       for (Row row : rows) {
-        String promotionId = row.getString(0);
-        chain = chain.compose(v -> loadPromotion(promotionId).map(loaded::add).mapEmpty());
+        loading.add(loadPromotion(row.getString(0)));
       }
-      return chain.map(loaded);
+      return Future.all(loading).map(all -> {
+        List<StoredPromotion> loaded = new ArrayList<>(loading.size());
+        loading.forEach(promotion -> loaded.add(promotion.result()));
+        return loaded;
+      });
     });
   }
 
@@ -219,21 +229,37 @@ public final class EventStore {
           }
           Set<String> customers = new HashSet<>((int) Math.min(Integer.MAX_VALUE / 2, lastSequence * 4 / 3 + 16));
           StoredPromotion stored = new StoredPromotion(start, customers, finish, lastSequence);
-          return customersAfter(promotionId, "", customers).map(stored);
+          List<Future<?>> ranges = new ArrayList<>();
+          return customerRanges(promotionId, "", customers, ranges)
+              .compose(v -> Future.all(ranges))
+              .map(stored);
         });
   }
 
-  private Future<Void> customersAfter(String promotionId, String after, Set<String> customers) {
-    return pool.preparedQuery(CUSTOMERS_PAGE).execute(Tuple.of(promotionId, after, CUSTOMERS_PAGE_ROWS))
-        .compose(rows -> {
-          String last = null;
-          for (Row row : rows) {
-            last = row.getString(0);
-            customers.add(last);
+  /**
+   * Starts fetching the customers after {@code after}, range by range, into {@code ranges}; completes when the last
+   * range is started. Rows are added on this context as each range arrives.
+   */
+  private Future<Void> customerRanges(String promotionId, String after, Set<String> customers,
+                                      List<Future<?>> ranges) {
+    return pool.preparedQuery(CUSTOMERS_BOUNDARY).execute(Tuple.of(promotionId, after, CUSTOMERS_PAGE_ROWS - 1))
+        .compose(boundary -> {
+          if (boundary.size() == 0) {
+            ranges.add(pool.preparedQuery(CUSTOMERS_REST).execute(Tuple.of(promotionId, after))
+                .onSuccess(rows -> addCustomers(rows, customers)));
+            return Future.succeededFuture();
           }
-          return rows.size() < CUSTOMERS_PAGE_ROWS ? Future.succeededFuture()
-              : customersAfter(promotionId, last, customers);
+          String end = boundary.iterator().next().getString(0);
+          ranges.add(pool.preparedQuery(CUSTOMERS_RANGE).execute(Tuple.of(promotionId, after, end))
+              .onSuccess(rows -> addCustomers(rows, customers)));
+          return customerRanges(promotionId, end, customers, ranges);
         });
+  }
+
+  private static void addCustomers(RowSet<Row> rows, Set<String> customers) {
+    for (Row row : rows) {
+      customers.add(row.getString(0));
+    }
   }
 
   /** Up to {@code limit} of a promotion's events from {@code fromSequence} on, in sequence order. */
