@@ -7,7 +7,6 @@
 #   loadtest/bench.sh                      # defaults below
 #   DURATION=30 CONNECTIONS=256 loadtest/bench.sh
 #   SKIP_BUILD=1 loadtest/bench.sh         # reuse the jars
-#   COMMAND_JAVA_OPTS="-Xms1g -Xmx2g" loadtest/bench.sh   # other flags for the command JVM (default below)
 #   COMMAND_JFR=1 loadtest/bench.sh        # JFR profile of the command JVM through W1-W3: loadtest/target/bench/command.jfr
 #
 # Needs: Java 17, Maven, wrk (apt-get install -y wrk), curl.
@@ -23,9 +22,6 @@ W1_COUPONS=${W1_COUPONS:-10000}
 W2_COUPONS=${W2_COUPONS:-10000000}
 W4_EVENTS=${W4_EVENTS:-1000000}
 JAVA_OPTS=${JAVA_OPTS:--Xms1g -Xmx2g -XX:+UseParallelGC}
-# the command JVM gets a 3 GB young generation: at flash-crowd rates a young collection every ~1.5 s (1 GB heap)
-# stalled every connection often enough to set the p99; no -XX:+AlwaysPreTouch, which adds ~1.7 s to a restart
-COMMAND_JAVA_OPTS=${COMMAND_JAVA_OPTS:--Xms4g -Xmx4g -Xmn3g -XX:+UseParallelGC}
 WORK=$ROOT/loadtest/target/bench
 DB_PORT=3317
 AMQP_PORT=5682
@@ -52,9 +48,9 @@ start_rest() {
     exec java $JAVA_OPTS -jar all-in-one/target/seckill.jar >"$WORK/rest.log" 2>&1) &
   pids+=($!)
 }
-COMMAND_OPTS=$COMMAND_JAVA_OPTS
+COMMAND_OPTS=$JAVA_OPTS
 if [ "${COMMAND_JFR:-0}" = 1 ]; then
-  COMMAND_OPTS="$COMMAND_JAVA_OPTS -XX:StartFlightRecording=name=bench,settings=profile"
+  COMMAND_OPTS="$JAVA_OPTS -XX:StartFlightRecording=name=bench,settings=profile"
 fi
 start_command() {
   (common_env; export SECKILL_LOG_LEVEL=INFO; SECKILL_ROLES=command SECKILL_DATA_DIR=$WORK/data-command SECKILL_WRITE_DB_HOST=127.0.0.1 \
@@ -149,7 +145,7 @@ while [ "$EVENTS" -lt "$W4_EVENTS" ] && [ $SECONDS -lt $deadline ]; do
 done
 if [ "${COMMAND_JFR:-0}" = 1 ]; then
   jcmd "$command_pid" JFR.dump name=bench filename="$WORK/command.jfr" >/dev/null && echo "  JFR profile: $WORK/command.jfr"
-  COMMAND_OPTS=$COMMAND_JAVA_OPTS
+  COMMAND_OPTS=$JAVA_OPTS
 fi
 kill -9 "$command_pid"; wait "$command_pid" 2>/dev/null || true
 started=$(date +%s%N)
@@ -174,7 +170,7 @@ W2_ACC_S=$(awk -v n="$(field "$W2_R" ok)" -v d="$DURATION" 'BEGIN { printf "%.0f
 NAIVE_ACC_S=$(awk -v n="$(field "$NAIVE_R" ok)" -v d="$DURATION" 'BEGIN { printf "%.0f", n / d }')
 {
   echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(java -version 2>&1 | head -1);"
-  echo "wrk -t$THREADS -c$CONNECTIONS, ${DURATION}s measured after ${WARMUP}s warm-up; JAVA_OPTS=$JAVA_OPTS; command JVM: $COMMAND_JAVA_OPTS"
+  echo "wrk -t$THREADS -c$CONNECTIONS, ${DURATION}s measured after ${WARMUP}s warm-up; JAVA_OPTS=$JAVA_OPTS"
   echo
   echo "| workload | req/s | p50 ms | p99 ms | accepted | check | x ceiling | x naive |"
   echo "|---|---|---|---|---|---|---|---|"
