@@ -20,7 +20,7 @@ public final class QueryRoutes {
   }
 
   public void mount(Router router) {
-    router.get("/query/promotions").handler(ctx -> reply(ctx, queries.activePromotions().map(a -> a.toBuffer())));
+    router.get("/query/promotions").handler(ctx -> reply(ctx, queries.activePromotions()));
     router.get("/query/promotions/:promotionId").handler(this::promotion);
     router.get("/query/coupons/:customerId").handler(this::coupons);
   }
