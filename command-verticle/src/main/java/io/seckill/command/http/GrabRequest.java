@@ -77,6 +77,18 @@ record GrabRequest(UUID promotionId, String customerId) {
     if (customerId.isBlank() || customerId.length() > MAX_CUSTOMER_ID) {
       throw ApiException.badRequest(INVALID, "customerId must be 1 to " + MAX_CUSTOMER_ID + " characters");
     }
+    // JSON lets "\ud800" through; such an id is not Unicode and would reach the database as '?', where two
+    // customers distinct here would collide on the unique key and fail a whole group commit
+    for (int i = 0; i < customerId.length(); i++) {
+      char c = customerId.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < customerId.length()
+          && Character.isLowSurrogate(customerId.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw ApiException.badRequest(INVALID, "customerId must be valid Unicode: unpaired surrogate \\u"
+            + Integer.toHexString(c) + " at " + i);
+      }
+    }
     return customerId;
   }
 }

@@ -51,6 +51,16 @@ class GrabRequestTest {
     rejects("{\"promotionId\":\"" + PROMOTION + "\",\"customerId\":\"  \"}", "customerId must be 1 to 64");
     rejects("{\"promotionId\":\"" + PROMOTION + "\",\"customerId\":\"" + "x".repeat(65) + "\"}",
         "customerId must be 1 to 64");
+    // not Unicode: the database would store each as "a?" and the second would fail its whole group commit
+    rejects("{\"promotionId\":\"" + PROMOTION + "\",\"customerId\":\"a\\ud800\"}", "unpaired surrogate \\ud800 at 1");
+    rejects("{\"promotionId\":\"" + PROMOTION + "\",\"customerId\":\"a\\udc00b\"}", "unpaired surrogate \\udc00 at 1");
+    rejects("{\"promotionId\":\"" + PROMOTION + "\",\"customerId\":\"\\udc00\\ud800\"}", "unpaired surrogate \\udc00 at 0");
+  }
+
+  @Test
+  void charactersOutsideTheBasicPlaneAreCustomerIdsLikeAnyOther() {
+    GrabRequest request = parse("{\"promotionId\":\"" + PROMOTION + "\",\"customerId\":\"\\ud83d\\ude00 and \ud83d\ude00\"}");
+    assertThat(request.customerId()).isEqualTo("\ud83d\ude00 and \ud83d\ude00");
   }
 
   @Test
