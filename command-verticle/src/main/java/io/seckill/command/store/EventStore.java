@@ -12,8 +12,8 @@ import io.vertx.core.Future;
 import io.vertx.mysqlclient.MySQLClient;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
@@ -30,7 +30,7 @@ import java.util.UUID;
  * The event store in WriteDB (all the command side's SQL). Appends are multi-row
  * {@code INSERT ... VALUES (...),(...)} statements: a group commit that fits one statement is that statement
  * alone (committed on its own, atomically), anything else one transaction; the row counts used are those of
- * {@link #statementRows}, so a few dozen prepared statements serve every batch size.
+ * {@link MultiRowInsert#statementRows}, so a few dozen prepared statements serve every batch size.
  */
 public final class EventStore {
   private static final Logger LOG = LoggerFactory.getLogger(EventStore.class);
@@ -97,7 +97,8 @@ public final class EventStore {
   }
 
   /**
-   * Appends events in one transaction; a finish event also marks its promotions row finished. The future holds
+   * Appends events atomically: one INSERT committed on its own when they fit one statement and hold no finish,
+   * one transaction otherwise (a finish also marks its promotions row finished). The future holds
    * the events as stored, with their positions, or null when the positions are not known for sure.
    */
   public Future<List<Positioned>> append(List<SecKillEvent> events) {
@@ -127,12 +128,10 @@ public final class EventStore {
   private Future<List<Positioned>> insert(SqlClient client, List<SecKillEvent> events) {
     List<Positioned> stored = new ArrayList<>(events.size());
     Future<Long> chain = Future.succeededFuture(0L);
-    int offset = 0;
-    while (offset < events.size()) {
-      int size = MultiRowInsert.statementRows(events.size() - offset);
-      List<SecKillEvent> chunk = events.subList(offset, offset + size);
+    for (List<SecKillEvent> statement : MultiRowInsert.statements(events)) {
+      int size = statement.size();
       List<EncodedEvent> encoded = new ArrayList<>(size);
-      Tuple params = rows(chunk, encoded);
+      Tuple params = rows(statement, encoded);
       chain = chain.compose(expected -> client.preparedQuery(INSERT.sql(size)).execute(params).map(rows -> {
         Long inserted = rows.property(MySQLClient.LAST_INSERTED_ID);
         long first = inserted == null ? 0 : inserted;
@@ -144,7 +143,6 @@ public final class EventStore {
         }
         return first + size;
       }));
-      offset += size;
     }
     return chain.map(next -> consecutivePositions && next > 0 ? stored : null);
   }
@@ -179,8 +177,8 @@ public final class EventStore {
 
   /**
    * Every promotion with events, as its events imply. Grabs are not read as events: their customers come from
-   * the unique (promotion, customer) index, page by page, and only starts and finishes are decoded; that makes a
-   * restart over a million events a scan of one index instead of a million payloads.
+   * the unique (promotion, customer) index, in ranges read side by side, and only starts and finishes are decoded;
+   * that makes a restart over a million events a scan of one index instead of a million payloads.
    */
   public Future<List<StoredPromotion>> loadPromotions() {
     return pool.query(STORED_PROMOTIONS).execute().compose(rows -> {

@@ -99,18 +99,13 @@ public final class ReadModelStore {
   }
 
   private Future<Void> insertCoupons(SqlConnection conn, Future<Void> chain, List<CouponGrabbedEvent> coupons) {
-    int offset = 0;
-    while (offset < coupons.size()) {
-      int size = MultiRowInsert.statementRows(coupons.size() - offset);
-      List<CouponGrabbedEvent> chunk = coupons.subList(offset, offset + size);
-      String sql = INSERT_COUPONS.sql(size);
+    for (List<CouponGrabbedEvent> statement : MultiRowInsert.statements(coupons)) {
       Tuple params = Tuple.tuple();
-      for (CouponGrabbedEvent coupon : chunk) {
+      for (CouponGrabbedEvent coupon : statement) {
         params.addString(coupon.customerId()).addString(coupon.promotionId().toString()).addLong(coupon.sequence())
             .addDouble(coupon.discount()).addLocalDateTime(SqlTime.toDb(coupon.time()));
       }
-      chain = chain.compose(v -> conn.preparedQuery(sql).execute(params).mapEmpty());
-      offset += size;
+      chain = chain.compose(v -> conn.preparedQuery(INSERT_COUPONS.sql(statement.size())).execute(params).mapEmpty());
     }
     return chain;
   }

@@ -1,6 +1,8 @@
 package io.seckill.shared.db;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -29,6 +31,18 @@ public final class MultiRowInsert {
   public static int statementRows(int available) {
     int rows = Math.min(available, MAX_ROWS);
     return rows <= STEP ? rows : rows - rows % STEP;
+  }
+
+  /** {@code rows} cut, in order, into the statements that insert them ({@link #statementRows} rows each). */
+  public static <T> List<List<T>> statements(List<T> rows) {
+    List<List<T>> statements = new ArrayList<>();
+    int offset = 0;
+    while (offset < rows.size()) {
+      int size = statementRows(rows.size() - offset);
+      statements.add(rows.subList(offset, offset + size));
+      offset += size;
+    }
+    return statements;
   }
 
   /** The SQL for {@code rows} rows (one of the counts {@link #statementRows} gives). */

@@ -2,8 +2,10 @@ package io.seckill.shared.db;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,6 +21,15 @@ class MultiRowInsertTest {
       assertThat(Math.min(available, MultiRowInsert.MAX_ROWS) - rows).isLessThan(MultiRowInsert.STEP);
     }
     assertThat(counts).as("statements kept prepared per connection").hasSize(47);
+  }
+
+  @Test
+  void aBatchIsCutIntoStatementsInOrder() {
+    List<Integer> rows = IntStream.range(0, 1_300).boxed().toList();
+    List<List<Integer>> statements = MultiRowInsert.statements(rows);
+    assertThat(statements).extracting(List::size).containsExactly(512, 512, 272, 4);
+    assertThat(statements.stream().flatMap(List::stream).toList()).isEqualTo(rows);
+    assertThat(MultiRowInsert.statements(List.of())).isEmpty();
   }
 
   @Test
