@@ -175,7 +175,11 @@ public final class OutboxRelay {
     });
   }
 
-  /** Saves the relayed position; one save at a time, the newest position wins. */
+  /**
+   * Saves the relayed position; one save at a time, the newest position wins. A failed save is not retried at
+   * once (that would spin while WriteDB is down): the next message sent saves again, and an unsaved position only
+   * means a resend after a crash.
+   */
   private void savePosition() {
     if (saving || position <= savedPosition) {
       return;
@@ -184,11 +188,11 @@ public final class OutboxRelay {
     long target = position;
     store.saveRelayedPosition(target).onComplete(ar -> {
       saving = false;
-      if (ar.succeeded()) {
-        savedPosition = Math.max(savedPosition, target);
-      } else {
+      if (ar.failed()) {
         LOG.warn("relay could not save position {}: {}", target, ar.cause().getMessage());
+        return;
       }
+      savedPosition = Math.max(savedPosition, target);
       if (!stopped) {
         savePosition();
       }
