@@ -85,7 +85,12 @@ class CommandVerticleTest {
   }
 
   static Future<HttpResponse<Buffer>> grab(UUID promotion, String customer) {
-    return client.post(config.commandPort(), "127.0.0.1", "/command/coupons")
+    return grab(config, promotion, customer);
+  }
+
+  /** A grab sent to the command verticle of {@code on} (a test's own deployment). */
+  static Future<HttpResponse<Buffer>> grab(SecKillConfig on, UUID promotion, String customer) {
+    return client.post(on.commandPort(), "127.0.0.1", "/command/coupons")
         .sendJsonObject(new JsonObject().put("promotionId", promotion.toString()).put("customerId", customer));
   }
 
@@ -242,9 +247,7 @@ class CommandVerticleTest {
     Pool db = Databases.pool(vertx, own.writeDb(), "replay-test");
     UUID id = UUID.randomUUID();
     Instant now = Instant.now();
-    var post = client.post(own.commandPort(), "127.0.0.1", "/command/coupons");
-    java.util.function.Function<String, Future<HttpResponse<Buffer>>> grabOwn = customer -> post.sendJsonObject(
-        new JsonObject().put("promotionId", id.toString()).put("customerId", customer));
+    java.util.function.Function<String, Future<HttpResponse<Buffer>>> grabOwn = customer -> grab(own, id, customer);
     vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC()))
         .compose(first -> insertPromotion(db, id, 4, now.minusSeconds(1), now.plusSeconds(3600))
             .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
@@ -301,7 +304,6 @@ class CommandVerticleTest {
     CommandVerticle verticle = new CommandVerticle(own, clock);
     UUID id = UUID.randomUUID();
     Instant now = Instant.now();
-    var post = client.post(own.commandPort(), "127.0.0.1", "/command/coupons");
     List<Future<HttpResponse<Buffer>>> crowd = new ArrayList<>();
     vertx.deployVerticle(verticle)
         .compose(deployed -> insertPromotion(db, id, 5, now.plusSeconds(3600), now.plusSeconds(7200))
@@ -311,8 +313,7 @@ class CommandVerticleTest {
               // the publish time comes; the start timer (armed for an hour from now in real time) has not fired
               clock.offset = Duration.ofSeconds(3601);
               for (int i = 0; i < 20; i++) {
-                crowd.add(post.sendJsonObject(new JsonObject().put("promotionId", id.toString())
-                    .put("customerId", "early-" + i)));
+                crowd.add(grab(own, id, "early-" + i));
               }
               return Future.all(crowd);
             })
@@ -354,11 +355,9 @@ class CommandVerticleTest {
     SecKillConfig own = TestInfra.freshConfig();
     String lock = "seckill_command_writer_" + own.writeDb().database();
     Pool db = Databases.pool(vertx, own.writeDb(), "lock-test");
-    var post = client.post(own.commandPort(), "127.0.0.1", "/command/coupons");
     UUID id = UUID.randomUUID();
     Instant now = Instant.now();
-    java.util.function.Function<String, Future<HttpResponse<Buffer>>> grabOwn = customer -> post.sendJsonObject(
-        new JsonObject().put("promotionId", id.toString()).put("customerId", customer));
+    java.util.function.Function<String, Future<HttpResponse<Buffer>>> grabOwn = customer -> grab(own, id, customer);
     Future<io.vertx.sqlclient.SqlConnection> rival = db.getConnection();
     vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC()))
         .compose(deployed -> insertPromotion(db, id, 10, now.minusSeconds(1), now.plusSeconds(3600))
@@ -409,11 +408,9 @@ class CommandVerticleTest {
   void aFailedWriteRebuildsThePromotionFromTheStore(Vertx vertx, VertxTestContext ctx) {
     SecKillConfig own = TestInfra.freshConfig();
     Pool db = Databases.pool(vertx, own.writeDb(), "rebuild-test");
-    var post = client.post(own.commandPort(), "127.0.0.1", "/command/coupons");
     UUID id = UUID.randomUUID();
     Instant now = Instant.now();
-    java.util.function.Function<String, Future<HttpResponse<Buffer>>> grabOwn = customer -> post.sendJsonObject(
-        new JsonObject().put("promotionId", id.toString()).put("customerId", customer));
+    java.util.function.Function<String, Future<HttpResponse<Buffer>>> grabOwn = customer -> grab(own, id, customer);
     CouponGrabbedEvent foreign = new CouponGrabbedEvent(UUID.randomUUID(), id, 3,
         now.truncatedTo(ChronoUnit.MILLIS), "intruder", 0.75);
     List<HttpResponse<Buffer>> answers = new ArrayList<>();
