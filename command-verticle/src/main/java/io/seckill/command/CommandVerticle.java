@@ -68,7 +68,7 @@ public final class CommandVerticle extends VerticleBase {
       relay = new OutboxRelay(vertx, store, publisher, config.relayBatchMax());
       GroupCommitter committer = new GroupCommitter(store, config.commandBatchMax()).onCommit(relay::committed);
       service = new CommandService(vertx, clock, new GrabDecider(), store, new PromotionCatalog(pool), committer,
-          config.promotionPollMillis());
+          config.promotionPollMillis(), config.snapshotGrabs());
       meters.add(Gauge.builder("seckill_command_queued_appends", committer, GroupCommitter::queued)
           .description("grabs waiting for their group commit").register(Metrics.registry()));
       meters.add(Gauge.builder("seckill_relay_position", relay, OutboxRelay::position)

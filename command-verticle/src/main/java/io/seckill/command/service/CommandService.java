@@ -1,5 +1,7 @@
 package io.seckill.command.service;
 
+import io.seckill.command.domain.CustomerChunk;
+import io.seckill.command.domain.CustomerChunker;
 import io.seckill.command.domain.GrabDecider;
 import io.seckill.command.domain.GrabDecision;
 import io.seckill.command.domain.PromotionState;
@@ -8,6 +10,7 @@ import io.seckill.command.store.EventStore;
 import io.seckill.command.store.GroupCommitter;
 import io.seckill.command.store.PromotionCatalog;
 import io.seckill.command.store.PromotionCatalog.PromotionRow;
+import io.seckill.shared.event.CouponGrabbedEvent;
 import io.seckill.shared.event.SecKillEvent;
 import io.seckill.shared.http.ApiException;
 import io.vertx.core.Future;
@@ -47,7 +50,10 @@ public final class CommandService {
   private final PromotionCatalog catalog;
   private final GroupCommitter committer;
   private final long pollMillis;
+  private final int snapshotGrabs;
   private final Map<UUID, PromotionState> promotions = new HashMap<>();
+  /** Committed grabs on their way into snapshot chunks, per promotion. */
+  private final Map<UUID, CustomerChunker> chunkers = new HashMap<>();
   private final Set<UUID> recovering = new HashSet<>();
   private final Map<UUID, Long> timers = new HashMap<>();
   /** Start writes in flight: grabs arriving at or after the publish time wait for them instead of being refused. */
@@ -58,7 +64,7 @@ public final class CommandService {
   private boolean stopped;
 
   public CommandService(Vertx vertx, Clock clock, GrabDecider decider, EventStore store, PromotionCatalog catalog,
-                        GroupCommitter committer, long pollMillis) {
+                        GroupCommitter committer, long pollMillis, int snapshotGrabs) {
     this.vertx = vertx;
     this.clock = clock;
     this.decider = decider;
@@ -66,6 +72,7 @@ public final class CommandService {
     this.catalog = catalog;
     this.committer = committer;
     this.pollMillis = pollMillis;
+    this.snapshotGrabs = snapshotGrabs;
     committer.onFailure(this::rebuild);
   }
 
@@ -83,8 +90,9 @@ public final class CommandService {
             promotions.put(p.start().promotionId(), restore(p));
             events += p.lastSequence();
           }
-          LOG.info("rebuilt {} promotions from {} events in {} ms", promotions.size(), events,
-              (System.nanoTime() - began) / 1_000_000);
+          long unchunked = stored.stream().mapToLong(p -> p.unchunked().size()).sum();
+          LOG.info("rebuilt {} promotions from {} events in {} ms ({} grabs read from the events, the rest from"
+              + " snapshots)", promotions.size(), events, (System.nanoTime() - began) / 1_000_000, unchunked);
           return catalog.scheduled();
         })
         .map(rows -> {
@@ -150,6 +158,9 @@ public final class CommandService {
     if (decision instanceof GrabDecision.Accepted accepted) {
       accepted.events().forEach(state::apply);
       Future<Void> committed = committer.append(accepted.events());
+      if (accepted.events().get(0) instanceof CouponGrabbedEvent grab) {
+        committed.onSuccess(v -> chunk(grab));
+      }
       if (state.status() == PromotionStatus.FINISHED) {
         disarm(promotionId);
         committed.onSuccess(v -> onFinished.accept(state));
@@ -157,6 +168,38 @@ public final class CommandService {
       return committed.map(decision);
     }
     return Future.succeededFuture(decision);
+  }
+
+  /**
+   * A committed grab goes into its promotion's next snapshot chunk, which is saved when full. Grabs commit in
+   * sequence order (one writer); a chunker that sees otherwise is dropped, and the next restart or rebuild picks
+   * up from the last saved chunk.
+   */
+  private void chunk(CouponGrabbedEvent grab) {
+    UUID id = grab.promotionId();
+    CustomerChunker chunker = chunkers.get(id);
+    if (chunker == null) {
+      if (grab.sequence() != CustomerChunker.FIRST_GRAB) {
+        return; // dropped (see below) until the promotion is rebuilt
+      }
+      chunker = CustomerChunker.fresh(id, snapshotGrabs);
+      chunkers.put(id, chunker);
+    }
+    try {
+      CustomerChunk full = chunker.committed(grab.sequence(), grab.customerId());
+      if (full != null) {
+        save(full);
+      }
+    } catch (IllegalStateException e) {
+      chunkers.remove(id);
+      LOG.warn("snapshots of promotion {} stop until it is rebuilt: {}", id, e.getMessage());
+    }
+  }
+
+  private void save(CustomerChunk chunk) {
+    store.saveChunk(chunk).onFailure(e -> LOG.warn("snapshot of promotion {} grabs {} to {} not saved ({}); a"
+        + " restart reads them from the events", chunk.promotionId(), chunk.firstSequence(),
+        chunk.nextSequence() - 1, e.getMessage()));
   }
 
   /** Event times are kept to the millisecond, as stored. */
@@ -336,7 +379,14 @@ public final class CommandService {
     });
   }
 
-  private static PromotionState restore(EventStore.StoredPromotion stored) {
-    return PromotionState.restored(stored.start(), stored.customers(), stored.finish(), stored.lastSequence());
+  /** The promotion's state as stored; its snapshots go on after the last saved chunk (saving any now full). */
+  private PromotionState restore(EventStore.StoredPromotion stored) {
+    PromotionState state = PromotionState.restored(stored.start(), stored.customers(), stored.finish(),
+        stored.lastSequence());
+    UUID id = state.promotionId();
+    CustomerChunker chunker = CustomerChunker.resume(id, snapshotGrabs, stored.unchunkedFrom(), stored.unchunked());
+    chunkers.put(id, chunker);
+    chunker.fullChunks().forEach(this::save);
+    return state;
   }
 }

@@ -1,5 +1,7 @@
 package io.seckill.command.store;
 
+import io.seckill.command.domain.CustomerChunk;
+import io.seckill.command.domain.CustomerChunker;
 import io.seckill.shared.db.MultiRowInsert;
 import io.seckill.shared.db.SqlTime;
 import io.seckill.shared.event.CouponGrabbedEvent;
@@ -9,6 +11,7 @@ import io.seckill.shared.event.PromotionStartEvent;
 import io.seckill.shared.event.SecKillEvent;
 import io.seckill.shared.messaging.EncodedEvent;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mysqlclient.MySQLClient;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -47,24 +50,25 @@ public final class EventStore {
   private static final String LIFECYCLE = "SELECT payload FROM events WHERE promotion_id = ? AND customer_id IS NULL"
       + " ORDER BY sequence";
   private static final String LAST_SEQUENCE = "SELECT MAX(sequence) FROM events WHERE promotion_id = ?";
-  /**
-   * Served customers straight from the (promotion_id, customer_id) index, in key ranges: no row is read. The end of
-   * each range is found by skipping {@value #CUSTOMERS_PAGE_ROWS} index entries in the server, so the ranges can
-   * be fetched at the same time while the next boundary is being looked for.
-   */
-  private static final String CUSTOMERS_BOUNDARY = "SELECT customer_id FROM events WHERE promotion_id = ?"
-      + " AND customer_id > ? ORDER BY customer_id LIMIT 1 OFFSET ?";
-  private static final String CUSTOMERS_RANGE = "SELECT customer_id FROM events WHERE promotion_id = ?"
-      + " AND customer_id > ? AND customer_id <= ?";
-  private static final String CUSTOMERS_REST = "SELECT customer_id FROM events WHERE promotion_id = ?"
-      + " AND customer_id > ?";
-  private static final int CUSTOMERS_PAGE_ROWS = 100_000;
+  /** A promotion's snapshot chunks (see {@link CustomerChunk}), in sequence order. */
+  private static final String CHUNKS = "SELECT first_sequence, grabs, customers FROM customer_chunks"
+      + " WHERE promotion_id = ? ORDER BY first_sequence";
+  private static final String SAVE_CHUNK = "INSERT INTO customer_chunks (promotion_id, first_sequence, grabs, customers)"
+      + " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE grabs = VALUES(grabs), customers = VALUES(customers)";
+  /** The customers of a promotion's grabs in a range of sequences, in sequence order (the finish has none). */
+  private static final String CUSTOMERS_BY_SEQUENCE = "SELECT customer_id FROM events WHERE promotion_id = ?"
+      + " AND sequence >= ? AND sequence < ? AND customer_id IS NOT NULL ORDER BY sequence";
+  /** Grabs after the last chunk are read in ranges of this many sequences, side by side. */
+  private static final int SEQUENCE_RANGE = 100_000;
   private static final String READ_PROMOTION = "SELECT payload FROM events WHERE promotion_id = ? AND sequence >= ?"
       + " ORDER BY sequence LIMIT ?";
 
-  /** What one promotion's stored events imply: its start, the customers served, its finish if any. */
+  /**
+   * What one promotion's stored events imply: its start, the customers served, its finish if any; and, for the
+   * snapshots to go on from, the first grab in no chunk and the customers from that grab on, in sequence order.
+   */
   public record StoredPromotion(PromotionStartEvent start, Set<String> customers, PromotionFinishEvent finish,
-                                long lastSequence) {
+                                long lastSequence, long unchunkedFrom, List<String> unchunked) {
   }
 
   /** A stored event, as its JSON text, with its global position in the store. */
@@ -176,9 +180,9 @@ public final class EventStore {
   }
 
   /**
-   * Every promotion with events, as its events imply. Grabs are not read as events: their customers come from
-   * the unique (promotion, customer) index, in ranges read side by side, and only starts and finishes are decoded;
-   * that makes a restart over a million events a scan of one index instead of a million payloads.
+   * Every promotion with events, as its events imply. Grabs are not read as events: their customers come from the
+   * promotion's snapshot chunks (a few blobs), then from the customer column of the grabs after the last chunk,
+   * and only starts and finishes are decoded; a restart over a million events reads a few dozen rows.
    */
   public Future<List<StoredPromotion>> loadPromotions() {
     return pool.query(STORED_PROMOTIONS).execute().compose(rows -> {
@@ -204,11 +208,12 @@ public final class EventStore {
 
   private Future<StoredPromotion> loadPromotion(String promotionId) {
     Tuple id = Tuple.of(promotionId);
-    return Future.all(pool.preparedQuery(LIFECYCLE).execute(id), pool.preparedQuery(LAST_SEQUENCE).execute(id))
-        .compose(both -> {
+    return Future.all(pool.preparedQuery(LIFECYCLE).execute(id), pool.preparedQuery(LAST_SEQUENCE).execute(id),
+            pool.preparedQuery(CHUNKS).execute(id))
+        .compose(all -> {
           PromotionStartEvent start = null;
           PromotionFinishEvent finish = null;
-          for (Row row : both.<RowSet<Row>>resultAt(0)) {
+          for (Row row : all.<RowSet<Row>>resultAt(0)) {
             SecKillEvent event = EventCodec.decode(row.getString(0));
             if (event instanceof PromotionStartEvent s) {
               start = s;
@@ -216,7 +221,7 @@ public final class EventStore {
               finish = f;
             }
           }
-          Long last = both.<RowSet<Row>>resultAt(1).iterator().next().getLong(0);
+          Long last = all.<RowSet<Row>>resultAt(1).iterator().next().getLong(0);
           if (last == null) {
             return Future.succeededFuture(null);
           }
@@ -226,38 +231,72 @@ public final class EventStore {
                 + " has events but no start"));
           }
           Set<String> customers = new HashSet<>((int) Math.min(Integer.MAX_VALUE / 2, lastSequence * 4 / 3 + 16));
-          StoredPromotion stored = new StoredPromotion(start, customers, finish, lastSequence);
-          List<Future<?>> ranges = new ArrayList<>();
-          return customerRanges(promotionId, "", customers, ranges)
-              .compose(v -> Future.all(ranges))
-              .map(stored);
+          long unchunkedFrom = addChunks(promotionId, all.resultAt(2), customers);
+          PromotionStartEvent started = start;
+          PromotionFinishEvent finished = finish;
+          return customersFrom(promotionId, unchunkedFrom, lastSequence).map(unchunked -> {
+            customers.addAll(unchunked);
+            return new StoredPromotion(started, customers, finished, lastSequence, unchunkedFrom, unchunked);
+          });
         });
   }
 
   /**
-   * Starts fetching the customers after {@code after}, range by range, into {@code ranges}; completes when the last
-   * range is started. Rows are added on this context as each range arrives.
+   * Adds the customers of the chunks that follow each other from the first grab on; returns the sequence after
+   * the last of them. A chunk that does not follow on, or whose bytes do not hold its count of customers, ends the
+   * run: the grabs from there on are read from the events.
    */
-  private Future<Void> customerRanges(String promotionId, String after, Set<String> customers,
-                                      List<Future<?>> ranges) {
-    return pool.preparedQuery(CUSTOMERS_BOUNDARY).execute(Tuple.of(promotionId, after, CUSTOMERS_PAGE_ROWS - 1))
-        .compose(boundary -> {
-          if (boundary.size() == 0) {
-            ranges.add(pool.preparedQuery(CUSTOMERS_REST).execute(Tuple.of(promotionId, after))
-                .onSuccess(rows -> addCustomers(rows, customers)));
-            return Future.succeededFuture();
-          }
-          String end = boundary.iterator().next().getString(0);
-          ranges.add(pool.preparedQuery(CUSTOMERS_RANGE).execute(Tuple.of(promotionId, after, end))
-              .onSuccess(rows -> addCustomers(rows, customers)));
-          return customerRanges(promotionId, end, customers, ranges);
-        });
+  private static long addChunks(String promotionId, RowSet<Row> chunks, Set<String> customers) {
+    long next = CustomerChunker.FIRST_GRAB;
+    for (Row row : chunks) {
+      long first = row.getLong(0);
+      int grabs = row.getInteger(1);
+      if (first != next) {
+        LOG.warn("promotion {}: snapshot chunk at sequence {} where {} was next; grabs from {} on are read from"
+            + " the events", promotionId, first, next, next);
+        break;
+      }
+      List<String> chunk = new ArrayList<>(grabs);
+      try {
+        CustomerChunkCodec.decode(row.getBuffer(2).getBytes(), chunk);
+      } catch (IllegalArgumentException e) {
+        LOG.warn("promotion {}: snapshot chunk at sequence {} unreadable ({}); grabs from {} on are read from the"
+            + " events", promotionId, first, e.getMessage(), next);
+        break;
+      }
+      if (chunk.size() != grabs) {
+        LOG.warn("promotion {}: snapshot chunk at sequence {} holds {} customers, not {}; grabs from {} on are read"
+            + " from the events", promotionId, first, chunk.size(), grabs, next);
+        break;
+      }
+      customers.addAll(chunk);
+      next += grabs;
+    }
+    return next;
   }
 
-  private static void addCustomers(RowSet<Row> rows, Set<String> customers) {
-    for (Row row : rows) {
-      customers.add(row.getString(0));
+  /** The customers of a promotion's grabs from sequence {@code from} to {@code last}, in sequence order. */
+  private Future<List<String>> customersFrom(String promotionId, long from, long last) {
+    List<Future<RowSet<Row>>> ranges = new ArrayList<>();
+    for (long first = from; first <= last; first += SEQUENCE_RANGE) {
+      ranges.add(pool.preparedQuery(CUSTOMERS_BY_SEQUENCE)
+          .execute(Tuple.of(promotionId, first, Math.min(first + SEQUENCE_RANGE, last + 1))));
     }
+    return Future.all(ranges).map(all -> {
+      List<String> customers = new ArrayList<>((int) Math.max(0, last - from + 1));
+      for (Future<RowSet<Row>> range : ranges) {
+        for (Row row : range.result()) {
+          customers.add(row.getString(0));
+        }
+      }
+      return customers;
+    });
+  }
+
+  /** Stores a snapshot chunk; storing one again (after a rebuild) writes the same. */
+  public Future<Void> saveChunk(CustomerChunk chunk) {
+    return pool.preparedQuery(SAVE_CHUNK).execute(Tuple.of(chunk.promotionId().toString(), chunk.firstSequence(),
+        chunk.customers().size(), Buffer.buffer(CustomerChunkCodec.encode(chunk.customers())))).mapEmpty();
   }
 
   /** Up to {@code limit} of a promotion's events from {@code fromSequence} on, in sequence order. */

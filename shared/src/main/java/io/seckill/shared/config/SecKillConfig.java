@@ -18,7 +18,8 @@ public record SecKillConfig(
     long promotionPollMillis,
     int relayBatchMax,
     int commandInstances,
-    int writerLockWaitSeconds) {
+    int writerLockWaitSeconds,
+    int snapshotGrabs) {
 
   public static final String WRITE_DB_PREFIX = "SECKILL_WRITE_DB_";
   public static final String READ_DB_PREFIX = "SECKILL_READ_DB_";
@@ -42,31 +43,52 @@ public record SecKillConfig(
         env.integer("SECKILL_PROMOTION_POLL_MS", 200),
         env.integer("SECKILL_RELAY_BATCH_MAX", 500),
         env.integer("SECKILL_COMMAND_INSTANCES", Runtime.getRuntime().availableProcessors()),
-        env.integer("SECKILL_WRITER_LOCK_WAIT_SECONDS", 15));
+        env.integer("SECKILL_WRITER_LOCK_WAIT_SECONDS", 15),
+        snapshotGrabs(env));
+  }
+
+  /**
+   * Grabs per snapshot chunk: at most 50,000, so that a chunk of the longest ids (64 characters, up to 258 bytes
+   * stored) stays under MariaDB's default 16 MB packet.
+   */
+  private static int snapshotGrabs(Env env) {
+    int grabs = env.integer("SECKILL_SNAPSHOT_GRABS", 16_384);
+    if (grabs < 1 || grabs > 50_000) {
+      throw new IllegalArgumentException("SECKILL_SNAPSHOT_GRABS must be 1 to 50000, got " + grabs);
+    }
+    return grabs;
   }
 
   public SecKillConfig withDatabases(DbConfig write, DbConfig read) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, write, read, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds);
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds,
+        snapshotGrabs);
   }
 
   public SecKillConfig withAmqp(AmqpConfig newAmqp) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, writeDb, readDb,
-        newAmqp, commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds);
+        newAmqp, commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds,
+        snapshotGrabs);
   }
 
   public SecKillConfig withCommandInstances(int instances) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, instances, writerLockWaitSeconds);
+        commandBatchMax, promotionPollMillis, relayBatchMax, instances, writerLockWaitSeconds, snapshotGrabs);
   }
 
   public SecKillConfig withWriterLockWait(int seconds) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, seconds);
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, seconds, snapshotGrabs);
+  }
+
+  public SecKillConfig withSnapshotGrabs(int grabs) {
+    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, writeDb, readDb, amqp,
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds, grabs);
   }
 
   public SecKillConfig withPorts(int admin, int command, int query, int event) {
     return new SecKillConfig(httpHost, admin, command, query, event, adminToken, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds);
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds,
+        snapshotGrabs);
   }
 }

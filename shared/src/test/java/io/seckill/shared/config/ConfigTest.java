@@ -17,6 +17,7 @@ class ConfigTest {
     assertThat(config.readDb().database()).isEqualTo("seckill_read");
     assertThat(config.amqp().port()).isEqualTo(5672);
     assertThat(config.amqp().address()).isEqualTo("seckill");
+    assertThat(config.snapshotGrabs()).isEqualTo(16_384);
   }
 
   @Test
@@ -37,6 +38,10 @@ class ConfigTest {
   void badValuesAreNamed() {
     assertThatThrownBy(() -> SecKillConfig.from(new Env(Map.of("SECKILL_COMMAND_PORT", "x")), "t"))
         .hasMessageContaining("SECKILL_COMMAND_PORT");
+    assertThatThrownBy(() -> SecKillConfig.from(new Env(Map.of("SECKILL_SNAPSHOT_GRABS", "0")), "t"))
+        .hasMessageContaining("SECKILL_SNAPSHOT_GRABS must be 1 to 50000, got 0");
+    assertThatThrownBy(() -> SecKillConfig.from(new Env(Map.of("SECKILL_SNAPSHOT_GRABS", "50001")), "t"))
+        .hasMessageContaining("SECKILL_SNAPSHOT_GRABS");
     assertThatThrownBy(() -> AmqpConfig.parse("http://x", "q")).hasMessageContaining("SECKILL_AMQP_URL");
   }
 }
