@@ -29,6 +29,7 @@ DB_PORT=3317
 AMQP_PORT=5682
 ADMIN=18081; COMMAND=18082; QUERY=18083; EVENT=18084; CEILING=19090; NAIVE=19091
 TOKEN=bench-token
+REF_PROMOTION=00000000-0000-0000-0000-000000000001 # the one promotion of the ceiling and the naive baseline
 RUN=$(date +%s)
 
 command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install -y wrk)"; exit 1; }
@@ -92,9 +93,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 echo "bench: HTTP ceiling (alone on the machine: the system is started after it)"
 java -jar loadtest/target/bench-servers.jar ceiling $CEILING >"$WORK/ceiling.log" 2>&1 & ceiling_pid=$!; pids+=($ceiling_pid)
 until grep -q listening "$WORK/ceiling.log"; do sleep 0.2; done
-grab_wrk $CEILING "$WARMUP" x warm >/dev/null
-CEIL=$(grab_wrk $CEILING "$DURATION" x "c$RUN-")
+grab_wrk $CEILING "$SYSTEM_WARMUP" $REF_PROMOTION warm >/dev/null
+CEIL=$(grab_wrk $CEILING "$DURATION" $REF_PROMOTION "c$RUN-")
 echo "  $CEIL"
+[ "$(field "$CEIL" ok)" = "$(field "$CEIL" requests)" ] || { echo "bench: the ceiling did not answer every grab with a 200"; exit 1; }
 kill -9 $ceiling_pid; wait $ceiling_pid 2>/dev/null || true
 
 echo "bench: starting the system (embedded MariaDB and ActiveMQ) and the naive baseline"
@@ -108,9 +110,10 @@ java -jar loadtest/target/bench-servers.jar naive $NAIVE $DB_PORT "$W2_COUPONS" 
 until grep -q listening "$WORK/naive.log"; do sleep 0.2; done
 
 echo "bench: naive baseline"
-grab_wrk $NAIVE "$WARMUP" x "nw$RUN-" >/dev/null
-NAIVE_R=$(grab_wrk $NAIVE "$DURATION" x "n$RUN-")
+grab_wrk $NAIVE "$WARMUP" $REF_PROMOTION "nw$RUN-" >/dev/null
+NAIVE_R=$(grab_wrk $NAIVE "$DURATION" $REF_PROMOTION "n$RUN-")
 echo "  $NAIVE_R"
+[ "$(field "$NAIVE_R" ok)" = "$(field "$NAIVE_R" requests)" ] || { echo "bench: the naive baseline did not accept every grab"; exit 1; }
 
 echo "bench: warm-up of the system (${SYSTEM_WARMUP}s of accepted grabs, then ${WARMUP}s of a flash crowd like W1's)"
 WARM=$(promotion "$W2_COUPONS"); wait_started "$WARM"
