@@ -1,5 +1,6 @@
 package io.seckill.command;
 
+import io.seckill.command.store.CustomerChunkCodec;
 import io.seckill.command.store.EventStore;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
@@ -97,6 +98,66 @@ class SnapshotRestartTest {
                 return vertx.undeploy(second);
               });
         })
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /**
+   * Three hundred customers at once (group commits of many grabs each): every saved chunk holds exactly the customers
+   * of its sequences, in sequence order, as the events have them.
+   */
+  @Test
+  void chunksCutFromConcurrentGrabsMatchTheEventsSequenceBySequence(Vertx vertx, VertxTestContext ctx) {
+    int size = 16;
+    int grabs = 300;
+    SecKillConfig own = TestInfra.freshConfig().withSnapshotGrabs(size);
+    Pool db = Databases.pool(vertx, own.writeDb(), "snapshot-concurrency-test");
+    WebClient client = Async.client(vertx, 64);
+    UUID id = UUID.randomUUID();
+    Instant now = Instant.now();
+    vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC()))
+        .compose(deployed -> CommandVerticleTest.insertPromotion(db, id, 1000, now.minusSeconds(1),
+                now.plusSeconds(3600))
+            .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
+                () -> grab(client, own, id, "warm").map(r -> r.statusCode() == 200 || r.statusCode() == 429)))
+            .compose(v -> {
+              List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
+              for (int i = 0; i < grabs - 1; i++) {
+                all.add(grab(client, own, id, "crowd-" + i));
+              }
+              return Future.all(all).map(done -> {
+                ctx.verify(() -> all.forEach(r -> assertThat(r.result().statusCode()).isEqualTo(200)));
+                return null;
+              });
+            })
+            .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
+                () -> chunks(db, id).map(c -> c.size() == grabs / size)))
+            .compose(v -> Future.all(
+                db.preparedQuery("SELECT first_sequence, grabs, customers FROM customer_chunks WHERE promotion_id = ?"
+                    + " ORDER BY first_sequence").execute(Tuple.of(id.toString())),
+                db.preparedQuery("SELECT sequence, customer_id FROM events WHERE promotion_id = ?"
+                    + " AND customer_id IS NOT NULL ORDER BY sequence").execute(Tuple.of(id.toString()))))
+            .compose(both -> {
+              ctx.verify(() -> {
+                Map<Long, String> bySequence = new TreeMap<>();
+                for (Row row : both.<io.vertx.sqlclient.RowSet<Row>>resultAt(1)) {
+                  bySequence.put(row.getLong(0), row.getString(1));
+                }
+                assertThat(bySequence).hasSize(grabs);
+                long expectedFirst = 2;
+                for (Row chunk : both.<io.vertx.sqlclient.RowSet<Row>>resultAt(0)) {
+                  long first = chunk.getLong(0);
+                  assertThat(first).isEqualTo(expectedFirst);
+                  List<String> held = new ArrayList<>();
+                  CustomerChunkCodec.decode(chunk.getBuffer(2).getBytes(), held);
+                  assertThat(held).hasSize(chunk.getInteger(1)).hasSize(size);
+                  for (int i = 0; i < size; i++) {
+                    assertThat(held.get(i)).as("sequence %d", first + i).isEqualTo(bySequence.get(first + i));
+                  }
+                  expectedFirst += size;
+                }
+              });
+              return vertx.undeploy(deployed);
+            }))
         .onComplete(ctx.succeedingThenComplete());
   }
 
