@@ -21,9 +21,14 @@ fi
 echo "check-docker: docker-compose.yml is valid"
 
 lint=.ci/node
-if [ ! -x "$lint/node_modules/.bin/dockerfilelint" ]; then
-  npm install --prefix "$lint" --no-audit --no-fund --silent dockerfilelint@1.8.0 >/dev/null
-fi
+mkdir -p "$lint"
+# npm's registry sometimes fails a fresh install here: three tries, and say so when all fail
+for attempt in 1 2 3; do
+  [ -x "$lint/node_modules/.bin/dockerfilelint" ] && break
+  npm install --prefix "$lint" --no-audit --no-fund --silent dockerfilelint@1.8.0 >/dev/null 2>"$lint/npm.err" \
+    || { echo "check-docker: npm install of dockerfilelint failed (try $attempt): $(tail -3 "$lint/npm.err")"; sleep 5; }
+done
+[ -x "$lint/node_modules/.bin/dockerfilelint" ] || { echo "check-docker: dockerfilelint could not be installed"; exit 1; }
 "$lint/node_modules/.bin/dockerfilelint" docker/Dockerfile
 bash -n docker/healthcheck.sh
 echo "check-docker: Dockerfile lint clean"
