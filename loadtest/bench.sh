@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The benchmark harness (SPEC §5): builds, starts the system on embedded defaults as two processes (command in its
 # own JVM so that W4 can restart it), starts the HTTP-ceiling and naive-baseline servers on the same machine, and
-# runs W1-W4 with wrk, each measured run after a warm-up. Prints one table and writes it to
-# loadtest/target/bench-results.md. Everything listens and is loaded on 127.0.0.1 only; every run is bounded.
+# runs W1-W4 with wrk, each measured run after a warm-up. Prints two tables, the figures and the CPU each process
+# spent per request in each measured run, and writes them to loadtest/target/bench-results.md. Everything listens
+# and is loaded on 127.0.0.1 only; every run is bounded.
 #
 #   loadtest/bench.sh                      # defaults below
 #   DURATION=30 CONNECTIONS=256 loadtest/bench.sh
@@ -49,7 +50,8 @@ common_env() {
 start_rest() {
   (common_env; SECKILL_ROLES=broker,admin,event,query SECKILL_DATA_DIR=$WORK/data \
     exec java $JAVA_OPTS -jar all-in-one/target/seckill.jar >"$WORK/rest.log" 2>&1) &
-  pids+=($!)
+  rest_pid=$!
+  pids+=($rest_pid)
 }
 COMMAND_OPTS=$JAVA_OPTS
 if [ "${COMMAND_JFR:-0}" = 1 ]; then
@@ -83,18 +85,67 @@ wait_started() {
     sleep 0.1
   done
 }
+query_wrk() { # seconds customer-prefix -> RESULT line of W3's queries on the query port
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1"s --timeout 10s -s loadtest/query.lua "http://127.0.0.1:$QUERY" -- "$2" |
+    grep '^RESULT'
+}
 grab_wrk() { # port seconds promotion prefix -> RESULT line
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:$1" -- "$3" "$4" |
     grep '^RESULT'
 }
 field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<"$1"; }
+
+# CPU accounting: each measured run notes the CPU time (user + system, from /proc) of every process of the bench
+# and of the whole machine; "rest" is what no listed process was charged with: wrk, the kernel's softirqs, others.
+HZ=$(getconf CLK_TCK)
+declare -A ROLE_PIDS=() CPU_AT=()
+cpu_of() { # /proc stat files -> their user + system ticks (the name in parentheses may hold spaces)
+  [ $# -gt 0 ] && awk '{ sub(/.*\) /, ""); t += $12 + $13 } END { print t + 0 }' "$@" 2>/dev/null || echo 0
+}
+ticks() { local p files=(); for p in $1; do [ -r "/proc/$p/stat" ] && files+=("/proc/$p/stat"); done; cpu_of "${files[@]}"; }
+jit_ticks() { # the JIT compiler threads of the listed JVMs
+  local p files=()
+  for p in $1; do
+    files+=($(grep -lE '^C[12] Compiler' /proc/$p/task/*/comm 2>/dev/null | sed 's/comm$/stat/'))
+  done
+  cpu_of "${files[@]}"
+}
+machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+cpu_start() {
+  local role
+  for role in "${!ROLE_PIDS[@]}"; do CPU_AT[$role]=$(ticks "${ROLE_PIDS[$role]}"); done
+  CPU_AT[jit]=$(jit_ticks "${ROLE_PIDS[command]:-} ${ROLE_PIDS[rest]:-} ${ROLE_PIDS[ceiling]:-} ${ROLE_PIDS[naive]:-}")
+  CPU_AT[machine]=$(machine_ticks); CPU_AT[ns]=$(date +%s%N)
+}
+CPU_ROWS=()
+cpu_end() { # run-name requests
+  local role used total=0 listed=0 cells="" elapsed machine
+  elapsed=$(( $(date +%s%N) - CPU_AT[ns] ))
+  machine=$(( $(machine_ticks) - CPU_AT[machine] ))
+  for role in command rest db ceiling naive; do
+    if [ -n "${ROLE_PIDS[$role]:-}" ] && [ -n "${CPU_AT[$role]:-}" ]; then
+      used=$(( $(ticks "${ROLE_PIDS[$role]}") - CPU_AT[$role] ))
+    else
+      used=0
+    fi
+    listed=$((listed + used))
+    cells+="$(awk -v t=$used -v hz=$HZ -v n="$2" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') | "
+  done
+  used=$(( $(jit_ticks "${ROLE_PIDS[command]:-} ${ROLE_PIDS[rest]:-} ${ROLE_PIDS[ceiling]:-} ${ROLE_PIDS[naive]:-}") - CPU_AT[jit] ))
+  cells+="$(awk -v t=$used -v hz=$HZ -v n="$2" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') | "
+  CPU_ROWS+=("| $1 | $2 | $(awk -v t=$machine -v hz=$HZ -v e=$elapsed -v c="$(nproc)" 'BEGIN { printf "%.0f%%", t / hz / (e / 1e9) / c * 100 }') | $cells$(awk -v t=$((machine - listed)) -v hz=$HZ -v n="$2" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') | $(awk -v t=$machine -v hz=$HZ -v n="$2" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') |")
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 
 echo "bench: HTTP ceiling (alone on the machine: the system is started after it)"
 java -jar loadtest/target/bench-servers.jar ceiling $CEILING >"$WORK/ceiling.log" 2>&1 & ceiling_pid=$!; pids+=($ceiling_pid)
 until grep -q listening "$WORK/ceiling.log"; do sleep 0.2; done
+ROLE_PIDS[ceiling]=$ceiling_pid
 grab_wrk $CEILING "$SYSTEM_WARMUP" $REF_PROMOTION warm >/dev/null
+cpu_start
 CEIL=$(grab_wrk $CEILING "$DURATION" $REF_PROMOTION "c$RUN-")
+cpu_end "HTTP ceiling" "$(field "$CEIL" requests)"
+unset 'ROLE_PIDS[ceiling]'
 echo "  $CEIL"
 [ "$(field "$CEIL" ok)" = "$(field "$CEIL" requests)" ] || { echo "bench: the ceiling did not answer every grab with a 200"; exit 1; }
 kill -9 $ceiling_pid; wait $ceiling_pid 2>/dev/null || true
@@ -107,11 +158,15 @@ wait_http $EVENT /health 200 60
 start_command
 wait_http $COMMAND /health 200 120
 java -jar loadtest/target/bench-servers.jar naive $NAIVE $DB_PORT "$W2_COUPONS" >"$WORK/naive.log" 2>&1 & pids+=($!)
+ROLE_PIDS[naive]=$!
 until grep -q listening "$WORK/naive.log"; do sleep 0.2; done
+ROLE_PIDS[rest]=$rest_pid; ROLE_PIDS[command]=$command_pid; ROLE_PIDS[db]=$(pgrep -f "$WORK/data/mariadb/base/bin/mariadbd" | tr '\n' ' ')
 
 echo "bench: naive baseline"
 grab_wrk $NAIVE "$WARMUP" $REF_PROMOTION "nw$RUN-" >/dev/null
+cpu_start
 NAIVE_R=$(grab_wrk $NAIVE "$DURATION" $REF_PROMOTION "n$RUN-")
+cpu_end "naive baseline (per accepted grab)" "$(field "$NAIVE_R" ok)"
 echo "  $NAIVE_R"
 [ "$(field "$NAIVE_R" ok)" = "$(field "$NAIVE_R" requests)" ] || { echo "bench: the naive baseline did not accept every grab"; exit 1; }
 
@@ -123,28 +178,41 @@ grab_wrk $COMMAND "$WARMUP" "$WARM1" "warm1$RUN-" >/dev/null
 
 echo "bench: W1 flash crowd ($W1_COUPONS coupons, a new customer per request)"
 W1=$(promotion "$W1_COUPONS"); wait_started "$W1"
+cpu_start
 W1_R=$(grab_wrk $COMMAND "$DURATION" "$W1" "w1-$RUN-")
+cpu_end "W1 flash crowd (per request)" "$(field "$W1_R" requests)"
 W1_DB=$(sql "SELECT COUNT(*) FROM seckill_write.events WHERE promotion_id='$W1' AND type='CouponGrabbedEvent'")
 echo "  $W1_R  events=$W1_DB"
 
 echo "bench: W2 sustained durable accepts ($W2_COUPONS coupons)"
 grab_wrk $COMMAND "$WARMUP" "$WARM" "warm2$RUN-" >/dev/null
 W2=$(promotion "$W2_COUPONS"); wait_started "$W2"
+cpu_start
 W2_R=$(grab_wrk $COMMAND "$DURATION" "$W2" "w2-$RUN-")
+cpu_end "W2 sustained (per accepted grab)" "$(field "$W2_R" ok)"
 W2_DB=$(sql "SELECT COUNT(*) FROM seckill_write.events WHERE promotion_id='$W2' AND type='CouponGrabbedEvent'")
 echo "  $W2_R  events=$W2_DB"
 
-echo "bench: W3 queries during W2"
+echo "bench: W3 queries during W2 (after ${WARMUP}s of the same on the warm-up promotion)"
+grab_wrk $COMMAND "$WARMUP" "$WARM" "warm3$RUN-" >/dev/null &
+query_wrk "$WARMUP" "warm$RUN-" >/dev/null
+wait $!
+cpu_start
 grab_wrk $COMMAND "$DURATION" "$W2" "w3-$RUN-" >"$WORK/w3-grabs.txt" &
 W3_GRABS=$!
-W3_R=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION"s --timeout 10s -s loadtest/query.lua "http://127.0.0.1:$QUERY" -- "w2-$RUN-" | grep '^RESULT')
+W3_R=$(query_wrk "$DURATION" "w2-$RUN-")
 wait $W3_GRABS
 W3_G=$(cat "$WORK/w3-grabs.txt")
+cpu_end "W3 queries + grabs (per request of either)" "$(( $(field "$W3_R" requests) + $(field "$W3_G" requests) ))"
+cpu_start
+W3_ALONE=$(query_wrk "$DURATION" "w2-$RUN-")
+cpu_end "the same queries alone, no grabs (per query)" "$(field "$W3_ALONE" requests)"
 LAG_P99=$(curl -s "http://127.0.0.1:$EVENT/metrics" | sed -n 's/^seckill_projection_lag_seconds{quantile="0.99"} \([0-9.E-]*\)$/\1/p')
 LAG_MAX=$(curl -s "http://127.0.0.1:$EVENT/metrics" | sed -n 's/^seckill_projection_lag_seconds_max \([0-9.E-]*\)$/\1/p')
 echo "  queries: $W3_R"
 echo "  grabs:   $W3_G"
 echo "  read-side lag p99 ${LAG_P99}s, max ${LAG_MAX}s"
+echo "  queries alone, once W2's grabs stopped: $W3_ALONE"
 
 echo "bench: W4 restart of the command JVM over >= $W4_EVENTS events"
 EVENTS=$(sql "SELECT COUNT(*) FROM seckill_write.events")
@@ -190,4 +258,13 @@ NAIVE_ACC_S=$(awk -v n="$(field "$NAIVE_R" ok)" -v d="$DURATION" 'BEGIN { printf
   row "W2 sustained accepts" "$W2_R" "$(field "$W2_R" ok) ($W2_ACC_S/s, x naive $(ratio "$W2_ACC_S" "$NAIVE_ACC_S"))" "events $W2_DB >= 200s (grabs in flight at the end commit too), <= $W2_COUPONS: $([ "$W2_DB" -ge "$(field "$W2_R" ok)" ] && [ "$W2_DB" -le "$W2_COUPONS" ] && echo ok || echo FAIL)"
   row "W3 queries during W2" "$W3_R" "grabs $(field "$W3_G" rps)/s" "lag p99 ${LAG_P99}s"
   echo "| W4 restart over $EVENTS events | - | - | - | serving after ${W4_MS} ms | $REBUILD | - | - |"
+  echo
+  echo "CPU per request, in microseconds of CPU time (user + system) charged to each process during the measured run;"
+  echo "\"rest\" is the machine's busy time no listed process was charged with (wrk, softirqs, other processes); the JIT"
+  echo "compiler column is the part of the JVM columns spent by their C1/C2 compiler threads (code still being compiled)."
+  echo "On $(nproc) cores, 30,000 grabs/s leaves $(awk -v c="$(nproc)" 'BEGIN { printf "%.1f", c * 1e6 / 30000 }') us of CPU per grab, everything included."
+  echo
+  echo "| run | requests | machine busy | command JVM | broker+event+query JVM | MariaDB | ceiling server | naive server | of the JVMs: JIT compiler | rest | total |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  printf '%s\n' "${CPU_ROWS[@]}"
 } | tee "$ROOT/loadtest/target/bench-results.md"
