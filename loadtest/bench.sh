@@ -119,7 +119,7 @@ cpu_start() {
 }
 CPU_ROWS=()
 cpu_end() { # run-name requests
-  local role used total=0 listed=0 cells="" elapsed machine
+  local role used listed=0 cells="" elapsed machine
   elapsed=$(( $(date +%s%N) - CPU_AT[ns] ))
   machine=$(( $(machine_ticks) - CPU_AT[machine] ))
   for role in command rest db ceiling naive; do
@@ -204,11 +204,11 @@ W3_R=$(query_wrk "$DURATION" "w2-$RUN-")
 wait $W3_GRABS
 W3_G=$(cat "$WORK/w3-grabs.txt")
 cpu_end "W3 queries + grabs (per request of either)" "$(( $(field "$W3_R" requests) + $(field "$W3_G" requests) ))"
+LAG_P99=$(curl -s "http://127.0.0.1:$EVENT/metrics" | sed -n 's/^seckill_projection_lag_seconds{quantile="0.99"} \([0-9.E-]*\)$/\1/p')
+LAG_MAX=$(curl -s "http://127.0.0.1:$EVENT/metrics" | sed -n 's/^seckill_projection_lag_seconds_max \([0-9.E-]*\)$/\1/p')
 cpu_start
 W3_ALONE=$(query_wrk "$DURATION" "w2-$RUN-")
 cpu_end "the same queries alone, no grabs (per query)" "$(field "$W3_ALONE" requests)"
-LAG_P99=$(curl -s "http://127.0.0.1:$EVENT/metrics" | sed -n 's/^seckill_projection_lag_seconds{quantile="0.99"} \([0-9.E-]*\)$/\1/p')
-LAG_MAX=$(curl -s "http://127.0.0.1:$EVENT/metrics" | sed -n 's/^seckill_projection_lag_seconds_max \([0-9.E-]*\)$/\1/p')
 echo "  queries: $W3_R"
 echo "  grabs:   $W3_G"
 echo "  read-side lag p99 ${LAG_P99}s, max ${LAG_MAX}s"
