@@ -110,11 +110,13 @@ jit_ticks() { # the JIT compiler threads of the listed JVMs
   done
   cpu_of "${files[@]}"
 }
+jvm_pids() { echo "${ROLE_PIDS[command]:-} ${ROLE_PIDS[rest]:-} ${ROLE_PIDS[ceiling]:-} ${ROLE_PIDS[naive]:-}"; }
+us_per() { awk -v t="$1" -v hz="$HZ" -v n="$2" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }'; } # ticks requests -> us
 machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 cpu_start() {
   local role
   for role in "${!ROLE_PIDS[@]}"; do CPU_AT[$role]=$(ticks "${ROLE_PIDS[$role]}"); done
-  CPU_AT[jit]=$(jit_ticks "${ROLE_PIDS[command]:-} ${ROLE_PIDS[rest]:-} ${ROLE_PIDS[ceiling]:-} ${ROLE_PIDS[naive]:-}")
+  CPU_AT[jit]=$(jit_ticks "$(jvm_pids)")
   CPU_AT[machine]=$(machine_ticks); CPU_AT[ns]=$(date +%s%N)
 }
 CPU_ROWS=()
@@ -129,11 +131,11 @@ cpu_end() { # run-name requests
       used=0
     fi
     listed=$((listed + used))
-    cells+="$(awk -v t=$used -v hz=$HZ -v n="$2" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') | "
+    cells+="$(us_per $used "$2") | "
   done
-  used=$(( $(jit_ticks "${ROLE_PIDS[command]:-} ${ROLE_PIDS[rest]:-} ${ROLE_PIDS[ceiling]:-} ${ROLE_PIDS[naive]:-}") - CPU_AT[jit] ))
-  cells+="$(awk -v t=$used -v hz=$HZ -v n="$2" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') | "
-  CPU_ROWS+=("| $1 | $2 | $(awk -v t=$machine -v hz=$HZ -v e=$elapsed -v c="$(nproc)" 'BEGIN { printf "%.0f%%", t / hz / (e / 1e9) / c * 100 }') | $cells$(awk -v t=$((machine - listed)) -v hz=$HZ -v n="$2" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') | $(awk -v t=$machine -v hz=$HZ -v n="$2" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') |")
+  used=$(( $(jit_ticks "$(jvm_pids)") - CPU_AT[jit] ))
+  cells+="$(us_per $used "$2") | "
+  CPU_ROWS+=("| $1 | $2 | $(awk -v t=$machine -v hz=$HZ -v e=$elapsed -v c="$(nproc)" 'BEGIN { printf "%.0f%%", t / hz / (e / 1e9) / c * 100 }') | $cells$(us_per $((machine - listed)) "$2") | $(us_per $machine "$2") |")
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 
