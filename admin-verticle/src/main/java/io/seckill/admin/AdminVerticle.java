@@ -6,6 +6,14 @@ import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
 import io.seckill.shared.db.Migrations;
 import io.seckill.shared.http.HealthCheck;
+import io.seckill.shared.http.HttpErrors;
+import io.seckill.shared.identity.Guard;
+import io.seckill.shared.identity.IdentityConfig;
+import io.seckill.shared.identity.Security;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.seckill.shared.http.ServiceRouter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -35,9 +43,21 @@ public final class AdminVerticle extends VerticleBase {
   public Future<?> start() {
     pool = Databases.pool(vertx, config.writeDb(), "admin");
     return Migrations.migrate(vertx, pool, Migrations.WRITE).compose(v -> {
-      Router router = ServiceRouter.create(vertx, Map.of("writeDb", HealthCheck.database(pool)));
-      new AdminRoutes(new PromotionStore(pool), clock, config.adminToken()).mount(router);
-      return vertx.createHttpServer().requestHandler(router).listen(config.adminPort(), config.httpHost());
+      Security security = Security.shared(vertx, config.security());
+      Router router = ServiceRouter.create(vertx, Map.of("writeDb", HealthCheck.database(pool),
+          "identityKeys", HealthCheck.of("identity keys", security::hasKeys)));
+      Guard guard = new Guard(vertx, security, clock);
+      guard.mountAddressLimit(router);
+      IdentityConfig identity = config.security().identity();
+      if (identity.embedded()) {
+        // the development issuer's public key, for the other processes of a split deployment
+        Buffer jwks = new JsonObject().put("keys", new JsonArray(identity.localJwks())).toBuffer();
+        router.get("/.well-known/jwks.json").handler(ctx -> ctx.response()
+            .putHeader(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON).end(jwks));
+      }
+      new AdminRoutes(new PromotionStore(pool), clock, guard).mount(router);
+      return security.ready().compose(ready ->
+          vertx.createHttpServer().requestHandler(router).listen(config.adminPort(), config.httpHost()));
     }).onSuccess(server -> LOG.info("admin API listening on {}:{}", config.httpHost(), server.actualPort()));
   }
 

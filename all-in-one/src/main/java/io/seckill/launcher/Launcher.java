@@ -9,6 +9,7 @@ import io.seckill.query.QueryVerticle;
 import io.seckill.shared.config.DbConfig;
 import io.seckill.shared.config.Env;
 import io.seckill.shared.config.SecKillConfig;
+import io.seckill.shared.identity.SecurityConfig;
 import io.seckill.shared.metrics.Metrics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -20,13 +21,9 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +39,9 @@ public final class Launcher {
   private Vertx vertx;
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("token")) {
+      System.exit(TokenCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), Env.system()));
+    }
     Launcher launcher = new Launcher();
     Runtime.getRuntime().addShutdownHook(new Thread(launcher::stop, "seckill-shutdown"));
     try {
@@ -63,7 +63,9 @@ public final class Launcher {
     Set<Role> roles = Role.parse(env.string("SECKILL_ROLES", "all"), env.has("SECKILL_AMQP_URL"));
     Path dataDir = Path.of(env.string("SECKILL_DATA_DIR", "data")).toAbsolutePath().normalize();
     LOG.info("starting roles {} with data in {}", roles, dataDir);
-    SecKillConfig config = SecKillConfig.from(env, roles.contains(Role.ADMIN) ? adminToken(env, dataDir) : "");
+    SecurityConfig security = SecurityConfig.from(env, dataDir, roles.contains(Role.COMMAND));
+    LOG.info("identity: {}", security);
+    SecKillConfig config = SecKillConfig.from(env, security);
     config = withEmbeddedDatabase(env, roles, dataDir, config);
     if (roles.contains(Role.BROKER)) {
       servers.add(EmbeddedBroker.start(dataDir.resolve("activemq"), env.string("SECKILL_BROKER_HOST", "127.0.0.1"),
@@ -127,29 +129,6 @@ public final class Launcher {
     DbConfig write = embedWrite ? config.writeDb().withPort(db.port()) : config.writeDb();
     DbConfig read = embedRead ? config.readDb().withPort(db.port()) : config.readDb();
     return config.withDatabases(write, read);
-  }
-
-  /** SECKILL_ADMIN_TOKEN, or a random token kept in {@code <data dir>/admin-token} (readable by the owner only). */
-  private static String adminToken(Env env, Path dataDir) throws IOException {
-    if (env.has("SECKILL_ADMIN_TOKEN")) {
-      return env.string("SECKILL_ADMIN_TOKEN", "");
-    }
-    Path file = dataDir.resolve("admin-token");
-    if (Files.exists(file)) {
-      return Files.readString(file).trim();
-    }
-    Files.createDirectories(dataDir);
-    byte[] random = new byte[24];
-    new SecureRandom().nextBytes(random);
-    String token = HexFormat.of().formatHex(random);
-    Files.writeString(file, token + "\n");
-    try {
-      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException e) {
-      LOG.debug("cannot restrict permissions of {}", file);
-    }
-    LOG.info("no SECKILL_ADMIN_TOKEN set: generated one in {}", file);
-    return token;
   }
 
   private static <T> T await(Future<T> future) throws Exception {

@@ -1,6 +1,7 @@
 package io.seckill.launcher;
 
 import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.Grabs;
 import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -81,8 +82,7 @@ class BrokerOutageIT {
         .sendJsonObject(new JsonObject().put("numberOfCoupons", 1_000_000).put("discount", 0.5)
             .put("publishTime", now.toString()).put("finishTime", now.plusSeconds(3600).toString()))
         .map(r -> r.bodyAsJsonObject().getString("promotionId")));
-    Async.await(Async.eventually(vertx, Duration.ofSeconds(5), () -> client.post(commandPort, "127.0.0.1", "/command/coupons")
-        .sendJsonObject(new JsonObject().put("promotionId", promotionId).put("customerId", "probe"))
+    Async.await(Async.eventually(vertx, Duration.ofSeconds(5), () -> Grabs.grab(client, commandPort, promotionId, "probe")
         .map(r -> r.statusCode() != 400)));
     Load load = Load.start(client, commandPort, promotionId, "outage-", 16, 2_000_000);
     int[] acceptedAtKill = new int[1];

@@ -1,6 +1,7 @@
 package io.seckill.launcher;
 
 import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.Grabs;
 import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -77,8 +78,7 @@ class CommandCrashIT {
   }
 
   private Future<HttpResponse<Buffer>> grab(String promotionId, String customer) {
-    return client.post(system.config.commandPort(), "127.0.0.1", "/command/coupons")
-        .sendJsonObject(new JsonObject().put("promotionId", promotionId).put("customerId", customer));
+    return Grabs.grab(client, system.config.commandPort(), promotionId, customer);
   }
 
   private Future<Integer> count(String promotionId, String type) {

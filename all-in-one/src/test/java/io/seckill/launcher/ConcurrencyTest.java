@@ -1,6 +1,7 @@
 package io.seckill.launcher;
 
 import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.Grabs;
 import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -78,8 +79,7 @@ class ConcurrencyTest {
         })
         .compose(started -> {
           for (String customer : customers) {
-            grabs.add(client.post(system.config.commandPort(), "127.0.0.1", "/command/coupons")
-                .sendJsonObject(new JsonObject().put("promotionId", id[0]).put("customerId", customer)));
+            grabs.add(Grabs.grab(client, system.config.commandPort(), id[0], customer));
           }
           return Future.all(grabs);
         })

@@ -2,6 +2,7 @@ package io.seckill.launcher;
 
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.Grabs;
 import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -51,8 +52,7 @@ class EndToEndTest {
   }
 
   private static Future<HttpResponse<Buffer>> grab(String promotionId, String customer) {
-    return client.post(config.commandPort(), "127.0.0.1", "/command/coupons")
-        .sendJsonObject(new JsonObject().put("promotionId", promotionId).put("customerId", customer));
+    return Grabs.grab(client, config.commandPort(), promotionId, customer);
   }
 
   private static Future<JsonObject> adminGet(String promotionId) {
@@ -102,7 +102,7 @@ class EndToEndTest {
           });
           return Async.eventually(vertx, Duration.ofSeconds(2), () -> {
             List<Future<HttpResponse<Buffer>>> reads = new ArrayList<>();
-            winners.forEach(w -> reads.add(client.get(config.queryPort(), "127.0.0.1", "/query/coupons/" + w).send()));
+            winners.forEach(w -> reads.add(Grabs.coupons(client, config.queryPort(), w)));
             return Future.all(reads).map(r -> reads.stream().allMatch(read -> {
               JsonArray coupons = read.result().bodyAsJsonArray();
               return coupons.size() == 1 && id[0].equals(coupons.getJsonObject(0).getString("promotionId"));
@@ -112,7 +112,7 @@ class EndToEndTest {
         .compose(visible -> Future.all(adminGet(id[0]),
             client.get(config.queryPort(), "127.0.0.1", "/query/promotions/" + id[0]).send(),
             client.get(config.queryPort(), "127.0.0.1", "/query/promotions").send(),
-            client.get(config.queryPort(), "127.0.0.1", "/query/coupons/e2e-customer-none").send(),
+            Grabs.coupons(client, config.queryPort(), "e2e-customer-none"),
             grab(id[0], "e2e-late")))
         .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
           JsonObject admin = all.resultAt(0);
@@ -154,8 +154,7 @@ class EndToEndTest {
           return chain;
         })
         .compose(all -> Async.eventually(vertx, Duration.ofSeconds(5), () -> Future.all(customers.stream()
-                .map(c -> client.get(config.queryPort(), "127.0.0.1", "/query/coupons/" + c.replace(" ", "%20"))
-                    .send().map(r -> r.bodyAsJsonArray().stream()
+                .map(c -> Grabs.coupons(client, config.queryPort(), c).map(r -> r.bodyAsJsonArray().stream()
                         .filter(o -> id[0].equals(((JsonObject) o).getString("promotionId"))).count()))
                 .toList())
             .map(counts -> counts.list().stream().allMatch(n -> ((Long) n) == 1L))))

@@ -1,6 +1,7 @@
 package io.seckill.launcher;
 
 import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.Grabs;
 import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -60,8 +61,7 @@ class EventCrashIT {
             .put("publishTime", now.toString()).put("finishTime", now.plusSeconds(3600).toString()))
         .map(r -> r.bodyAsJsonObject().getString("promotionId")));
     Async.await(Async.eventually(vertx, Duration.ofSeconds(5), () -> projected(readDb, promotionId).map(n -> n >= 0)
-        .compose(x -> client.post(system.config.commandPort(), "127.0.0.1", "/command/coupons")
-            .sendJsonObject(new JsonObject().put("promotionId", promotionId).put("customerId", "probe"))
+        .compose(x -> Grabs.grab(client, system.config.commandPort(), promotionId, "probe")
             .map(r -> r.statusCode() == 200))));
     Load load = Load.start(client, system.config.commandPort(), promotionId, "evcrash-", 16, 2_000_000);
     Future<Void> kills = Future.succeededFuture();

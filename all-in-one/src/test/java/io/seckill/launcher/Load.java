@@ -2,7 +2,7 @@ package io.seckill.launcher;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.json.JsonObject;
+import io.seckill.shared.testing.Grabs;
 import io.vertx.ext.web.client.WebClient;
 
 import java.util.ArrayList;
@@ -44,8 +44,7 @@ final class Load {
       return;
     }
     String customer = prefix + n;
-    client.post(port, "127.0.0.1", "/command/coupons")
-        .sendJsonObject(new JsonObject().put("promotionId", promotionId).put("customerId", customer))
+    Grabs.grab(client, port, promotionId, customer)
         .onComplete(ar -> {
           if (ar.succeeded() && ar.result().statusCode() == 200) {
             accepted.add(customer);

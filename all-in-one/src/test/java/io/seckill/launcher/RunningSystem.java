@@ -29,7 +29,6 @@ final class RunningSystem implements AutoCloseable {
   static Map<String, String> environment(SecKillConfig config, String roles) {
     Map<String, String> env = new HashMap<>();
     env.put("SECKILL_ROLES", roles);
-    env.put("SECKILL_ADMIN_TOKEN", TestInfra.ADMIN_TOKEN);
     env.put("SECKILL_AMQP_URL", "amqp://127.0.0.1:" + config.amqp().port());
     env.put("SECKILL_AMQP_ADDRESS", config.amqp().address());
     env.put("SECKILL_ADMIN_PORT", String.valueOf(config.adminPort()));
@@ -37,6 +36,7 @@ final class RunningSystem implements AutoCloseable {
     env.put("SECKILL_QUERY_PORT", String.valueOf(config.queryPort()));
     env.put("SECKILL_EVENT_PORT", String.valueOf(config.eventPort()));
     env.put("SECKILL_DATA_DIR", "target/system-data");
+    env.putAll(TestInfra.identityEnvironment(java.nio.file.Path.of("target/system-data")));
     db(env, "SECKILL_WRITE_DB_", config.writeDb());
     db(env, "SECKILL_READ_DB_", config.readDb());
     return env;

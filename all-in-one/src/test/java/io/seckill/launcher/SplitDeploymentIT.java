@@ -2,6 +2,7 @@ package io.seckill.launcher;
 
 import io.seckill.embedded.EmbeddedMariaDb;
 import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.Grabs;
 import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -65,7 +66,6 @@ class SplitDeploymentIT {
     // docker-compose.yml's x-seckill-env, with container names replaced by loopback ports
     Map<String, String> common = new HashMap<>();
     common.put("SECKILL_HTTP_HOST", "127.0.0.1");
-    common.put("SECKILL_ADMIN_TOKEN", TestInfra.ADMIN_TOKEN);
     common.put("SECKILL_AMQP_URL", "amqp://127.0.0.1:" + brokerPort);
     common.put("SECKILL_WRITE_DB_HOST", "127.0.0.1");
     common.put("SECKILL_WRITE_DB_PORT", String.valueOf(writeServer.port()));
@@ -81,12 +81,16 @@ class SplitDeploymentIT {
     common.put("SECKILL_COMMAND_PORT", String.valueOf(commandPort));
     common.put("SECKILL_QUERY_PORT", String.valueOf(queryPort));
     common.put("SECKILL_EVENT_PORT", String.valueOf(eventPort));
+    common.putAll(TestInfra.identityEnvironment(root.resolve("admin-query")));
 
     Map<String, String> brokerAndCommand = new HashMap<>(common);
     brokerAndCommand.put("SECKILL_ROLES", "broker,command");
     brokerAndCommand.put("SECKILL_BROKER_HOST", "127.0.0.1");
     brokerAndCommand.put("SECKILL_BROKER_PORT", String.valueOf(brokerPort));
     brokerAndCommand.put("SECKILL_DATA_DIR", root.resolve("broker-command").toString());
+    // as in the compose file: the admin process is the development issuer, the others verify against its JWKS
+    brokerAndCommand.put("SECKILL_OIDC_JWKS_URL", "http://127.0.0.1:" + adminPort + "/.well-known/jwks.json");
+    brokerAndCommand.put("SECKILL_OIDC_ISSUER", "seckill-dev");
     Map<String, String> event = new HashMap<>(common);
     event.put("SECKILL_ROLES", "event");
     event.put("SECKILL_DATA_DIR", root.resolve("event").toString());
@@ -100,13 +104,12 @@ class SplitDeploymentIT {
     client = Async.client(vertx, 64);
     JarProcess first = JarProcess.start("split-broker-command", brokerAndCommand);
     processes.add(first);
-    Async.await(first.healthy(vertx, client, commandPort));
     JarProcess second = JarProcess.start("split-event", event);
     processes.add(second);
     JarProcess third = JarProcess.start("split-admin-query", adminAndQuery);
     processes.add(third);
-    Async.await(Future.all(second.healthy(vertx, client, eventPort), third.healthy(vertx, client, adminPort),
-        third.healthy(vertx, client, queryPort)));
+    Async.await(Future.all(List.of(first.healthy(vertx, client, commandPort), second.healthy(vertx, client, eventPort),
+        third.healthy(vertx, client, adminPort), third.healthy(vertx, client, queryPort))));
   }
 
   @AfterAll
@@ -167,8 +170,7 @@ class SplitDeploymentIT {
   }
 
   private static Future<HttpResponse<Buffer>> grab(String promotionId, String customer) {
-    return client.post(commandPort, "127.0.0.1", "/command/coupons")
-        .sendJsonObject(new JsonObject().put("promotionId", promotionId).put("customerId", customer));
+    return Grabs.grab(client, commandPort, promotionId, customer);
   }
 
   @Test
@@ -210,7 +212,7 @@ class SplitDeploymentIT {
           });
           // every winner's coupon reaches the query API through the broker and the projector within 2 s
           return Async.eventually(vertx, Duration.ofSeconds(2), () -> Future.all(winners.stream()
-                  .map(c -> client.get(queryPort, "127.0.0.1", "/query/coupons/" + c).send()
+                  .map(c -> Grabs.coupons(client, queryPort, c)
                       .map(r -> r.bodyAsJsonArray().stream()
                           .filter(o -> id[0].equals(((JsonObject) o).getString("promotionId"))).count() == 1))
                   .toList())

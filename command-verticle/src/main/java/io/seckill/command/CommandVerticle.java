@@ -13,6 +13,7 @@ import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
 import io.seckill.shared.db.Migrations;
 import io.seckill.shared.http.HealthCheck;
+import io.seckill.shared.identity.Security;
 import io.seckill.shared.messaging.AmqpSecKillMessagePublisher;
 import io.seckill.shared.messaging.ResendRequests;
 import io.seckill.shared.messaging.SecKillMessagePublisher;
@@ -82,12 +83,15 @@ public final class CommandVerticle extends VerticleBase {
     }).compose(v -> amqp.firstAttempt()).compose(v -> relay.start()).compose(v -> {
       resendListener = ResendRequests.listen(vertx, config.amqp(), relay::resend);
       GrabGateway gateway = new GrabGateway(context, service, writerLock::held);
+      Security security = Security.shared(vertx, config.security());
       Map<String, HealthCheck> checks = Map.of(
           "writeDb", HealthCheck.database(pool),
           "broker", HealthCheck.of("broker link", publisher::isConnected),
-          "writerLock", HealthCheck.of("writer lock", writerLock::held));
-      return vertx.deployVerticle(() -> new CommandHttpVerticle(config, gateway, checks),
-          new DeploymentOptions().setInstances(config.commandInstances()));
+          "writerLock", HealthCheck.of("writer lock", writerLock::held),
+          "identityKeys", HealthCheck.of("identity keys", security::hasKeys));
+      return security.ready().compose(ready -> vertx.deployVerticle(
+          () -> new CommandHttpVerticle(config, clock, gateway, checks),
+          new DeploymentOptions().setInstances(config.commandInstances())));
     }).onSuccess(id -> LOG.info("command API listening on {}:{} ({} HTTP instances)", config.httpHost(),
         config.commandPort(), config.commandInstances()));
   }

@@ -8,6 +8,7 @@ import io.seckill.shared.event.EventCodec;
 import io.seckill.shared.event.SecKillEvent;
 import io.seckill.shared.messaging.AmqpSecKillMessageSubscriber;
 import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.Grabs;
 import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -90,8 +91,7 @@ class CommandVerticleTest {
 
   /** A grab sent to the command verticle of {@code on} (a test's own deployment). */
   static Future<HttpResponse<Buffer>> grab(SecKillConfig on, UUID promotion, String customer) {
-    return client.post(on.commandPort(), "127.0.0.1", "/command/coupons")
-        .sendJsonObject(new JsonObject().put("promotionId", promotion.toString()).put("customerId", customer));
+    return Grabs.grab(client, on.commandPort(), promotion, customer);
   }
 
   @Test
@@ -168,10 +168,11 @@ class CommandVerticleTest {
 
   @Test
   void badRequestsGet4xxJson(VertxTestContext ctx) {
-    var post = client.post(config.commandPort(), "127.0.0.1", "/command/coupons");
+    var post = client.post(config.commandPort(), "127.0.0.1", "/command/coupons")
+        .bearerTokenAuthentication(TestInfra.token("a"));
     String id = UUID.randomUUID().toString();
     Future.all(List.of(
-            post.sendJsonObject(new JsonObject().put("promotionId", id)),
+            post.sendJsonObject(new JsonObject().put("customerId", "a")),
             post.sendJsonObject(new JsonObject().put("promotionId", id).put("customerId", "x".repeat(65))),
             post.sendJsonObject(new JsonObject().put("promotionId", id).put("customerId", "")),
             post.sendJsonObject(new JsonObject().put("promotionId", "nope").put("customerId", "a")),
@@ -449,7 +450,7 @@ class CommandVerticleTest {
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.statusCode()).isEqualTo(200);
           assertThat(r.bodyAsJsonObject().getJsonObject("checks").getMap())
-              .containsOnlyKeys("writeDb", "broker", "writerLock");
+              .containsOnlyKeys("writeDb", "broker", "writerLock", "identityKeys");
           ctx.completeNow();
         })));
   }

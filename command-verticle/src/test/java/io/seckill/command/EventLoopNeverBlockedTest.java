@@ -7,12 +7,12 @@ import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
 import io.seckill.shared.db.SqlTime;
 import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.Grabs;
 import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.sqlclient.Pool;
@@ -102,8 +102,7 @@ class EventLoopNeverBlockedTest {
   }
 
   private static Future<HttpResponse<Buffer>> grab(WebClient client, SecKillConfig config, UUID id, String customer) {
-    return client.post(config.commandPort(), "127.0.0.1", "/command/coupons")
-        .sendJsonObject(new JsonObject().put("promotionId", id.toString()).put("customerId", customer));
+    return Grabs.grab(client, config.commandPort(), id, customer);
   }
 
   private List<String> blockedWarnings() {

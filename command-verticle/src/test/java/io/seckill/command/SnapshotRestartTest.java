@@ -5,6 +5,7 @@ import io.seckill.command.store.EventStore;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
 import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.Grabs;
 import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -181,8 +182,7 @@ class SnapshotRestartTest {
   }
 
   private static Future<HttpResponse<Buffer>> grab(WebClient client, SecKillConfig on, UUID id, String customer) {
-    return client.post(on.commandPort(), "127.0.0.1", "/command/coupons")
-        .sendJsonObject(new JsonObject().put("promotionId", id.toString()).put("customerId", customer));
+    return Grabs.grab(client, on.commandPort(), id, customer);
   }
 
   /** The promotion's chunks: first sequence -> grabs. */

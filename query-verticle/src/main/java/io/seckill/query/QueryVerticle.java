@@ -6,6 +6,8 @@ import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
 import io.seckill.shared.db.Migrations;
 import io.seckill.shared.http.HealthCheck;
+import io.seckill.shared.identity.Guard;
+import io.seckill.shared.identity.Security;
 import io.seckill.shared.http.ServiceRouter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -14,6 +16,7 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.Map;
 
 /** Serves the read model from ReadDB. Stateless: deploy as many instances as there are cores. */
@@ -31,9 +34,14 @@ public final class QueryVerticle extends VerticleBase {
   public Future<?> start() {
     pool = Databases.pool(vertx, config.readDb(), "query");
     return Migrations.migrate(vertx, pool, Migrations.READ).compose(v -> {
-      Router router = ServiceRouter.create(vertx, Map.of("readDb", HealthCheck.database(pool)));
-      new QueryRoutes(new ReadModelQueries(pool)).mount(router);
-      return vertx.createHttpServer().requestHandler(router).listen(config.queryPort(), config.httpHost());
+      Security security = Security.shared(vertx, config.security());
+      Router router = ServiceRouter.create(vertx, Map.of("readDb", HealthCheck.database(pool),
+          "identityKeys", HealthCheck.of("identity keys", security::hasKeys)));
+      Guard guard = new Guard(vertx, security, Clock.systemUTC());
+      guard.mountAddressLimit(router);
+      new QueryRoutes(new ReadModelQueries(pool), guard).mount(router);
+      return security.ready().compose(ready ->
+          vertx.createHttpServer().requestHandler(router).listen(config.queryPort(), config.httpHost()));
     }).onSuccess(server -> LOG.info("query API listening on {}:{}", config.httpHost(), server.actualPort()));
   }
 

@@ -4,6 +4,7 @@ import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
 import io.seckill.shared.db.SqlTime;
 import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.Grabs;
 import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -55,6 +56,36 @@ class QueryVerticleTest {
     return client.get(config.queryPort(), "127.0.0.1", path).send();
   }
 
+  private Future<HttpResponse<Buffer>> coupons(String customer) {
+    return Grabs.coupons(client, config.queryPort(), customer);
+  }
+
+  private Future<HttpResponse<Buffer>> getAs(String path, String token) {
+    return client.get(config.queryPort(), "127.0.0.1", path).bearerTokenAuthentication(token).send();
+  }
+
+  @Test
+  void couponsAreForTheirCustomerOrAnAdminOnly(VertxTestContext ctx) {
+    Future.all(java.util.List.of(getAs("/query/coupons/zoe", TestInfra.token("yan")), get("/query/coupons/zoe"),
+            getAs("/query/coupons/zoe", "garbage"), getAs("/query/coupons/zoe", TestInfra.ADMIN_TOKEN)))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          HttpResponse<Buffer> other = all.resultAt(0);
+          assertThat(other.statusCode()).isEqualTo(403);
+          assertThat(other.bodyAsJsonObject().getString("error")).isEqualTo("forbidden");
+          assertThat(other.bodyAsString()).doesNotContain("promotionId");
+          for (int i = 1; i <= 2; i++) {
+            HttpResponse<Buffer> refused = all.resultAt(i);
+            assertThat(refused.statusCode()).isEqualTo(401);
+            assertThat(refused.getHeader("WWW-Authenticate")).isEqualTo("Bearer");
+            assertThat(refused.bodyAsJsonObject().getString("error")).isEqualTo("unauthorized");
+          }
+          HttpResponse<Buffer> admin = all.resultAt(3);
+          assertThat(admin.statusCode()).isEqualTo(200);
+          assertThat(admin.bodyAsJsonArray()).hasSize(2);
+          ctx.completeNow();
+        })));
+  }
+
   @Test
   void activePromotionsCarryTheirRemainingCoupons(VertxTestContext ctx) {
     Future.all(get("/query/promotions"), get("/query/promotions/" + ACTIVE))
@@ -76,7 +107,7 @@ class QueryVerticleTest {
 
   @Test
   void aCustomersCouponsComeInOrderAndNoneIsAnEmptyList(VertxTestContext ctx) {
-    Future.all(get("/query/coupons/zoe"), get("/query/coupons/nobody"))
+    Future.all(coupons("zoe"), coupons("nobody"))
         .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
           JsonArray zoe = ((HttpResponse<Buffer>) all.resultAt(0)).bodyAsJsonArray();
           assertThat(zoe).hasSize(2);
@@ -97,7 +128,7 @@ class QueryVerticleTest {
     int[] expected = {2, 1, 0};
     java.util.List<Future<HttpResponse<Buffer>>> lookups = new java.util.ArrayList<>();
     for (int i = 0; i < 90; i++) {
-      lookups.add(get("/query/coupons/" + customers[i % 3]));
+      lookups.add(coupons(customers[i % 3]));
     }
     Future.all(lookups).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
       for (int i = 0; i < lookups.size(); i++) {
@@ -114,7 +145,7 @@ class QueryVerticleTest {
   @Test
   void unknownOrMalformedGetJsonErrors(VertxTestContext ctx) {
     Future.all(get("/query/promotions/" + FINISHED), get("/query/promotions/not-a-uuid"),
-            get("/query/coupons/" + "x".repeat(65)), get("/health"))
+            getAs("/query/coupons/" + "x".repeat(65), TestInfra.ADMIN_TOKEN), get("/health"))
         .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
           HttpResponse<Buffer> notActive = all.resultAt(0);
           assertThat(notActive.statusCode()).isEqualTo(404);

@@ -7,45 +7,35 @@ import io.seckill.admin.store.PromotionStore.ChangeOutcome;
 import io.seckill.shared.http.ApiException;
 import io.seckill.shared.http.Bodies;
 import io.seckill.shared.http.HttpErrors;
+import io.seckill.shared.identity.Guard;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.UUID;
 
-/** {@code /admin/promotions}: bearer-token protected CRUD of promotions before they start. */
+/** {@code /admin/promotions}: CRUD of promotions before they start, for admin identity tokens only. */
 public final class AdminRoutes {
   private final PromotionStore store;
   private final Clock clock;
-  private final byte[] expectedAuthorization;
+  private final Guard guard;
 
-  public AdminRoutes(PromotionStore store, Clock clock, String adminToken) {
+  public AdminRoutes(PromotionStore store, Clock clock, Guard guard) {
     this.store = store;
     this.clock = clock;
-    this.expectedAuthorization = ("Bearer " + adminToken).getBytes(StandardCharsets.UTF_8);
+    this.guard = guard;
   }
 
   public void mount(Router router) {
-    router.route("/admin/*").handler(this::authorize);
+    router.route("/admin/*").handler(guard.admin());
     router.post("/admin/promotions").handler(this::create);
     router.get("/admin/promotions").handler(this::list);
     router.get("/admin/promotions/:promotionId").handler(this::get);
     router.put("/admin/promotions/:promotionId").handler(this::update);
     router.delete("/admin/promotions/:promotionId").handler(this::delete);
-  }
-
-  private void authorize(RoutingContext ctx) {
-    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (header == null || !MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8), expectedAuthorization)) {
-      HttpErrors.send(ctx, 401, "unauthorized", "Authorization: Bearer <admin token> is required");
-      return;
-    }
-    ctx.next();
   }
 
   private void create(RoutingContext ctx) {

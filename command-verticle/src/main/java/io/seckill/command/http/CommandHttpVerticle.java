@@ -4,21 +4,26 @@ import io.seckill.command.service.GrabGateway;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.http.HealthCheck;
 import io.seckill.shared.http.ServiceRouter;
+import io.seckill.shared.identity.Guard;
+import io.seckill.shared.identity.Security;
 import io.seckill.shared.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
 
+import java.time.Clock;
 import java.util.Map;
 
 /** One HTTP server instance of the command API; deploy one per core, they share the port. */
 public final class CommandHttpVerticle extends VerticleBase {
   private final SecKillConfig config;
+  private final Clock clock;
   private final GrabGateway gateway;
   private final Map<String, HealthCheck> checks;
 
-  public CommandHttpVerticle(SecKillConfig config, GrabGateway gateway, Map<String, HealthCheck> checks) {
+  public CommandHttpVerticle(SecKillConfig config, Clock clock, GrabGateway gateway, Map<String, HealthCheck> checks) {
     this.config = config;
+    this.clock = clock;
     this.gateway = gateway;
     this.checks = checks;
   }
@@ -26,7 +31,9 @@ public final class CommandHttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = ServiceRouter.create(vertx, checks);
-    new CommandRoutes(gateway, Metrics.registry()).mount(router);
+    Guard guard = new Guard(vertx, Security.shared(vertx, config.security()), clock);
+    guard.mountAddressLimit(router);
+    new CommandRoutes(gateway, guard, clock, Metrics.registry()).mount(router);
     return vertx.createHttpServer().requestHandler(router).listen(config.commandPort(), config.httpHost());
   }
 }

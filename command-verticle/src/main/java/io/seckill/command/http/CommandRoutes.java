@@ -6,10 +6,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.seckill.command.domain.GrabDecision;
 import io.seckill.command.domain.Rejection;
+import io.seckill.command.domain.TicketPolicy;
 import io.seckill.command.service.GrabGateway;
 import io.seckill.shared.event.CouponGrabbedEvent;
 import io.seckill.shared.http.ApiException;
 import io.seckill.shared.http.HttpErrors;
+import io.seckill.shared.identity.Guard;
+import io.seckill.shared.identity.TokenRefused;
+import io.seckill.shared.identity.Tickets;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -19,27 +23,41 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code POST /command/coupons}: parse, let the service decide, map the decision to a status. Rejection bodies
- * and headers are built once; the 200 body is written directly. Outcomes are counted on meters registered once
- * ({@code seckill_grabs_total{outcome}}, {@code seckill_grab_seconds}), not looked up per request.
+ * {@code POST /command/coupons} and {@code POST /command/tickets}. A grab carries a ticket (checked here with one
+ * MAC) or an identity token (checked by the {@link Guard}); the customer is the token's, a body {@code customerId}
+ * that differs and a ticket of another promotion are 403. The service decides; the decision maps to a status.
+ * Rejection bodies and headers are built once; the 200 body is written directly. Outcomes are counted on meters
+ * registered once ({@code seckill_grabs_total{outcome}}, {@code seckill_grab_seconds}).
  */
 public final class CommandRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(CommandRoutes.class);
 
   private final GrabGateway service;
+  private final Guard guard;
+  private final Tickets tickets;
+  private final TicketPolicy ticketPolicy;
+  private final Clock clock;
   private final Map<Rejection, Buffer> rejectionBodies = new EnumMap<>(Rejection.class);
   private final Map<Rejection, Counter> rejected = new EnumMap<>(Rejection.class);
   private final Counter accepted;
   private final Counter failed;
   private final Timer latency;
 
-  public CommandRoutes(GrabGateway service, MeterRegistry registry) {
+  public CommandRoutes(GrabGateway service, Guard guard, Clock clock, MeterRegistry registry) {
     this.service = service;
+    this.guard = guard;
+    this.tickets = guard.security().tickets();
+    this.ticketPolicy = new TicketPolicy(guard.security().config().ticketLeadSeconds(),
+        guard.security().config().ticketTtlSeconds());
+    this.clock = clock;
     for (Rejection rejection : Rejection.values()) {
       rejectionBodies.put(rejection, new JsonObject().put("error", rejection.code())
           .put("message", rejection.message()).toBuffer());
@@ -59,20 +77,56 @@ public final class CommandRoutes {
 
   public void mount(Router router) {
     router.post("/command/coupons").handler(this::grab);
+    router.post("/command/tickets").handler(guard.authenticated()).handler(this::ticket);
   }
 
   private void grab(RoutingContext ctx) {
-    GrabRequest request = GrabRequest.parse(ctx.body().buffer());
+    String token = Guard.bearer(ctx);
+    if (token == null) {
+      return;
+    }
+    if (tickets.isTicket(token)) {
+      Tickets.Ticket ticket;
+      try {
+        ticket = tickets.check(token, clock.millis() / 1000);
+      } catch (TokenRefused e) {
+        Guard.unauthorized(ctx, e.getMessage());
+        return;
+      }
+      if (guard.customerAllowed(ctx, ticket.customerId())) {
+        grab(ctx, ticket.customerId(), ticket.promotionId());
+      }
+      return;
+    }
+    guard.identify(ctx).onSuccess(caller -> {
+      if (guard.customerAllowed(ctx, caller.customerId())) {
+        grab(ctx, caller.customerId(), null);
+      }
+    });
+  }
+
+  /** The grab of {@code customerId}; {@code ticketPromotion} is the promotion its ticket is bound to, if any. */
+  private void grab(RoutingContext ctx, String customerId, UUID ticketPromotion) {
+    GrabRequest request;
+    try {
+      request = parse(ctx, customerId);
+    } catch (ApiException e) {
+      HttpErrors.send(ctx, e);
+      return;
+    }
+    if (ticketPromotion != null && !ticketPromotion.equals(request.promotionId())) {
+      Guard.forbidden(ctx, "this ticket is for promotion " + ticketPromotion + ", not " + request.promotionId());
+      return;
+    }
     long began = System.nanoTime();
-    service.grab(request.promotionId(), request.customerId()).onComplete(ar -> {
+    service.grab(request.promotionId(), customerId).onComplete(ar -> {
       latency.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
       if (ar.failed()) {
         failed.increment();
         if (ar.cause() instanceof ApiException api) {
           HttpErrors.send(ctx, api);
         } else {
-          LOG.warn("grab of {} by {} not recorded: {}", request.promotionId(), request.customerId(),
-              ar.cause().getMessage());
+          LOG.warn("grab of {} by {} not recorded: {}", request.promotionId(), customerId, ar.cause().getMessage());
           HttpErrors.send(ctx, 503, "unavailable", "the grab could not be recorded; try again");
         }
         return;
@@ -88,6 +142,38 @@ public final class CommandRoutes {
         rejected.get(rejection).increment();
         ctx.response().setStatusCode(rejection.status()).end(rejectionBodies.get(rejection));
       }
+    });
+  }
+
+  /** The body; a {@code customerId} in it that is not the caller's is a 403. */
+  private static GrabRequest parse(RoutingContext ctx, String customerId) {
+    GrabRequest request = GrabRequest.parse(ctx.body().buffer());
+    if (request.customerId() != null && !request.customerId().equals(customerId)) {
+      throw new ApiException(403, "forbidden", "customerId in the body is not the token's customer");
+    }
+    return request;
+  }
+
+  private void ticket(RoutingContext ctx) {
+    String customerId = Guard.caller(ctx).customerId();
+    GrabRequest request = parse(ctx, customerId);
+    service.ticket(ticketPolicy, request.promotionId()).onComplete(ar -> {
+      if (ar.failed()) {
+        HttpErrors.send(ctx, 503, "unavailable", "the ticket could not be issued; try again");
+        return;
+      }
+      if (ar.result().isEmpty()) {
+        HttpErrors.send(ctx, 400, Rejection.PROMOTION_NOT_ACTIVE.code(), "promotion " + request.promotionId()
+            + " is unknown, finished, or opens more than " + ticketPolicy.leadSeconds() + " s from now");
+        return;
+      }
+      TicketPolicy.Validity validity = ar.result().get();
+      String ticket = tickets.issue(customerId, request.promotionId(), validity.notBefore(), validity.expiresAt());
+      ctx.response().setStatusCode(201).putHeader(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON)
+          .end(new JsonObject().put("ticket", ticket).put("promotionId", request.promotionId().toString())
+              .put("customerId", customerId)
+              .put("notBefore", Instant.ofEpochSecond(validity.notBefore()).toString())
+              .put("expiresAt", Instant.ofEpochSecond(validity.expiresAt()).toString()).toBuffer());
     });
   }
 

@@ -10,9 +10,10 @@ import java.io.IOException;
 import java.util.UUID;
 
 /**
- * The body of {@code POST /command/coupons}, read with Jackson's streaming parser: the two fields are taken as
- * they stream by (no map of the whole object is built on the hot path). Every kind of bad input is a 400
- * {@code invalid_request} naming what is wrong.
+ * The body of {@code POST /command/coupons} and {@code POST /command/tickets}, read with Jackson's streaming
+ * parser: the two fields are taken as they stream by (no map of the whole object is built on the hot path).
+ * {@code customerId} is optional (the customer is the token's; a body that names one must name the same).
+ * Every kind of bad input is a 400 {@code invalid_request} naming what is wrong.
  */
 record GrabRequest(UUID promotionId, String customerId) {
   static final String INVALID = "invalid_request";
@@ -54,7 +55,7 @@ record GrabRequest(UUID promotionId, String customerId) {
       return null;
     }
     if (value != JsonToken.VALUE_STRING) {
-      throw ApiException.badRequest(INVALID, field + " is required and must be a string");
+      throw ApiException.badRequest(INVALID, field + " must be a string");
     }
     return parser.getText();
   }
@@ -72,7 +73,7 @@ record GrabRequest(UUID promotionId, String customerId) {
 
   private static String customerId(String customerId) {
     if (customerId == null) {
-      throw ApiException.badRequest(INVALID, "customerId is required and must be a string");
+      return null;
     }
     if (customerId.isBlank() || customerId.length() > MAX_CUSTOMER_ID) {
       throw ApiException.badRequest(INVALID, "customerId must be 1 to " + MAX_CUSTOMER_ID + " characters");

@@ -6,6 +6,7 @@ import io.seckill.command.domain.GrabDecider;
 import io.seckill.command.domain.GrabDecision;
 import io.seckill.command.domain.PromotionState;
 import io.seckill.command.domain.PromotionStatus;
+import io.seckill.command.domain.TicketPolicy;
 import io.seckill.command.store.EventStore;
 import io.seckill.command.store.GroupCommitter;
 import io.seckill.command.store.PromotionCatalog;
@@ -27,6 +28,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -205,6 +207,11 @@ public final class CommandService {
   /** Event times are kept to the millisecond, as stored. */
   private Instant now() {
     return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  /** Whether a grab ticket may be issued for {@code promotionId} now, and until when. */
+  public Optional<TicketPolicy.Validity> ticket(TicketPolicy policy, UUID promotionId) {
+    return policy.issue(promotions.get(promotionId), now());
   }
 
   /** The state of one promotion, for tests and diagnostics. */

@@ -3,6 +3,7 @@ package io.seckill.command.service;
 import io.seckill.command.domain.GrabDecider;
 import io.seckill.command.domain.GrabDecision;
 import io.seckill.command.domain.PromotionState;
+import io.seckill.command.domain.TicketPolicy;
 import io.seckill.shared.http.ApiException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -11,6 +12,7 @@ import io.vertx.core.Vertx;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
@@ -40,6 +42,23 @@ public final class GrabGateway {
     this.service = service;
     this.writer = writer;
     service.onFinished(state -> finished.put(state.promotionId(), state));
+  }
+
+  /** Whether a grab ticket may be issued for {@code promotionId} now (decided on the owner), and until when. */
+  public Future<Optional<TicketPolicy.Validity>> ticket(TicketPolicy policy, UUID promotionId) {
+    if (finished.containsKey(promotionId)) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    Context caller = Vertx.currentContext();
+    if (caller == owner) {
+      return Future.succeededFuture(service.ticket(policy, promotionId));
+    }
+    Promise<Optional<TicketPolicy.Validity>> promise = Promise.promise();
+    owner.runOnContext(v -> {
+      Optional<TicketPolicy.Validity> validity = service.ticket(policy, promotionId);
+      caller.runOnContext(x -> promise.complete(validity));
+    });
+    return promise.future();
   }
 
   public Future<GrabDecision> grab(UUID promotionId, String customerId) {

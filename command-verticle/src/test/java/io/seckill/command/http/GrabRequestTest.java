@@ -37,6 +37,13 @@ class GrabRequestTest {
   }
 
   @Test
+  void theCustomerIdIsOptionalTheTokenSaysWhoItIs() {
+    GrabRequest request = parse("{\"promotionId\":\"" + PROMOTION + "\"}");
+    assertThat(request.promotionId()).isEqualTo(PROMOTION);
+    assertThat(request.customerId()).isNull();
+  }
+
+  @Test
   void badBodiesAre400sNamingTheProblem() {
     rejects("", "must be a JSON object");
     rejects("[1]", "must be a JSON object");
@@ -44,10 +51,9 @@ class GrabRequestTest {
     rejects("{\"promotionId\":", "not valid JSON");
     rejects("{\"promotionId\":\"" + PROMOTION + "\",\"customerId\":\"a\"} trailing", "not valid JSON");
     rejects("{\"customerId\":\"a\"}", "promotionId is required");
-    rejects("{\"promotionId\":42,\"customerId\":\"a\"}", "promotionId is required and must be a string");
+    rejects("{\"promotionId\":42,\"customerId\":\"a\"}", "promotionId must be a string");
     rejects("{\"promotionId\":\"not-a-uuid\",\"customerId\":\"a\"}", "promotionId must be a UUID");
-    rejects("{\"promotionId\":\"" + PROMOTION + "\"}", "customerId is required");
-    rejects("{\"promotionId\":\"" + PROMOTION + "\",\"customerId\":{}}", "customerId is required and must be a string");
+    rejects("{\"promotionId\":\"" + PROMOTION + "\",\"customerId\":{}}", "customerId must be a string");
     rejects("{\"promotionId\":\"" + PROMOTION + "\",\"customerId\":\"  \"}", "customerId must be 1 to 64");
     rejects("{\"promotionId\":\"" + PROMOTION + "\",\"customerId\":\"" + "x".repeat(65) + "\"}",
         "customerId must be 1 to 64");

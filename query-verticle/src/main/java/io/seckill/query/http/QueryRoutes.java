@@ -3,6 +3,8 @@ package io.seckill.query.http;
 import io.seckill.query.store.ReadModelQueries;
 import io.seckill.shared.http.ApiException;
 import io.seckill.shared.http.HttpErrors;
+import io.seckill.shared.identity.Caller;
+import io.seckill.shared.identity.Guard;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -10,19 +12,21 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.UUID;
 
-/** {@code /query/...}: active promotions and a customer's coupons, from ReadDB. */
+/** {@code /query/...}: active promotions (public) and a customer's coupons (theirs or an admin's only), from ReadDB. */
 public final class QueryRoutes {
   private static final int MAX_CUSTOMER_ID = 64;
   private final ReadModelQueries queries;
+  private final Guard guard;
 
-  public QueryRoutes(ReadModelQueries queries) {
+  public QueryRoutes(ReadModelQueries queries, Guard guard) {
     this.queries = queries;
+    this.guard = guard;
   }
 
   public void mount(Router router) {
     router.get("/query/promotions").handler(ctx -> reply(ctx, queries.activePromotions()));
     router.get("/query/promotions/:promotionId").handler(this::promotion);
-    router.get("/query/coupons/:customerId").handler(this::coupons);
+    router.get("/query/coupons/:customerId").handler(guard.authenticated()).handler(this::coupons);
   }
 
   private void promotion(RoutingContext ctx) {
@@ -42,6 +46,11 @@ public final class QueryRoutes {
     String customerId = ctx.pathParam("customerId");
     if (customerId.isBlank() || customerId.length() > MAX_CUSTOMER_ID) {
       throw ApiException.badRequest("invalid_request", "customerId must be 1 to " + MAX_CUSTOMER_ID + " characters");
+    }
+    Caller caller = Guard.caller(ctx);
+    if (!caller.admin() && !caller.customerId().equals(customerId)) {
+      Guard.forbidden(ctx, "a customer may read only their own coupons");
+      return;
     }
     reply(ctx, queries.coupons(customerId).map(a -> a.toBuffer()));
   }

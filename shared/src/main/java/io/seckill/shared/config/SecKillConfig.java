@@ -1,5 +1,7 @@
 package io.seckill.shared.config;
 
+import io.seckill.shared.identity.SecurityConfig;
+
 /**
  * Everything a verticle needs to know, read once from the environment (see README for the table).
  * Verticles receive it in their constructor; nothing reads the environment after start.
@@ -10,7 +12,7 @@ public record SecKillConfig(
     int commandPort,
     int queryPort,
     int eventPort,
-    String adminToken,
+    SecurityConfig security,
     DbConfig writeDb,
     DbConfig readDb,
     AmqpConfig amqp,
@@ -25,8 +27,8 @@ public record SecKillConfig(
   public static final String READ_DB_PREFIX = "SECKILL_READ_DB_";
   public static final int DEFAULT_EMBEDDED_DB_PORT = 3307;
 
-  /** Reads the configuration; {@code adminToken} is given because its default is made by the launcher. */
-  public static SecKillConfig from(Env env, String adminToken) {
+  /** Reads the configuration; {@code security} is given because its defaults live in the launcher's data dir. */
+  public static SecKillConfig from(Env env, SecurityConfig security) {
     int embeddedDbPort = env.integer("SECKILL_EMBEDDED_DB_PORT", DEFAULT_EMBEDDED_DB_PORT);
     return new SecKillConfig(
         env.string("SECKILL_HTTP_HOST", "127.0.0.1"),
@@ -34,7 +36,7 @@ public record SecKillConfig(
         env.integer("SECKILL_COMMAND_PORT", 8082),
         env.integer("SECKILL_QUERY_PORT", 8083),
         env.integer("SECKILL_EVENT_PORT", 8084),
-        adminToken,
+        security,
         env.db(WRITE_DB_PREFIX, "seckill_write", embeddedDbPort),
         env.db(READ_DB_PREFIX, "seckill_read", embeddedDbPort),
         AmqpConfig.parse(env.string("SECKILL_AMQP_URL", "amqp://127.0.0.1:" + env.integer("SECKILL_BROKER_PORT", 5672)),
@@ -60,34 +62,40 @@ public record SecKillConfig(
   }
 
   public SecKillConfig withDatabases(DbConfig write, DbConfig read) {
-    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, write, read, amqp,
+    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, write, read, amqp,
         commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds,
         snapshotGrabs);
   }
 
   public SecKillConfig withAmqp(AmqpConfig newAmqp) {
-    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, writeDb, readDb,
+    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb,
         newAmqp, commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds,
         snapshotGrabs);
   }
 
   public SecKillConfig withCommandInstances(int instances) {
-    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, writeDb, readDb, amqp,
+    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
         commandBatchMax, promotionPollMillis, relayBatchMax, instances, writerLockWaitSeconds, snapshotGrabs);
   }
 
   public SecKillConfig withWriterLockWait(int seconds) {
-    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, writeDb, readDb, amqp,
+    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
         commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, seconds, snapshotGrabs);
   }
 
   public SecKillConfig withSnapshotGrabs(int grabs) {
-    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, adminToken, writeDb, readDb, amqp,
+    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
         commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds, grabs);
   }
 
+  public SecKillConfig withSecurity(SecurityConfig newSecurity) {
+    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, newSecurity, writeDb, readDb,
+        amqp, commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds,
+        snapshotGrabs);
+  }
+
   public SecKillConfig withPorts(int admin, int command, int query, int event) {
-    return new SecKillConfig(httpHost, admin, command, query, event, adminToken, writeDb, readDb, amqp,
+    return new SecKillConfig(httpHost, admin, command, query, event, security, writeDb, readDb, amqp,
         commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds,
         snapshotGrabs);
   }

@@ -1,0 +1,149 @@
+package io.seckill.shared.identity;
+
+import io.seckill.shared.http.HttpErrors;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.Clock;
+
+/**
+ * SPEC 2.1 in front of every service's routes, one per verticle instance: the client address's rate limit
+ * (before anything else is looked at), the identity token (with this instance's own {@link TokenVerifier}),
+ * then the customer's rate limit; a route gets a verified {@link Caller} from {@link #caller}, never a raw header.
+ * Refusals: 401 {@code unauthorized} with {@code WWW-Authenticate: Bearer}, 403 {@code forbidden}, 429
+ * {@code rate_limited} with {@code Retry-After}; each is answered at once, without touching a database.
+ */
+public final class Guard {
+  public static final String CALLER = "seckill.caller";
+  private static final CharSequence WWW_AUTHENTICATE = HttpHeaders.createOptimized("WWW-Authenticate");
+  private static final CharSequence BEARER = HttpHeaders.createOptimized("Bearer");
+  private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
+  private static final Buffer LIMITED = new JsonObject().put("error", "rate_limited")
+      .put("message", "too many requests; retry after the seconds in Retry-After").toBuffer();
+
+  private final Security security;
+  private final TokenVerifier verifier;
+
+  public Guard(Vertx vertx, Security security, Clock clock) {
+    this.security = security;
+    this.verifier = new TokenVerifier(vertx, security.jwks(), security.config().identity(), clock);
+  }
+
+  public Security security() {
+    return security;
+  }
+
+  /** The address limit on every route mounted after this (health and metrics are mounted before it). */
+  public void mountAddressLimit(Router router) {
+    router.route().handler(ctx -> {
+      if (addressAllowed(ctx)) {
+        ctx.next();
+      }
+    });
+  }
+
+  /** A route handler: a valid identity token of anyone (a customer or an admin), within the customer limit. */
+  public Handler<RoutingContext> authenticated() {
+    return ctx -> identify(ctx).onSuccess(caller -> {
+      if (customerAllowed(ctx, caller.customerId())) {
+        ctx.put(CALLER, caller);
+        ctx.next();
+      }
+    });
+  }
+
+  /** A route handler: an admin's identity token; a customer's gets 403. */
+  public Handler<RoutingContext> admin() {
+    return ctx -> identify(ctx).onSuccess(caller -> {
+      if (!caller.admin()) {
+        forbidden(ctx, "this needs an admin token (role " + security.config().identity().adminRole() + ")");
+      } else if (customerAllowed(ctx, caller.customerId())) {
+        ctx.put(CALLER, caller);
+        ctx.next();
+      }
+    });
+  }
+
+  /** The caller a preceding {@link #authenticated} or {@link #admin} handler verified. */
+  public static Caller caller(RoutingContext ctx) {
+    Caller caller = ctx.get(CALLER);
+    if (caller == null) {
+      throw new IllegalStateException("route is not behind a Guard");
+    }
+    return caller;
+  }
+
+  /**
+   * The identity token's caller; answers 401 itself (and fails) when there is none or it is not acceptable.
+   */
+  public Future<Caller> identify(RoutingContext ctx) {
+    String token = bearer(ctx);
+    if (token == null) {
+      return Future.failedFuture("refused");
+    }
+    return verifier.verify(token).onFailure(e -> unauthorized(ctx, e instanceof TokenRefused
+        ? e.getMessage() : "token is not valid"));
+  }
+
+  /** The bearer token, or null after answering 401. */
+  public static String bearer(RoutingContext ctx) {
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      unauthorized(ctx, "Authorization: Bearer <token> is required");
+      return null;
+    }
+    return header.substring(7).trim();
+  }
+
+  /** True when the client address is within its limit; answers 429 otherwise. */
+  public boolean addressAllowed(RoutingContext ctx) {
+    String remote = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+    String client = security.config().trustedProxies().client(remote, ctx.request().getHeader("X-Forwarded-For"));
+    long wait = security.addresses().secondsToWait(client);
+    if (wait == 0) {
+      return true;
+    }
+    security.limitedAddress.increment();
+    limited(ctx, wait);
+    return false;
+  }
+
+  /** True when the customer is within its limit; answers 429 otherwise. */
+  public boolean customerAllowed(RoutingContext ctx, String customerId) {
+    long wait = security.customers().secondsToWait(customerId);
+    if (wait == 0) {
+      return true;
+    }
+    security.limitedCustomer.increment();
+    limited(ctx, wait);
+    return false;
+  }
+
+  public static void unauthorized(RoutingContext ctx, String message) {
+    if (!ctx.response().ended() && !ctx.response().headWritten()) {
+      ctx.response().headers().set(WWW_AUTHENTICATE, BEARER);
+    }
+    HttpErrors.send(ctx, 401, "unauthorized", message);
+  }
+
+  public static void forbidden(RoutingContext ctx, String message) {
+    HttpErrors.send(ctx, 403, "forbidden", message);
+  }
+
+  private static void limited(RoutingContext ctx, long seconds) {
+    if (ctx.response().ended() || ctx.response().headWritten()) {
+      return;
+    }
+    MultiMap headers = ctx.response().headers();
+    headers.set(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON);
+    headers.set(RETRY_AFTER, Long.toString(seconds));
+    ctx.response().setStatusCode(429).end(LIMITED);
+  }
+}

@@ -1,0 +1,64 @@
+package io.seckill.shared.identity;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Bucket4j token bucket per caller (an address or a customer) in a bounded Caffeine cache, shared by every
+ * event loop of the JVM (both are thread-safe). A bucket unused for as long as it takes to refill completely is
+ * the same as a new one, so it is dropped then; the cache never holds more than {@code maxKeys}.
+ */
+public final class RateLimiter {
+  private final RateLimit limit;
+  private final Cache<String, Bucket> buckets;
+  private final TimeMeter meter;
+
+  public RateLimiter(RateLimit limit) {
+    this(limit, TimeMeter.SYSTEM_NANOTIME);
+  }
+
+  /** With a given clock (tests). */
+  public RateLimiter(RateLimit limit, TimeMeter meter) {
+    this.limit = limit;
+    this.meter = meter;
+    long refillSeconds = limit.enabled() ? Math.max(1, (limit.capacity() + limit.perSecond() - 1) / limit.perSecond()) : 1;
+    this.buckets = Caffeine.newBuilder()
+        .maximumSize(limit.maxKeys())
+        .expireAfterAccess(Duration.ofSeconds(refillSeconds + 1))
+        .ticker(meter == TimeMeter.SYSTEM_NANOTIME ? Ticker.systemTicker() : meter::currentTimeNanos)
+        .build();
+  }
+
+  /** 0 when {@code key} may go on (and is counted), else the whole seconds it should wait (at least 1). */
+  public long secondsToWait(String key) {
+    if (!limit.enabled()) {
+      return 0;
+    }
+    ConsumptionProbe probe = buckets.get(key, k -> newBucket()).tryConsumeAndReturnRemaining(1);
+    if (probe.isConsumed()) {
+      return 0;
+    }
+    return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999L));
+  }
+
+  private Bucket newBucket() {
+    return Bucket.builder()
+        .addLimit(Bandwidth.builder().capacity(limit.capacity())
+            .refillGreedy(limit.perSecond(), Duration.ofSeconds(1)).build())
+        .withCustomTimePrecision(meter)
+        .build();
+  }
+
+  /** Callers tracked now (approximate). */
+  public long tracked() {
+    return buckets.estimatedSize();
+  }
+}

@@ -1,0 +1,92 @@
+package io.seckill.shared.identity;
+
+import io.micrometer.core.instrument.Counter;
+import io.seckill.shared.metrics.Metrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+
+/**
+ * What the verticle instances of one JVM share for SPEC 2.1: the identity keys (fetched once), the rate-limit
+ * buckets (a caller's budget is the same on every event loop) and the ticket codec. One per Vert.x instance and
+ * configuration; each verticle instance adds its own {@link TokenVerifier} through {@link Guard}.
+ */
+public final class Security implements Shareable {
+  private final SecurityConfig config;
+  private final JwksSource jwks;
+  private final Future<Void> ready;
+  private final RateLimiter addresses;
+  private final RateLimiter customers;
+  private final Tickets tickets;
+  final Counter limitedAddress;
+  final Counter limitedCustomer;
+
+  private Security(Vertx vertx, SecurityConfig config) {
+    this.config = config;
+    IdentityConfig identity = config.identity();
+    this.jwks = identity.embedded()
+        ? JwksSource.fixed(vertx, identity.localJwks())
+        : JwksSource.remote(vertx, identity.jwksUrl(), identity.jwksRefreshSeconds(), identity.jwksMaxAgeSeconds());
+    this.ready = jwks.start();
+    this.addresses = new RateLimiter(config.addressLimit());
+    this.customers = new RateLimiter(config.customerLimit());
+    this.tickets = config.ticketKeys().isEmpty() ? null : new Tickets(config.ticketKeys());
+    this.limitedAddress = limited("address");
+    this.limitedCustomer = limited("customer");
+  }
+
+  private static Counter limited(String scope) {
+    return Counter.builder("seckill_rate_limited_total").description("requests refused with 429 rate_limited, by scope")
+        .tag("scope", scope).register(Metrics.registry());
+  }
+
+  /** The instance for this Vert.x and configuration, made on first use. */
+  public static Security shared(Vertx vertx, SecurityConfig config) {
+    LocalMap<SecurityConfig, Security> map = vertx.sharedData().getLocalMap("seckill.security");
+    Security existing = map.get(config);
+    if (existing != null) {
+      return existing;
+    }
+    Security made = new Security(vertx, config);
+    existing = map.putIfAbsent(config, made);
+    if (existing != null) {
+      made.jwks.close();
+      return existing;
+    }
+    return made;
+  }
+
+  /** Completes when the first key load was tried (it may have failed: see {@link #hasKeys}). */
+  public Future<Void> ready() {
+    return ready;
+  }
+
+  public boolean hasKeys() {
+    return jwks.hasKeys();
+  }
+
+  public SecurityConfig config() {
+    return config;
+  }
+
+  public JwksSource jwks() {
+    return jwks;
+  }
+
+  public RateLimiter addresses() {
+    return addresses;
+  }
+
+  public RateLimiter customers() {
+    return customers;
+  }
+
+  /** The ticket codec; only a process configured with ticket keys (the command role) has one. */
+  public Tickets tickets() {
+    if (tickets == null) {
+      throw new IllegalStateException("this process has no ticket keys");
+    }
+    return tickets;
+  }
+}
