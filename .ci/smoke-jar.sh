@@ -37,32 +37,52 @@ for port in 8081 8082 8083 8084; do
 done
 echo "smoke: all four services healthy after ${SECONDS}s"
 
-token=$(cat "$work/data/admin-token")
+# README's walk-through: tokens from the development issuer (the jar's own token command, same data dir)
+mint() { SECKILL_DATA_DIR="$work/data" java -jar "$jar" token "$@"; }
+token=$(mint --admin smoke-admin)
+tokens=($(mint smoke-1 smoke-2 smoke-3 smoke-4))
+[ "${#tokens[@]}" = 4 ] || fail "the token command did not print 4 tokens"
+customer_token=$(mint smoke-1)
 publish=$(date -u -d '+1 second' +%Y-%m-%dT%H:%M:%SZ)
 finish=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
 
 [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8081/admin/promotions)" = 401 ] || fail "admin without token is not 401"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $customer_token" http://127.0.0.1:8081/admin/promotions)" = 403 ] \
+  || fail "admin with a customer's token is not 403"
 created=$(curl -s -X POST http://127.0.0.1:8081/admin/promotions -H "Authorization: Bearer $token" \
   -H 'Content-Type: application/json' \
   -d "{\"numberOfCoupons\":2,\"discount\":0.8,\"publishTime\":\"$publish\",\"finishTime\":\"$finish\"}")
 id=$(printf '%s' "$created" | sed -n 's/.*"promotionId":"\([0-9a-f-]*\)".*/\1/p')
 [ -n "$id" ] || fail "create did not return a promotionId: $created"
 
+# grab N: customer smoke-N with its identity token
 grab() {
   curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:8082/command/coupons \
-    -H 'Content-Type: application/json' -d "{\"promotionId\":\"$id\",\"customerId\":\"$1\"}"
+    -H "Authorization: Bearer ${tokens[$(($1 - 1))]}" -H 'Content-Type: application/json' -d "{\"promotionId\":\"$id\"}"
 }
-until [ "$(grab smoke-1)" = 200 ]; do
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:8082/command/coupons -d "{\"promotionId\":\"$id\"}")" = 401 ] \
+  || fail "a grab without a token is not 401"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:8082/command/coupons -H "Authorization: Bearer ${tokens[0]}" \
+  -d "{\"promotionId\":\"$id\",\"customerId\":\"smoke-2\"}")" = 403 ] || fail "a grab for another customer is not 403"
+until [ "$(grab 1)" = 200 ]; do
   [ $SECONDS -lt $deadline ] || fail "promotion $id never accepted a grab"
   sleep 0.2
 done
-[ "$(grab smoke-1)" = 429 ] || fail "a second grab by the same customer is not 429"
-[ "$(grab smoke-2)" = 200 ] || fail "the second coupon was not granted"
-[ "$(grab smoke-3)" = 429 ] || fail "a grab after the last coupon is not 429"
-[ "$(grab smoke-4)" = 429 ] || fail "sold-out promotion still grants"
-[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:8082/command/coupons -d 'nope')" = 400 ] || fail "bad JSON is not 400"
+[ "$(grab 1)" = 429 ] || fail "a second grab by the same customer is not 429"
+ticket=$(curl -s -X POST http://127.0.0.1:8082/command/tickets -H "Authorization: Bearer ${tokens[1]}" -d "{\"promotionId\":\"$id\"}" \
+  | sed -n 's/.*"ticket":"\([A-Za-z0-9_.-]*\)".*/\1/p')
+[ -n "$ticket" ] || fail "no grab ticket for smoke-2"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:8082/command/coupons -H "Authorization: Bearer $ticket" \
+  -d "{\"promotionId\":\"$id\"}")" = 200 ] || fail "the second coupon was not granted to smoke-2's ticket"
+[ "$(grab 3)" = 429 ] || fail "a grab after the last coupon is not 429"
+[ "$(grab 4)" = 429 ] || fail "sold-out promotion still grants"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:8082/command/coupons -H "Authorization: Bearer ${tokens[3]}" -d 'nope')" = 400 ] \
+  || fail "bad JSON is not 400"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${tokens[0]}" http://127.0.0.1:8083/query/coupons/smoke-2)" = 403 ] \
+  || fail "reading another customer's coupons is not 403"
+curl -s http://127.0.0.1:8081/.well-known/jwks.json | grep -q '"kty":"RSA"' || fail "the admin service serves no JWKS"
 
-until curl -s http://127.0.0.1:8083/query/coupons/smoke-2 | grep -q "$id"; do
+until curl -s -H "Authorization: Bearer ${tokens[1]}" http://127.0.0.1:8083/query/coupons/smoke-2 | grep -q "$id"; do
   [ $SECONDS -lt $deadline ] || fail "coupon of smoke-2 never reached the query API"
   sleep 0.2
 done
@@ -71,5 +91,5 @@ echo "smoke: promotion $id sold out, coupons visible in the query API"
 # the Gatling simulations keep compiling and working: Smoke (one request of each kind, zero failures allowed)
 echo "smoke: Gatling Smoke simulation against the running jar"
 timeout 600 mvn -B -q -pl loadtest test-compile gatling:test -Dgatling.simulationClass=io.seckill.loadtest.Smoke \
-  -DadminToken="$token" || fail "the Gatling Smoke simulation failed"
+  -DadminToken="$token" -DdataDir="$work/data" -Djar="$(pwd)/$jar" || fail "the Gatling Smoke simulation failed"
 echo "smoke: OK"

@@ -49,7 +49,7 @@ public class AdminAndCustomers extends Simulation {
           return session.set("publish", now.toString()).set("finish", now.plusSeconds(1800).toString());
         })
             .exec(http("create promotion").post(Target.ADMIN + "/admin/promotions")
-                .header("Authorization", "Bearer " + Target.TOKEN)
+                .header("Authorization", "Bearer " + Identity.ADMIN_TOKEN)
                 .body(StringBody("{\"numberOfCoupons\":50,\"discount\":0.7,\"publishTime\":\"#{publish}\","
                     + "\"finishTime\":\"#{finish}\"}"))
                 .check(status().is(201), jsonPath("$.promotionId").saveAs("created")))
@@ -60,8 +60,17 @@ public class AdminAndCustomers extends Simulation {
               return session;
             })
             .pause(Duration.ofSeconds(10)));
-    Iterator<Map<String, Object>> customers = Stream.generate(() -> Map.<String, Object>of(
-        "customerId", "shopper-" + run + "-" + next.incrementAndGet())).iterator();
+    // the promotions appear during the run, so these customers grab with their identity token, not a ticket
+    int total = rate * duration + rate;
+    List<String> ids = new java.util.ArrayList<>(total);
+    for (int i = 0; i < total; i++) {
+      ids.add("shopper-" + run + "-" + i);
+    }
+    List<String> tokens = Identity.tokens(ids);
+    Iterator<Map<String, Object>> customers = Stream.generate(() -> {
+      int i = (int) (next.getAndIncrement() % total);
+      return Map.<String, Object>of("customerId", ids.get(i), "credential", tokens.get(i), "token", tokens.get(i));
+    }).iterator();
     ScenarioBuilder shoppers = scenario("customers").feed(customers)
         .exec(http("active promotions").get(Target.QUERY + "/query/promotions")
             .check(status().is(200), jsonPath("$[*].promotionId").findAll().optional().saveAs("active")))

@@ -17,7 +17,8 @@ import static io.gatling.javaapi.core.CoreDsl.stressPeakUsers;
 
 /**
  * A flash crowd: {@code users} distinct customers (default 2,000) arrive within {@code rampSeconds} (default 1)
- * on one promotion of {@code coupons} (default 100); each grabs once, then reads its coupons. At the end, through
+ * on one promotion of {@code coupons} (default 100); each grabs once with the ticket it fetched before the crowd
+ * arrived, then reads its coupons with its identity token. At the end, through
  * the query API: exactly min(users, coupons) coupons issued, none twice.
  */
 public class FlashCrowd extends Simulation {
@@ -35,9 +36,15 @@ public class FlashCrowd extends Simulation {
     for (int i = 0; i < users; i++) {
       customers.add("crowd-" + run + "-" + i);
     }
+    // identity tokens and grab tickets before the crowd arrives, as clients fetch them before a sale opens
+    List<String> tokens = Identity.tokens(customers);
+    List<String> tickets = Identity.tickets(promotionId, customers);
     ScenarioBuilder crowd = scenario("flash crowd")
-        .feed(Stream.generate(() -> Map.<String, Object>of("customerId", customers.get(next.getAndIncrement() % users),
-            "promotionId", promotionId)).iterator())
+        .feed(Stream.generate(() -> {
+          int i = next.getAndIncrement() % users;
+          return Map.<String, Object>of("customerId", customers.get(i), "promotionId", promotionId,
+              "credential", tickets.get(i), "token", tokens.get(i));
+        }).iterator())
         .exec(Requests.grab(ledger))
         .exec(Requests.myCoupons());
     setUp(crowd.injectOpen(stressPeakUsers(users).during(Duration.ofSeconds(rampSeconds))))

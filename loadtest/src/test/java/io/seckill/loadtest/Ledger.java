@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
 /**
  * Every grab a simulation made and how it was answered, checked at the end against the query API: a customer
  * whose grab got a 200 holds exactly one coupon of that promotion, a customer who got a 429 holds none. That is
- * the oversell check (no coupon beyond the 200s) and the one-per-customer check, seen from the outside.
+ * the oversell check (no coupon beyond the 200s) and the one-per-customer check, seen from the outside. Each
+ * customer's coupons are read with that customer's own identity token.
  */
 final class Ledger {
   private static final int PARALLEL_READS = 64;
@@ -63,7 +64,8 @@ final class Ledger {
         List<Grab> chunk = pending.subList(from, Math.min(pending.size(), from + PARALLEL_READS));
         List<CompletableFuture<HttpResponse<String>>> reads = chunk.stream()
             .map(g -> HTTP.sendAsync(HttpRequest.newBuilder(URI.create(Target.QUERY + "/query/coupons/"
-                + g.customerId())).build(), HttpResponse.BodyHandlers.ofString()))
+                + g.customerId())).header("Authorization", "Bearer " + Identity.token(g.customerId())).build(),
+                HttpResponse.BodyHandlers.ofString()))
             .toList();
         for (int i = 0; i < chunk.size(); i++) {
           Grab grab = chunk.get(i);

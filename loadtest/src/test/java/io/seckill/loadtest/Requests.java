@@ -20,12 +20,13 @@ final class Requests {
   }
 
   /**
-   * Grabs a coupon of #{promotionId} for #{customerId}: 200, or 429 with an expected reason; the answer goes to
-   * the ledger for the final check through the query API.
+   * Grabs a coupon of #{promotionId} for #{customerId} with #{credential} (a ticket, or an identity token): 200,
+   * or 429 with an expected reason; the answer goes to the ledger for the final check through the query API.
    */
   static ChainBuilder grab(Ledger ledger) {
     return exec(http("grab").post(Target.COMMAND + "/command/coupons")
-        .body(StringBody("{\"promotionId\":\"#{promotionId}\",\"customerId\":\"#{customerId}\"}"))
+        .header("Authorization", "Bearer #{credential}")
+        .body(StringBody("{\"promotionId\":\"#{promotionId}\"}"))
         .check(status().in(200, 429).saveAs("grabStatus"))
         .checkIf((response, session) -> response.status().code() == 429)
         .then(jsonPath("$.error").in("out_of_stock", "duplicate_order"))
@@ -41,7 +42,8 @@ final class Requests {
   }
 
   static ChainBuilder myCoupons() {
-    return exec(http("my coupons").get(Target.QUERY + "/query/coupons/#{customerId}").check(status().is(200)));
+    return exec(http("my coupons").get(Target.QUERY + "/query/coupons/#{customerId}")
+        .header("Authorization", "Bearer #{token}").check(status().is(200)));
   }
 
   static ChainBuilder activePromotions() {

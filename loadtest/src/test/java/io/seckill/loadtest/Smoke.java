@@ -18,18 +18,23 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 public class Smoke extends Simulation {
   private final String promotionId = Target.openPromotion(1, 10);
   private final String customer = "smoke-" + UUID.randomUUID();
+  private final String token = Identity.token(customer);
   private final Ledger ledger = new Ledger();
 
   {
     ScenarioBuilder smoke = scenario("smoke")
-        .exec(session -> session.set("promotionId", promotionId).set("customerId", customer))
+        .exec(session -> session.set("promotionId", promotionId).set("customerId", customer).set("token", token))
         .exec(http("admin list").get(Target.ADMIN + "/admin/promotions")
-            .header("Authorization", "Bearer " + Target.TOKEN).check(status().is(200)))
+            .header("Authorization", "Bearer " + Identity.ADMIN_TOKEN).check(status().is(200)))
+        .exec(http("ticket").post(Target.COMMAND + "/command/tickets")
+            .header("Authorization", "Bearer #{token}")
+            .body(StringBody("{\"promotionId\":\"#{promotionId}\"}"))
+            .check(status().is(201), jsonPath("$.customerId").is(customer), jsonPath("$.ticket").saveAs("ticket")))
         .exec(http("active promotion").get(Target.QUERY + "/query/promotions/#{promotionId}").check(status().is(200))
             .check(jsonPath("$.remainingCoupons").ofInt().is(1)))
-        .exec(http("grab").post(Target.COMMAND + "/command/coupons")
-            .body(StringBody(
-                "{\"promotionId\":\"#{promotionId}\",\"customerId\":\"#{customerId}\"}"))
+        .exec(http("grab with the ticket").post(Target.COMMAND + "/command/coupons")
+            .header("Authorization", "Bearer #{ticket}")
+            .body(StringBody("{\"promotionId\":\"#{promotionId}\"}"))
             .check(status().is(200).saveAs("grabStatus")))
         .exec(session -> {
           if (session.contains("grabStatus")) {
@@ -37,7 +42,8 @@ public class Smoke extends Simulation {
           }
           return session;
         })
-        .exec(http("grab again").post(Target.COMMAND + "/command/coupons")
+        .exec(http("grab again with the identity token").post(Target.COMMAND + "/command/coupons")
+            .header("Authorization", "Bearer #{token}")
             .body(StringBody(
                 "{\"promotionId\":\"#{promotionId}\",\"customerId\":\"#{customerId}\"}"))
             .check(status().is(429), jsonPath("$.error").is("duplicate_order")))

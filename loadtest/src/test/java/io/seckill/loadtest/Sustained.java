@@ -5,6 +5,7 @@ import io.gatling.javaapi.core.Simulation;
 
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,7 +17,7 @@ import static io.gatling.javaapi.core.CoreDsl.scenario;
 
 /**
  * Sustained traffic: {@code rate} new customers a second (default 500) for {@code duration} seconds (default 30)
- * grab from a promotion with {@code coupons} (default 10,000,000), while {@code readRate} readers a second (default
+ * grab (each with a ticket fetched before the run) from a promotion with {@code coupons} (default 10,000,000), while {@code readRate} readers a second (default
  * 500) list the active promotions and read a customer's coupons. At the end, through the query API: every
  * customer who got a 200 holds exactly one coupon, every other none, and no more 200s than coupons.
  */
@@ -32,10 +33,25 @@ public class Sustained extends Simulation {
   private final Ledger ledger = new Ledger();
 
   {
-    Iterator<Map<String, Object>> customers = Stream.generate(() -> Map.<String, Object>of(
-        "customerId", "steady-" + run + "-" + next.incrementAndGet(), "promotionId", promotionId)).iterator();
+    int total = rate * duration + rate;
+    List<String> ids = new java.util.ArrayList<>(total);
+    for (int i = 0; i < total; i++) {
+      ids.add("steady-" + run + "-" + i);
+    }
+    List<String> tokens = Identity.tokens(ids);
+    List<String> tickets = Identity.tickets(promotionId, ids);
+    Iterator<Map<String, Object>> customers = Stream.generate(() -> {
+      int i = (int) (next.getAndIncrement() % total);
+      return Map.<String, Object>of("customerId", ids.get(i), "promotionId", promotionId,
+          "credential", tickets.get(i), "token", tokens.get(i));
+    }).iterator();
+    AtomicLong nextReader = new AtomicLong();
+    Iterator<Map<String, Object>> readerFeed = Stream.generate(() -> {
+      int i = (int) (nextReader.getAndIncrement() % total);
+      return Map.<String, Object>of("customerId", ids.get(i), "token", tokens.get(i));
+    }).iterator();
     ScenarioBuilder grabbers = scenario("grabbers").feed(customers).exec(Requests.grab(ledger));
-    ScenarioBuilder readers = scenario("readers").feed(customers)
+    ScenarioBuilder readers = scenario("readers").feed(readerFeed)
         .exec(Requests.activePromotions())
         .exec(Requests.myCoupons());
     setUp(grabbers.injectOpen(constantUsersPerSec(rate).during(Duration.ofSeconds(duration))),

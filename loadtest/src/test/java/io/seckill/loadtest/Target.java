@@ -5,8 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.regex.Matcher;
@@ -15,15 +13,13 @@ import java.util.regex.Pattern;
 /**
  * The system under load and its parameters, all from system properties (-Dname=value):
  * {@code adminUrl}, {@code commandUrl}, {@code queryUrl} (defaults: 127.0.0.1 ports 8081-8083),
- * {@code adminToken} (default: the token file the jar writes, {@code tokenFile}, default {@code ../data/admin-token}),
- * and each simulation's own (users, coupons, duration, rate, p99Millis).
+ * the identity settings of {@link Identity}, and each simulation's own (users, coupons, duration, rate, p99Millis).
  * Setup and final checks use the JDK HTTP client, outside the measured scenario.
  */
 final class Target {
   static final String ADMIN = System.getProperty("adminUrl", "http://127.0.0.1:8081");
   static final String COMMAND = System.getProperty("commandUrl", "http://127.0.0.1:8082");
   static final String QUERY = System.getProperty("queryUrl", "http://127.0.0.1:8083");
-  static final String TOKEN = token();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Pattern ID = Pattern.compile("\"promotionId\":\"([0-9a-f-]{36})\"");
   private static final Pattern STATUS = Pattern.compile("\"status\":\"([a-z]+)\"");
@@ -35,26 +31,13 @@ final class Target {
     return Integer.parseInt(System.getProperty(name, String.valueOf(fallback)));
   }
 
-  private static String token() {
-    String token = System.getProperty("adminToken");
-    if (token != null && !token.isBlank()) {
-      return token;
-    }
-    Path file = Path.of(System.getProperty("tokenFile", "../data/admin-token"));
-    try {
-      return Files.readString(file).trim();
-    } catch (IOException e) {
-      throw new IllegalStateException("no -DadminToken and no token file " + file.toAbsolutePath());
-    }
-  }
-
   /** Creates a promotion open now for {@code minutes}; waits (at most 10 s) until it is active on both sides. */
   static String openPromotion(int coupons, int minutes) {
     Instant now = Instant.now();
     String body = "{\"numberOfCoupons\":" + coupons + ",\"discount\":0.8,\"publishTime\":\"" + now
         + "\",\"finishTime\":\"" + now.plusSeconds(60L * minutes) + "\"}";
     HttpResponse<String> created = send(HttpRequest.newBuilder(URI.create(ADMIN + "/admin/promotions"))
-        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + Identity.ADMIN_TOKEN).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     if (created.statusCode() != 201) {
       throw new IllegalStateException("creating a promotion answered " + created.statusCode() + ": " + created.body());
@@ -67,7 +50,7 @@ final class Target {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (System.nanoTime() < deadline) {
       HttpResponse<String> got = send(HttpRequest.newBuilder(URI.create(ADMIN + "/admin/promotions/" + promotionId))
-          .header("Authorization", "Bearer " + TOKEN).build());
+          .header("Authorization", "Bearer " + Identity.ADMIN_TOKEN).build());
       Matcher status = STATUS.matcher(got.body());
       HttpResponse<String> visible = send(HttpRequest.newBuilder(
           URI.create(QUERY + "/query/promotions/" + promotionId)).build());

@@ -1,0 +1,118 @@
+package io.seckill.loadtest;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Identity for the simulations, all before the measured part: customers' identity tokens minted by the system's
+ * own command ({@code java -jar seckill.jar token ID...}, thousands per call, signed by the development issuer's key
+ * in {@code dataDir}), and grab tickets fetched with them from {@code POST /command/tickets}. Properties:
+ * {@code jar} (default {@code ../all-in-one/target/seckill.jar}), {@code dataDir} (default {@code ../data}),
+ * {@code adminToken} (default: minted the same way).
+ */
+final class Identity {
+  private static final String JAR = System.getProperty("jar", "../all-in-one/target/seckill.jar");
+  private static final String DATA_DIR = System.getProperty("dataDir", "../data");
+  private static final int IDS_PER_CALL = 2_000;
+  private static final int PARALLEL = 64;
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final Pattern TICKET = Pattern.compile("\"ticket\":\"([A-Za-z0-9_.-]+)\"");
+  private static final Map<String, String> TOKENS = new ConcurrentHashMap<>();
+
+  static final String ADMIN_TOKEN = adminToken();
+
+  private Identity() {
+  }
+
+  private static String adminToken() {
+    String given = System.getProperty("adminToken");
+    if (given != null && !given.isBlank()) {
+      return given;
+    }
+    return mint(List.of("loadtest-admin"), true).get(0);
+  }
+
+  /** The identity token of each id (minted once per id; kept for the ledger's reads). */
+  static List<String> tokens(List<String> ids) {
+    List<String> missing = ids.stream().filter(id -> !TOKENS.containsKey(id)).distinct().toList();
+    for (int from = 0; from < missing.size(); from += IDS_PER_CALL) {
+      List<String> batch = missing.subList(from, Math.min(missing.size(), from + IDS_PER_CALL));
+      List<String> minted = mint(batch, false);
+      for (int i = 0; i < batch.size(); i++) {
+        TOKENS.put(batch.get(i), minted.get(i));
+      }
+    }
+    return ids.stream().map(TOKENS::get).toList();
+  }
+
+  static String token(String id) {
+    return tokens(List.of(id)).get(0);
+  }
+
+  private static List<String> mint(List<String> ids, boolean admin) {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", JAR, "token", "--ttl", "7200"));
+    if (admin) {
+      command.add("--admin");
+    }
+    command.addAll(ids);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+    builder.environment().put("SECKILL_DATA_DIR", DATA_DIR);
+    try {
+      Process process = builder.start();
+      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
+        throw new IllegalStateException("java -jar " + JAR + " token failed (is the jar built, and dataDir "
+            + DATA_DIR + " the running system's?)");
+      }
+      List<String> tokens = out.lines().filter(line -> !line.isBlank()).toList();
+      if (tokens.size() != ids.size()) {
+        throw new IllegalStateException("the token command printed " + tokens.size() + " tokens for " + ids.size() + " ids");
+      }
+      return tokens;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run java -jar " + JAR + " token: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A grab ticket of {@code promotionId} for each id (fetched {@value #PARALLEL} at a time), in order. */
+  static List<String> tickets(String promotionId, List<String> ids) {
+    List<String> tokens = tokens(ids);
+    List<String> tickets = new ArrayList<>(ids.size());
+    String body = "{\"promotionId\":\"" + promotionId + "\"}";
+    for (int from = 0; from < ids.size(); from += PARALLEL) {
+      List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+      for (int i = from; i < Math.min(ids.size(), from + PARALLEL); i++) {
+        calls.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(Target.COMMAND + "/command/tickets"))
+            .header("Authorization", "Bearer " + tokens.get(i)).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+      }
+      for (CompletableFuture<HttpResponse<String>> call : calls) {
+        HttpResponse<String> response = call.join();
+        Matcher ticket = TICKET.matcher(response.body());
+        if (response.statusCode() != 201 || !ticket.find()) {
+          throw new IllegalStateException("a ticket request answered " + response.statusCode() + ": " + response.body());
+        }
+        tickets.add(ticket.group(1));
+      }
+    }
+    return tickets;
+  }
+}
