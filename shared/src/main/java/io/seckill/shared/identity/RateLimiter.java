@@ -57,6 +57,11 @@ public final class RateLimiter {
         .build();
   }
 
+  /** Runs the cache's pending evictions now (tests). */
+  void cleanUp() {
+    buckets.cleanUp();
+  }
+
   /** Callers tracked now (approximate). */
   public long tracked() {
     return buckets.estimatedSize();
