@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The rate limit's promise, for any bucket and any arrival pattern: over any window, the requests let through are
  * at most capacity + rate x window, and a caller that waits its Retry-After is let through again.
  */
-class RateLimiterProperties {
+class RateLimiterPropertyTest {
   /** A clock the test moves. */
   static final class FakeTime implements TimeMeter {
     long nanos = 1_000_000_000L;
