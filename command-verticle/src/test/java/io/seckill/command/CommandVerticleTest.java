@@ -81,6 +81,10 @@ class CommandVerticleTest {
   }
 
   static Future<Integer> eventCount(UUID promotion, String type) {
+    return countEvents(writeDb, promotion, type);
+  }
+
+  static Future<Integer> countEvents(Pool writeDb, UUID promotion, String type) {
     return writeDb.preparedQuery("SELECT COUNT(*) FROM events WHERE promotion_id = ? AND type = ?")
         .execute(Tuple.of(promotion.toString(), type)).map(rows -> rows.iterator().next().getInteger(0));
   }

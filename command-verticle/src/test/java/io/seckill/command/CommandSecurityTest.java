@@ -1,0 +1,229 @@
+package io.seckill.command;
+
+import io.seckill.shared.config.SecKillConfig;
+import io.seckill.shared.db.Databases;
+import io.seckill.shared.identity.RateLimit;
+import io.seckill.shared.identity.TicketKey;
+import io.seckill.shared.identity.Tickets;
+import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.TestInfra;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.vertx.sqlclient.Pool;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Grab tickets and rate limits on the real command verticle (SPEC 2.1): each refusal rule is sent as an attack and
+ * must be refused. The verticle runs with two ticket keys (K2 signs, K1 is the previous one) so that rotation is
+ * exercised; a second deployment has low limits.
+ */
+@ExtendWith(VertxExtension.class)
+class CommandSecurityTest {
+  private static final TicketKey K1 = new TicketKey("k1", "previous-previous-previous-prev!".getBytes(StandardCharsets.US_ASCII));
+  private static final TicketKey K2 = new TicketKey("k2", "current-current-current-current!".getBytes(StandardCharsets.US_ASCII));
+  private static final TicketKey RETIRED = new TicketKey("k0", "retired-retired-retired-retired!".getBytes(StandardCharsets.US_ASCII));
+  private static SecKillConfig config;
+  private static WebClient client;
+  private static Pool writeDb;
+
+  @BeforeAll
+  static void deploy(Vertx vertx) {
+    SecKillConfig fresh = TestInfra.freshConfig();
+    config = fresh.withSecurity(fresh.security().withTicketKeys(List.of(K2, K1)));
+    Async.await(vertx.deployVerticle(new CommandVerticle(config, Clock.systemUTC())));
+    client = Async.client(vertx, 64);
+    writeDb = Databases.pool(vertx, config.writeDb(), "command-security-test");
+  }
+
+  private static Future<UUID> promotion(Vertx vertx, int coupons, Instant publish, Instant finish) {
+    UUID id = UUID.randomUUID();
+    Future<Void> inserted = CommandVerticleTest.insertPromotion(writeDb, id, coupons, publish, finish);
+    // wait until the command side has read the row: a ticket is then issued
+    return inserted.compose(v -> Async.eventually(vertx, Duration.ofSeconds(5), () -> ticket(config, id, "probe")
+        .map(r -> r.statusCode() == 201))).map(id);
+  }
+
+  private static Future<HttpResponse<Buffer>> ticket(SecKillConfig on, UUID promotion, String customer) {
+    return client.post(on.commandPort(), "127.0.0.1", "/command/tickets")
+        .bearerTokenAuthentication(TestInfra.token(customer))
+        .sendJsonObject(new JsonObject().put("promotionId", promotion.toString()));
+  }
+
+  private static Future<HttpResponse<Buffer>> grabWith(SecKillConfig on, String credential, JsonObject body) {
+    return client.post(on.commandPort(), "127.0.0.1", "/command/coupons").bearerTokenAuthentication(credential)
+        .sendJsonObject(body);
+  }
+
+  private static JsonObject body(UUID promotion) {
+    return new JsonObject().put("promotionId", promotion.toString());
+  }
+
+  private static void assertError(HttpResponse<Buffer> response, int status, String error) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
+    assertThat(response.bodyAsJsonObject().getString("error")).isEqualTo(error);
+    if (status == 401) {
+      assertThat(response.getHeader("WWW-Authenticate")).isEqualTo("Bearer");
+    }
+  }
+
+  @Test
+  void aTicketGrabsOnceForItsCustomerAndItsPromotionOnly(Vertx vertx, VertxTestContext ctx) {
+    Instant now = Instant.now();
+    Future.all(promotion(vertx, 5, now.minusSeconds(1), now.plusSeconds(3600)),
+            promotion(vertx, 5, now.minusSeconds(1), now.plusSeconds(3600)))
+        .compose(both -> {
+          UUID a = both.resultAt(0);
+          UUID b = both.resultAt(1);
+          return ticket(config, a, "tina").compose(issued -> {
+            ctx.verify(() -> {
+              assertThat(issued.statusCode()).isEqualTo(201);
+              JsonObject json = issued.bodyAsJsonObject();
+              assertThat(json.getString("customerId")).isEqualTo("tina");
+              assertThat(json.getString("promotionId")).isEqualTo(a.toString());
+              assertThat(Instant.parse(json.getString("expiresAt"))).isAfter(now).isBeforeOrEqualTo(now.plusSeconds(3601));
+              assertThat(Instant.parse(json.getString("notBefore"))).isBeforeOrEqualTo(Instant.now());
+            });
+            String t = issued.bodyAsJsonObject().getString("ticket");
+            return Future.all(List.of(grabWith(config, t, body(b)),
+                    grabWith(config, t, body(a).put("customerId", "someone-else"))))
+                .compose(refused -> grabWith(config, t, body(a)).compose(first -> grabWith(config, t, body(a))
+                    .map(again -> List.<HttpResponse<Buffer>>of(refused.resultAt(0), refused.resultAt(1), first, again))));
+          });
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertError(r.get(0), 403, "forbidden");
+          assertError(r.get(1), 403, "forbidden");
+          assertThat(r.get(2).statusCode()).isEqualTo(200);
+          assertThat(r.get(2).bodyAsJsonObject().getString("customerId")).isEqualTo("tina");
+          assertError(r.get(3), 429, "duplicate_order");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void expiredRetiredAndForgedTicketsAre401sThePreviousKeyStillWorks(Vertx vertx, VertxTestContext ctx) {
+    Instant now = Instant.now();
+    long sec = now.getEpochSecond();
+    promotion(vertx, 5, now.minusSeconds(1), now.plusSeconds(3600)).compose(id -> {
+      String expired = new Tickets(List.of(K2)).issue("eve", id, sec - 120, sec - 60);
+      String retired = new Tickets(List.of(RETIRED)).issue("eve", id, sec, sec + 600);
+      String forged = new Tickets(List.of(new TicketKey("k2", "guessed-guessed-guessed-guessed!"
+          .getBytes(StandardCharsets.US_ASCII)))).issue("eve", id, sec, sec + 600);
+      String previous = new Tickets(List.of(K1)).issue("pat", id, sec, sec + 600);
+      return Future.all(List.of(grabWith(config, expired, body(id)), grabWith(config, retired, body(id)),
+          grabWith(config, forged, body(id)), grabWith(config, previous, body(id))));
+    }).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+      for (int i = 0; i < 3; i++) {
+        assertError(all.resultAt(i), 401, "unauthorized");
+      }
+      HttpResponse<Buffer> previous = all.resultAt(3);
+      assertThat(previous.statusCode()).isEqualTo(200);
+      assertThat(previous.bodyAsJsonObject().getString("customerId")).isEqualTo("pat");
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void ticketsAreIssuedFromTheLeadTimeUntilTheFinishOnly(Vertx vertx, VertxTestContext ctx) {
+    Instant now = Instant.now();
+    UUID tooEarly = UUID.randomUUID();
+    UUID unknown = UUID.randomUUID();
+    UUID finished = UUID.randomUUID();
+    int lead = config.security().ticketLeadSeconds();
+    CommandVerticleTest.insertPromotion(writeDb, tooEarly, 5, now.plusSeconds(lead + 3600), now.plusSeconds(lead + 7200))
+        .compose(v -> promotion(vertx, 1, now.plusSeconds(lead - 60), now.plusSeconds(lead + 60)))
+        .compose(soon -> CommandVerticleTest.insertPromotion(writeDb, finished, 5, now.minusSeconds(1), now.plusMillis(800))
+            .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5), () -> CommandVerticleTest.countEvents(writeDb,
+                finished, "PromotionFinishEvent").map(n -> n == 1)))
+            .compose(v -> Future.all(List.of(ticket(config, soon, "early-bird"), ticket(config, tooEarly, "early-bird"),
+                ticket(config, unknown, "early-bird"), ticket(config, finished, "early-bird")))))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          HttpResponse<Buffer> withinLead = all.resultAt(0);
+          assertThat(withinLead.statusCode()).isEqualTo(201);
+          for (int i = 1; i < 4; i++) {
+            assertError(all.resultAt(i), 400, "promotion_not_active");
+          }
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void callersOverTheirLimitGet429WithRetryAfterAndNothingElse(Vertx vertx, VertxTestContext ctx) {
+    SecKillConfig fresh = TestInfra.freshConfig();
+    // per customer: 3 at once, 1 a second; per address: 40 at once, 1 a second
+    SecKillConfig limited = fresh.withSecurity(fresh.security().withLimits(new RateLimit(40, 1, 1000),
+        new RateLimit(3, 1, 1000)));
+    Instant now = Instant.now();
+    UUID id = UUID.randomUUID();
+    Pool db = Databases.pool(vertx, limited.writeDb(), "limit-test");
+    vertx.deployVerticle(new CommandVerticle(limited, Clock.systemUTC()))
+        .compose(deployed -> CommandVerticleTest.insertPromotion(db, id, 100, now.minusSeconds(1), now.plusSeconds(3600)))
+        .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5), () -> CommandVerticleTest.countEvents(db, id,
+            "PromotionStartEvent").map(n -> n == 1)))
+        .compose(v -> {
+          // one customer hammering: 3 answered, then 429 rate_limited (the others are not affected)
+          List<Future<HttpResponse<Buffer>>> flood = new ArrayList<>();
+          for (int i = 0; i < 8; i++) {
+            flood.add(grabWith(limited, TestInfra.token("hammer"), body(id)));
+          }
+          return Future.all(new ArrayList<>(flood)).compose(f -> grabWith(limited, TestInfra.token("bystander"), body(id))
+              .map(bystander -> {
+                ctx.verify(() -> {
+                  long limitedCount = flood.stream().filter(r -> r.result().statusCode() == 429
+                      && "rate_limited".equals(r.result().bodyAsJsonObject().getString("error"))).count();
+                  assertThat(limitedCount).isEqualTo(5);
+                  HttpResponse<Buffer> one = flood.stream().map(Future::result)
+                      .filter(r -> "rate_limited".equals(r.bodyAsJsonObject().getString("error"))).findFirst().orElseThrow();
+                  assertThat(Long.parseLong(one.getHeader("Retry-After"))).isBetween(1L, 2L);
+                  assertThat(bystander.statusCode()).isEqualTo(200);
+                });
+                return null;
+              }));
+        })
+        .compose(v -> {
+          // one address flooding with garbage tokens: refused by the address limit before any token is read
+          List<Future<HttpResponse<Buffer>>> flood = new ArrayList<>();
+          for (int i = 0; i < 60; i++) {
+            flood.add(grabWith(limited, "garbage", body(id)));
+          }
+          return Future.all(new ArrayList<>(flood)).map(f -> {
+            ctx.verify(() -> {
+              long unauthorized = flood.stream().filter(r -> r.result().statusCode() == 401).count();
+              long limitedCount = flood.stream().filter(r -> r.result().statusCode() == 429).count();
+              assertThat(unauthorized + limitedCount).isEqualTo(60);
+              assertThat(limitedCount).isGreaterThanOrEqualTo(60 - 40);
+              assertThat(unauthorized).isPositive();
+              assertThat(flood.stream().map(r -> r.result().bodyAsJsonObject().getString("error")).distinct())
+                  .containsExactlyInAnyOrder("unauthorized", "rate_limited");
+            });
+            return null;
+          });
+        })
+        .compose(v -> client.get(limited.commandPort(), "127.0.0.1", "/metrics").send())
+        .onComplete(ctx.succeeding(metrics -> ctx.verify(() -> {
+          String text = metrics.bodyAsString();
+          assertThat(text).containsPattern("seckill_rate_limited_total\\{scope=\"customer\"} [1-9]");
+          assertThat(text).containsPattern("seckill_rate_limited_total\\{scope=\"address\"} [1-9]");
+          // health and metrics are never limited
+          ctx.completeNow();
+        })));
+  }
+}
