@@ -458,4 +458,44 @@ class CommandVerticleTest {
           ctx.completeNow();
         })));
   }
+
+  @Test
+  void aCancelRequestedWhileTheCommandSideWasDownFinishesOnceAcrossRestarts(Vertx vertx, VertxTestContext ctx) {
+    SecKillConfig own = TestInfra.freshConfig();
+    Pool db = Databases.pool(vertx, own.writeDb(), "cancel-restart-test");
+    UUID id = UUID.randomUUID();
+    Instant now = Instant.now();
+    vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC()))
+        .compose(first -> insertPromotion(db, id, 4, now.minusSeconds(1), now.plusSeconds(3600))
+            .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
+                () -> grab(own, id, "c1").map(r -> r.statusCode() == 200)))
+            .compose(v -> vertx.undeploy(first)))
+        // what the admin's cancel writes, while no command verticle runs (and long enough ago for no poll to see it)
+        .compose(v -> db.preparedQuery("UPDATE promotions SET cancel_requested_at = UTC_TIMESTAMP(6) - INTERVAL 1 HOUR,"
+            + " version = version + 1, updated_at = UTC_TIMESTAMP(6) - INTERVAL 1 HOUR WHERE promotion_id = ?")
+            .execute(Tuple.of(id.toString())))
+        .compose(v -> vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC())))
+        .compose(second -> Async.eventually(vertx, Duration.ofSeconds(5),
+                () -> countEvents(db, id, "PromotionFinishEvent").map(n -> n == 1))
+            .compose(v -> grab(own, id, "c2"))
+            .compose(late -> vertx.undeploy(second).map(late)))
+        .compose(late -> vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC()))
+            .compose(third -> grab(own, id, "c3").compose(r3 -> vertx.undeploy(third).map(List.of(late, r3)))))
+        .compose(late -> db.preparedQuery("SELECT JSON_VALUE(payload, '$.reason'), sequence FROM events"
+                + " WHERE promotion_id = ? AND type = 'PromotionFinishEvent'").execute(Tuple.of(id.toString()))
+            .map(rows -> {
+              ctx.verify(() -> {
+                for (HttpResponse<Buffer> r : late) {
+                  assertThat(r.statusCode()).isEqualTo(400);
+                  assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("promotion_not_active");
+                }
+                assertThat(rows.size()).isEqualTo(1);
+                Row finish = rows.iterator().next();
+                assertThat(finish.getString(0)).isEqualTo("cancelled");
+                assertThat(finish.getLong(1)).isEqualTo(3L);
+              });
+              return null;
+            }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
 }

@@ -11,6 +11,7 @@ import io.seckill.shared.identity.Guard;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -36,6 +37,7 @@ public final class AdminRoutes {
     router.get("/admin/promotions/:promotionId").handler(this::get);
     router.put("/admin/promotions/:promotionId").handler(this::update);
     router.delete("/admin/promotions/:promotionId").handler(this::delete);
+    router.post("/admin/promotions/:promotionId/cancel").handler(this::cancel);
   }
 
   private void create(RoutingContext ctx) {
@@ -102,6 +104,23 @@ public final class AdminRoutes {
         HttpErrors.send(ctx, refusal(id, ar.result()));
       } else {
         ctx.response().setStatusCode(204).end();
+      }
+    });
+  }
+
+  private void cancel(RoutingContext ctx) {
+    UUID id = promotionId(ctx);
+    store.cancel(id).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      switch (ar.result()) {
+        case DELETED -> ctx.response().setStatusCode(204).end();
+        case REQUESTED -> ctx.response().setStatusCode(202).putHeader(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON)
+            .end(new JsonObject().put("promotionId", id.toString()).put("status", "cancelling").toBuffer());
+        case ALREADY_FINISHED -> HttpErrors.send(ctx, 409, "already_finished", "promotion " + id + " has finished");
+        case NOT_FOUND -> HttpErrors.send(ctx, 404, "not_found", "no promotion " + id);
       }
     });
   }

@@ -23,6 +23,9 @@ public final class PromotionStore {
   /** What an update or delete found. */
   public enum ChangeOutcome { CHANGED, NOT_FOUND, ALREADY_STARTED }
 
+  /** What a cancel did: deleted before the start, requested from the command side, or nothing (finished, unknown). */
+  public enum CancelOutcome { DELETED, REQUESTED, ALREADY_FINISHED, NOT_FOUND }
+
   private static final String COLUMNS = "promotion_id, number_of_coupons, discount, publish_time, finish_time, status";
   private static final String INSERT = "INSERT INTO promotions (promotion_id, number_of_coupons, discount, publish_time,"
       + " finish_time, status, version, created_at, updated_at)"
@@ -32,6 +35,9 @@ public final class PromotionStore {
       + " WHERE promotion_id = ? AND status = 'scheduled'";
   private static final String DELETE = "UPDATE promotions SET status = 'deleted', version = version + 1,"
       + " updated_at = UTC_TIMESTAMP(6) WHERE promotion_id = ? AND status = 'scheduled'";
+  private static final String REQUEST_CANCEL = "UPDATE promotions SET cancel_requested_at ="
+      + " COALESCE(cancel_requested_at, UTC_TIMESTAMP(6)), version = version + 1, updated_at = UTC_TIMESTAMP(6)"
+      + " WHERE promotion_id = ? AND status = 'active'";
   private static final String FIND = "SELECT " + COLUMNS + " FROM promotions WHERE promotion_id = ? AND status <> 'deleted'";
   private static final String LIST = "SELECT " + COLUMNS + " FROM promotions WHERE status <> 'deleted'"
       + " ORDER BY publish_time, promotion_id";
@@ -66,6 +72,21 @@ public final class PromotionStore {
       return Future.succeededFuture(ChangeOutcome.CHANGED);
     }
     return find(id).map(found -> found.isPresent() ? ChangeOutcome.ALREADY_STARTED : ChangeOutcome.NOT_FOUND);
+  }
+
+  /**
+   * Stops a promotion: a scheduled one is deleted; for an active one the request is recorded (the command side
+   * writes the finish, once); a finished one is left as it is.
+   */
+  public Future<CancelOutcome> cancel(UUID id) {
+    return delete(id).compose(deleted -> switch (deleted) {
+      case CHANGED -> Future.succeededFuture(CancelOutcome.DELETED);
+      case NOT_FOUND -> Future.succeededFuture(CancelOutcome.NOT_FOUND);
+      case ALREADY_STARTED -> pool.preparedQuery(REQUEST_CANCEL).execute(Tuple.of(id.toString()))
+          .compose(rows -> rows.rowCount() == 1
+              ? Future.succeededFuture(CancelOutcome.REQUESTED)
+              : find(id).map(found -> found.isEmpty() ? CancelOutcome.NOT_FOUND : CancelOutcome.ALREADY_FINISHED));
+    });
   }
 
   public Future<Optional<Promotion>> find(UUID id) {

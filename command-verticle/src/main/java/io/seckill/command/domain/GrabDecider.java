@@ -77,6 +77,15 @@ public final class GrabDecider {
     return List.of(start);
   }
 
+  /** The finish of an active promotion an admin cancelled (exactly one: a finished one gets none). */
+  public List<SecKillEvent> cancel(PromotionState state, Instant now) {
+    if (state.status() != PromotionStatus.ACTIVE) {
+      return List.of();
+    }
+    return List.of(new PromotionFinishEvent(eventIds.get(), state.promotionId(), state.lastSequence() + 1, now,
+        FinishReason.CANCELLED));
+  }
+
   /** The time-up finish of an active promotion whose finish time has come. Empty otherwise. */
   public List<SecKillEvent> finishByTime(PromotionState state, Instant now) {
     if (state.status() != PromotionStatus.ACTIVE || now.isBefore(state.terms().finishTime())) {

@@ -296,6 +296,24 @@ public final class CommandService {
     }
   }
 
+  /** An admin cancelled a running promotion: its one finish (reason cancelled), unless it has finished already. */
+  private void cancel(UUID promotionId) {
+    PromotionState state = promotions.get(promotionId);
+    if (stopped || state == null || recovering.contains(promotionId) || starting.containsKey(promotionId)) {
+      return; // a later poll or the rebuild reads the request again
+    }
+    List<SecKillEvent> events = decider.cancel(state, now());
+    if (events.isEmpty()) {
+      return;
+    }
+    disarm(promotionId);
+    events.forEach(state::apply);
+    committer.append(events).onSuccess(v -> {
+      LOG.info("promotion {} finished: cancelled by an admin", promotionId);
+      onFinished.accept(state);
+    });
+  }
+
   private void reload(UUID promotionId) {
     catalog.find(promotionId).onComplete(ar -> {
       if (ar.failed()) {
@@ -328,10 +346,14 @@ public final class CommandService {
     });
   }
 
-  /** Takes in a promotions row: a new scheduled promotion, new terms before the start, or a deletion. */
+  /** Takes in a promotions row: a new scheduled promotion, new terms before the start, a deletion, a cancel. */
   private void applyRow(PromotionRow row) {
     UUID id = row.promotionId();
     PromotionState state = promotions.get(id);
+    if (row.cancelRequested()) {
+      cancel(id);
+      return;
+    }
     if (state == null) {
       if (row.scheduled()) {
         state = PromotionState.scheduled(id, row.terms(), row.version());
@@ -383,6 +405,7 @@ public final class CommandService {
       LOG.info("promotion {} rebuilt at sequence {}", promotionId, state.lastSequence());
       arm(state);
       publishIfFinished(state);
+      reload(promotionId); // a cancel requested while it was being rebuilt
     });
   }
 

@@ -16,11 +16,14 @@ import java.util.UUID;
 /** How the command side reads the admin's promotions rows in WriteDB. */
 public final class PromotionCatalog {
   private static final String COLUMNS = "promotion_id, number_of_coupons, discount, publish_time, finish_time,"
-      + " status, version, updated_at";
+      + " status, version, updated_at, cancel_requested_at IS NOT NULL AS cancel_requested";
 
-  /** A promotions row: terms, status (scheduled, active, finished, deleted), version and change time. */
+  /**
+   * A promotions row: terms, status (scheduled, active, finished, deleted), version, change time, and whether an
+   * admin asked to cancel it.
+   */
   public record PromotionRow(UUID promotionId, PromotionTerms terms, String status, int version,
-                             LocalDateTime updatedAt) {
+                             LocalDateTime updatedAt, boolean cancelRequested) {
     public boolean scheduled() {
       return "scheduled".equals(status);
     }
@@ -38,9 +41,10 @@ public final class PromotionCatalog {
         .execute(Tuple.of(since)).map(PromotionCatalog::toRows);
   }
 
-  /** Every promotion that has not started yet. */
+  /** Every promotion that has not started yet, and every running one an admin asked to cancel. */
   public Future<List<PromotionRow>> scheduled() {
-    return pool.preparedQuery("SELECT " + COLUMNS + " FROM promotions WHERE status = 'scheduled'")
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM promotions WHERE status = 'scheduled'"
+            + " OR (status = 'active' AND cancel_requested_at IS NOT NULL)")
         .execute().map(PromotionCatalog::toRows);
   }
 
@@ -63,7 +67,8 @@ public final class PromotionCatalog {
               SqlTime.fromDb(row.getLocalDateTime("publish_time")), SqlTime.fromDb(row.getLocalDateTime("finish_time"))),
           row.getString("status"),
           row.getInteger("version"),
-          row.getLocalDateTime("updated_at")));
+          row.getLocalDateTime("updated_at"),
+          row.getBoolean("cancel_requested")));
     }
     return result;
   }

@@ -153,6 +153,24 @@ class GrabDeciderTest {
   }
 
   @Test
+  void aCancelledPromotionFinishesOnceAndThenRefusesAsNotActive() {
+    PromotionState state = given(start(5), grabbed(2, "a"));
+    List<SecKillEvent> events = decider.cancel(state, DURING);
+    assertThat(events).singleElement().isInstanceOfSatisfying(PromotionFinishEvent.class, finish -> {
+      assertThat(finish.sequence()).isEqualTo(3);
+      assertThat(finish.reason()).isEqualTo(FinishReason.CANCELLED);
+    });
+    events.forEach(state::apply);
+    assertThat(decider.cancel(state, DURING)).isEmpty();
+    assertThat(decider.finishByTime(state, FINISH)).isEmpty();
+    assertThat(rejection(decider.decide(state, "b", DURING))).isEqualTo(Rejection.PROMOTION_NOT_ACTIVE);
+    assertThat(rejection(decider.decide(state, "a", DURING))).isEqualTo(Rejection.DUPLICATE_ORDER);
+    PromotionState scheduled = PromotionState.scheduled(promotion, new io.seckill.shared.promotion.PromotionTerms(5, 0.5,
+        PUBLISH, FINISH), 1);
+    assertThat(decider.cancel(scheduled, DURING)).isEmpty();
+  }
+
+  @Test
   void termsChangeOnlyBeforeTheStartAndEventsOnlyInSequence() {
     PromotionState scheduled = PromotionState.scheduled(promotion, new PromotionTerms(5, 0.5, PUBLISH, FINISH), 1);
     scheduled.reschedule(new PromotionTerms(7, 0.4, PUBLISH, FINISH), 2);
