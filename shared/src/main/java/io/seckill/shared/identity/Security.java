@@ -15,7 +15,7 @@ import io.vertx.core.shareddata.Shareable;
 public final class Security implements Shareable {
   private final SecurityConfig config;
   private final JwksSource jwks;
-  private final Future<Void> ready;
+  private final io.vertx.core.Promise<Void> ready = io.vertx.core.Promise.promise();
   private final RateLimiter addresses;
   private final RateLimiter customers;
   private final Tickets tickets;
@@ -28,7 +28,6 @@ public final class Security implements Shareable {
     this.jwks = identity.embedded()
         ? JwksSource.fixed(vertx, identity.localJwks())
         : JwksSource.remote(vertx, identity.jwksUrl(), identity.jwksRefreshSeconds(), identity.jwksMaxAgeSeconds());
-    this.ready = jwks.start();
     this.addresses = new RateLimiter(config.addressLimit());
     this.customers = new RateLimiter(config.customerLimit());
     this.tickets = config.ticketKeys().isEmpty() ? null : new Tickets(config.ticketKeys());
@@ -54,12 +53,13 @@ public final class Security implements Shareable {
       made.jwks.close();
       return existing;
     }
+    made.jwks.start().onComplete(made.ready);
     return made;
   }
 
   /** Completes when the first key load was tried (it may have failed: see {@link #hasKeys}). */
   public Future<Void> ready() {
-    return ready;
+    return ready.future();
   }
 
   public boolean hasKeys() {
