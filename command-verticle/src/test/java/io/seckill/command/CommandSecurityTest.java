@@ -226,4 +226,48 @@ class CommandSecurityTest {
           ctx.completeNow();
         })));
   }
+
+  @Test
+  void withProofOfWorkOnATicketNeedsASolvedChallengeOfItsOwn(Vertx vertx, VertxTestContext ctx) {
+    SecKillConfig fresh = TestInfra.freshConfig();
+    SecKillConfig pow = fresh.withSecurity(fresh.security().withProofOfWork(true, 3_000));
+    Instant now = Instant.now();
+    UUID id = UUID.randomUUID();
+    Pool db = Databases.pool(vertx, pow.writeDb(), "pow-test");
+    String token = TestInfra.token("solver");
+    vertx.deployVerticle(new CommandVerticle(pow, Clock.systemUTC()))
+        .compose(deployed -> CommandVerticleTest.insertPromotion(db, id, 10, now.minusSeconds(1), now.plusSeconds(3600)))
+        .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5), () -> CommandVerticleTest.countEvents(db, id,
+            "PromotionStartEvent").map(n -> n == 1)))
+        .compose(v -> Future.all(client.get(pow.commandPort(), "127.0.0.1", "/command/challenge").send(),
+            client.get(pow.commandPort(), "127.0.0.1", "/command/challenge").bearerTokenAuthentication(token).send(),
+            ticket(pow, id, "solver"), client.get(config.commandPort(), "127.0.0.1", "/command/challenge")
+                .bearerTokenAuthentication(token).send()))
+        .compose(first -> {
+          ctx.verify(() -> {
+            assertError(first.resultAt(0), 401, "unauthorized");
+            assertError(first.resultAt(2), 403, "forbidden");
+            assertError(first.resultAt(3), 404, "not_found");
+          });
+          JsonObject challenge = ((HttpResponse<Buffer>) first.resultAt(1)).bodyAsJsonObject();
+          String solved;
+          try {
+            solved = io.seckill.shared.identity.TicketChallengeTest.solve(challenge);
+          } catch (Exception e) {
+            return Future.failedFuture(e);
+          }
+          java.util.function.Function<String, Future<HttpResponse<Buffer>>> withSolution = customer ->
+              client.post(pow.commandPort(), "127.0.0.1", "/command/tickets").bearerTokenAuthentication(TestInfra.token(customer))
+                  .putHeader("X-Altcha", solved).sendJsonObject(body(id));
+          return withSolution.apply("someone-else").compose(other -> withSolution.apply("solver")
+              .compose(issued -> withSolution.apply("solver").map(again -> List.of(other, issued, again))));
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertError(r.get(0), 403, "forbidden");
+          assertThat(r.get(1).statusCode()).isEqualTo(201);
+          assertError(r.get(2), 403, "forbidden");
+          assertThat(r.get(2).bodyAsJsonObject().getString("message")).contains("used already");
+          ctx.completeNow();
+        })));
+  }
 }

@@ -7,6 +7,7 @@ import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
 import io.seckill.shared.db.Migrations;
 import io.seckill.shared.event.SecKillEvent;
+import io.seckill.shared.http.ApiDocument;
 import io.seckill.shared.http.HealthCheck;
 import io.seckill.shared.http.ServiceRouter;
 import io.seckill.shared.messaging.AmqpSecKillMessageSubscriber;
@@ -18,6 +19,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,11 +67,13 @@ public final class EventVerticle extends VerticleBase {
     meters.addAll(List.of(projectionLag, applied, duplicates));
     return Migrations.migrate(vertx, pool, Migrations.READ)
         .compose(v -> subscriber.subscribe(this::project))
-        .compose(v -> vertx.createHttpServer()
-            .requestHandler(ServiceRouter.create(vertx, Map.of(
-                "readDb", HealthCheck.database(pool),
-                "broker", HealthCheck.of("broker link", subscriber::isConnected))))
-            .listen(config.eventPort(), config.httpHost()))
+        .compose(v -> {
+          Router router = ServiceRouter.create(vertx, Map.of(
+              "readDb", HealthCheck.database(pool),
+              "broker", HealthCheck.of("broker link", subscriber::isConnected)));
+          ApiDocument.check("event", router);
+          return vertx.createHttpServer().requestHandler(router).listen(config.eventPort(), config.httpHost());
+        })
         .onSuccess(server -> LOG.info("event projector running; health on {}:{}", config.httpHost(), server.actualPort()));
   }
 

@@ -2,6 +2,7 @@ package io.seckill.command.http;
 
 import io.seckill.command.service.GrabGateway;
 import io.seckill.shared.config.SecKillConfig;
+import io.seckill.shared.http.ApiDocument;
 import io.seckill.shared.http.HealthCheck;
 import io.seckill.shared.http.ServiceRouter;
 import io.seckill.shared.identity.Guard;
@@ -34,6 +35,7 @@ public final class CommandHttpVerticle extends VerticleBase {
     Guard guard = new Guard(vertx, Security.shared(vertx, config.security()), clock);
     guard.mountAddressLimit(router);
     new CommandRoutes(gateway, guard, clock, Metrics.registry()).mount(router);
+    ApiDocument.check("command", router);
     return vertx.createHttpServer().requestHandler(router).listen(config.commandPort(), config.httpHost());
   }
 }

@@ -12,6 +12,7 @@ import io.seckill.shared.event.CouponGrabbedEvent;
 import io.seckill.shared.http.ApiException;
 import io.seckill.shared.http.HttpErrors;
 import io.seckill.shared.identity.Guard;
+import io.seckill.shared.identity.TicketChallenge;
 import io.seckill.shared.identity.TokenRefused;
 import io.seckill.shared.identity.Tickets;
 import io.vertx.core.MultiMap;
@@ -45,6 +46,8 @@ public final class CommandRoutes {
   private final Tickets tickets;
   private final TicketPolicy ticketPolicy;
   private final Clock clock;
+  /** Null unless SECKILL_TICKET_CHALLENGE=pow. */
+  private final TicketChallenge challenge;
   private final Map<Rejection, Buffer> rejectionBodies = new EnumMap<>(Rejection.class);
   private final Map<Rejection, Counter> rejected = new EnumMap<>(Rejection.class);
   private final Counter accepted;
@@ -58,6 +61,7 @@ public final class CommandRoutes {
     this.ticketPolicy = new TicketPolicy(guard.security().config().ticketLeadSeconds(),
         guard.security().config().ticketTtlSeconds());
     this.clock = clock;
+    this.challenge = guard.security().ticketChallenge();
     for (Rejection rejection : Rejection.values()) {
       rejectionBodies.put(rejection, new JsonObject().put("error", rejection.code())
           .put("message", rejection.message()).toBuffer());
@@ -78,6 +82,16 @@ public final class CommandRoutes {
   public void mount(Router router) {
     router.post("/command/coupons").handler(this::grab);
     router.post("/command/tickets").handler(guard.authenticated()).handler(this::ticket);
+    router.get("/command/challenge").handler(guard.authenticated()).handler(this::challenge);
+  }
+
+  private void challenge(RoutingContext ctx) {
+    if (challenge == null) {
+      HttpErrors.send(ctx, 404, "not_found", "tickets need no challenge here (SECKILL_TICKET_CHALLENGE is off)");
+      return;
+    }
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON)
+        .end(challenge.create(Guard.caller(ctx).customerId(), clock.millis() / 1000).toBuffer());
   }
 
   private void grab(RoutingContext ctx) {
@@ -157,6 +171,13 @@ public final class CommandRoutes {
   private void ticket(RoutingContext ctx) {
     String customerId = Guard.caller(ctx).customerId();
     GrabRequest request = parse(ctx, customerId);
+    if (challenge != null) {
+      String refusal = challenge.refusal(ctx.request().getHeader("X-Altcha"), customerId, clock.millis() / 1000);
+      if (refusal != null) {
+        Guard.forbidden(ctx, refusal);
+        return;
+      }
+    }
     service.ticket(ticketPolicy, request.promotionId()).onComplete(ar -> {
       if (ar.failed()) {
         HttpErrors.send(ctx, 503, "unavailable", "the ticket could not be issued; try again");

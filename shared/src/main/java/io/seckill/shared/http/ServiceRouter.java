@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The router every service starts from: body limit, JSON errors, {@code /health} and {@code /metrics}. */
+/**
+ * The router every service starts from: body limit, JSON errors, {@code /health}, {@code /metrics} and
+ * {@code /openapi.json} (none of them behind a rate limit or a token).
+ */
 public final class ServiceRouter {
   public static final long BODY_LIMIT = 64 * 1024;
   private static final CharSequence PROMETHEUS = HttpHeaders.createOptimized("text/plain; version=0.0.4; charset=utf-8");
@@ -34,6 +37,9 @@ public final class ServiceRouter {
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS)
         .end(Metrics.registry().scrape()));
+    router.get("/openapi.json").handler(ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON)
+        .end(ApiDocument.BODY));
     router.route().failureHandler(HttpErrors.failureHandler());
     router.errorHandler(404, ctx -> HttpErrors.send(ctx, 404, "not_found", "no such resource: " + ctx.request().path()));
     router.errorHandler(405, ctx -> HttpErrors.send(ctx, 405, "method_not_allowed",

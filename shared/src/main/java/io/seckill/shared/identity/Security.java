@@ -19,6 +19,7 @@ public final class Security implements Shareable {
   private final RateLimiter addresses;
   private final RateLimiter customers;
   private final Tickets tickets;
+  private final TicketChallenge challenge;
   final Counter limitedAddress;
   final Counter limitedCustomer;
 
@@ -31,6 +32,8 @@ public final class Security implements Shareable {
     this.addresses = new RateLimiter(config.addressLimit());
     this.customers = new RateLimiter(config.customerLimit());
     this.tickets = config.ticketKeys().isEmpty() ? null : new Tickets(config.ticketKeys());
+    this.challenge = tickets != null && config.proofOfWork()
+        ? new TicketChallenge(config.ticketKeys().get(0).secret(), config.proofOfWorkMaxNumber()) : null;
     this.limitedAddress = limited("address");
     this.limitedCustomer = limited("customer");
   }
@@ -80,6 +83,11 @@ public final class Security implements Shareable {
 
   public RateLimiter customers() {
     return customers;
+  }
+
+  /** The proof-of-work gate before a ticket, or null when {@code SECKILL_TICKET_CHALLENGE} is off. */
+  public TicketChallenge ticketChallenge() {
+    return challenge;
   }
 
   /** The ticket codec; only a process configured with ticket keys (the command role) has one. */

@@ -12,7 +12,8 @@ import java.util.List;
  */
 public record SecurityConfig(IdentityConfig identity, List<TicketKey> ticketKeys, int ticketLeadSeconds,
                              int ticketTtlSeconds, RateLimit addressLimit, RateLimit customerLimit,
-                             TrustedProxies trustedProxies) implements Shareable {
+                             TrustedProxies trustedProxies, boolean proofOfWork, int proofOfWorkMaxNumber)
+    implements Shareable {
 
   public SecurityConfig {
     ticketKeys = ticketKeys == null ? List.of() : List.copyOf(ticketKeys);
@@ -48,7 +49,17 @@ public record SecurityConfig(IdentityConfig identity, List<TicketKey> ticketKeys
             positiveOrZero(env, "SECKILL_RATE_ADDRESS_PER_SECOND", 1000), tracked),
         new RateLimit(positiveOrZero(env, "SECKILL_RATE_CUSTOMER_BURST", 20),
             positiveOrZero(env, "SECKILL_RATE_CUSTOMER_PER_SECOND", 5), tracked),
-        TrustedProxies.parse(env.string("SECKILL_TRUSTED_PROXIES", "")));
+        TrustedProxies.parse(env.string("SECKILL_TRUSTED_PROXIES", "")),
+        challenge(env.string("SECKILL_TICKET_CHALLENGE", "off")),
+        positive(env, "SECKILL_TICKET_POW_MAX_NUMBER", 50_000));
+  }
+
+  private static boolean challenge(String value) {
+    return switch (value) {
+      case "off" -> false;
+      case "pow" -> true;
+      default -> throw new IllegalArgumentException("SECKILL_TICKET_CHALLENGE must be off or pow, got '" + value + "'");
+    };
   }
 
   private static int positive(Env env, String name, int fallback) {
@@ -69,22 +80,28 @@ public record SecurityConfig(IdentityConfig identity, List<TicketKey> ticketKeys
 
   public SecurityConfig withLimits(RateLimit address, RateLimit customer) {
     return new SecurityConfig(identity, ticketKeys, ticketLeadSeconds, ticketTtlSeconds, address, customer,
-        trustedProxies);
+        trustedProxies, proofOfWork, proofOfWorkMaxNumber);
   }
 
   public SecurityConfig withTicketKeys(List<TicketKey> keys) {
     return new SecurityConfig(identity, keys, ticketLeadSeconds, ticketTtlSeconds, addressLimit, customerLimit,
-        trustedProxies);
+        trustedProxies, proofOfWork, proofOfWorkMaxNumber);
   }
 
   public SecurityConfig withIdentity(IdentityConfig newIdentity) {
     return new SecurityConfig(newIdentity, ticketKeys, ticketLeadSeconds, ticketTtlSeconds, addressLimit,
-        customerLimit, trustedProxies);
+        customerLimit, trustedProxies, proofOfWork, proofOfWorkMaxNumber);
   }
 
   public SecurityConfig withTrustedProxies(TrustedProxies proxies) {
     return new SecurityConfig(identity, ticketKeys, ticketLeadSeconds, ticketTtlSeconds, addressLimit,
-        customerLimit, proxies);
+        customerLimit, proxies, proofOfWork, proofOfWorkMaxNumber);
+  }
+
+  /** With the ticket challenge on ({@code SECKILL_TICKET_CHALLENGE=pow}) at {@code maxNumber}, or off. */
+  public SecurityConfig withProofOfWork(boolean on, int maxNumber) {
+    return new SecurityConfig(identity, ticketKeys, ticketLeadSeconds, ticketTtlSeconds, addressLimit, customerLimit,
+        trustedProxies, on, maxNumber);
   }
 
   @Override
