@@ -41,6 +41,10 @@ public final class ServiceRouter {
         .putHeader(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON)
         .end(ApiDocument.BODY));
     router.route().failureHandler(HttpErrors.failureHandler());
+    // errors the router finds before any route runs (a path that does not decode, ...) are JSON too
+    router.errorHandler(400, ctx -> HttpErrors.send(ctx, 400, "invalid_request",
+        "malformed request" + (ctx.failure() == null ? "" : ": " + ctx.failure().getMessage())));
+    router.errorHandler(413, ctx -> HttpErrors.send(ctx, 413, "payload_too_large", "request body is over 64 KiB"));
     router.errorHandler(404, ctx -> HttpErrors.send(ctx, 404, "not_found", "no such resource: " + ctx.request().path()));
     router.errorHandler(405, ctx -> HttpErrors.send(ctx, 405, "method_not_allowed",
         ctx.request().method() + " is not allowed on " + ctx.request().path()));

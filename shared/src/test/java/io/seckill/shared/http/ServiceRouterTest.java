@@ -65,16 +65,19 @@ class ServiceRouterTest {
     router.get("/boom").handler(c -> {
       throw new IllegalStateException("bug");
     });
+    router.get("/things/:id").handler(c -> c.end(c.pathParam("id")));
     int port = serve(vertx, router);
     WebClient client = WebClient.create(vertx);
     Future.all(client.get(port, "127.0.0.1", "/nowhere").send(),
             client.put(port, "127.0.0.1", "/echo").send(),
             client.post(port, "127.0.0.1", "/echo").sendBuffer(Buffer.buffer(new byte[70_000])),
             client.post(port, "127.0.0.1", "/echo").sendBuffer(Buffer.buffer("{bad")),
-            client.get(port, "127.0.0.1", "/boom").send())
+            client.get(port, "127.0.0.1", "/boom").send(),
+            client.get(port, "127.0.0.1", "/things/%ZZ").send())
         .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
-          int[] statuses = {404, 405, 413, 400, 500};
-          String[] errors = {"not_found", "method_not_allowed", "payload_too_large", "invalid_request", "internal_error"};
+          int[] statuses = {404, 405, 413, 400, 500, 400};
+          String[] errors = {"not_found", "method_not_allowed", "payload_too_large", "invalid_request", "internal_error",
+              "invalid_request"};
           for (int i = 0; i < statuses.length; i++) {
             HttpResponse<Buffer> response = all.resultAt(i);
             assertThat(response.statusCode()).isEqualTo(statuses[i]);
