@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # The benchmark harness (SPEC §5): builds, starts the system on embedded defaults as two processes (command in its
 # own JVM so that W4 can restart it), starts the HTTP-ceiling and naive-baseline servers on the same machine, and
-# runs W1-W4 with wrk, each measured run after a warm-up. Prints two tables, the figures and the CPU each process
+# runs W1-W4 and W6 with wrk, each measured run after a warm-up. Identity is on: a population of customers gets
+# identity tokens from the jar's token command (cached in loadtest/target/bench-identity, with the development
+# issuer's key), W1, W2 and W6 grab with tickets fetched before the measured run (that fetch is the "tickets issued
+# per second" workload), warm-ups, W3 and the W4 fill grab with identity tokens. wrk comes from 127.0.0.1 with a
+# client address per request in X-Forwarded-For (SECKILL_TRUSTED_PROXIES=127.0.0.1: the harness is the load
+# balancer), so that the per-address limit sees 250 clients, not one attacker. Prints two tables, the figures and the CPU each process
 # spent per request in each measured run, and writes them to loadtest/target/bench-results.md. Everything listens
 # and is loaded on 127.0.0.1 only; every run is bounded.
 #
@@ -21,7 +26,10 @@ SYSTEM_WARMUP=${SYSTEM_WARMUP:-30} # seconds of accepted grabs warming the syste
                                   # compiling after 10 s on 2 shared cores: half the command JVM's CPU went to C2)
 CONNECTIONS=${CONNECTIONS:-256}
 THREADS=${THREADS:-2}
-W1_COUPONS=${W1_COUPONS:-10000}
+W1_COUPONS=${W1_COUPONS:-1000}
+W1_CUSTOMERS=${W1_CUSTOMERS:-100000}  # SPEC W1: 100,000 distinct customers (their tickets, cycled)
+POPULATION=${POPULATION:-300000}      # customers with identity tokens (W2's tickets: at most this many accepts)
+W2_DURATION=${W2_DURATION:-10}        # W2's measured run (its tickets must not run out: see the check column)
 W2_COUPONS=${W2_COUPONS:-10000000}
 W4_EVENTS=${W4_EVENTS:-1000000}
 JAVA_OPTS=${JAVA_OPTS:--Xms1g -Xmx2g -XX:+UseParallelGC}
@@ -29,7 +37,7 @@ WORK=$ROOT/loadtest/target/bench
 DB_PORT=3317
 AMQP_PORT=5682
 ADMIN=18081; COMMAND=18082; QUERY=18083; EVENT=18084; CEILING=19090; NAIVE=19091
-TOKEN=bench-token
+IDENTITY=$ROOT/loadtest/target/bench-identity  # kept across runs: the issuer key and the population's tokens
 REF_PROMOTION=00000000-0000-0000-0000-000000000001 # the one promotion of the ceiling and the naive baseline
 RUN=$(date +%s)
 
@@ -43,7 +51,7 @@ cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; pk
 trap cleanup EXIT
 
 common_env() {
-  export SECKILL_ADMIN_TOKEN=$TOKEN SECKILL_LOG_LEVEL=WARN SECKILL_EMBEDDED_DB_PORT=$DB_PORT \
+  export SECKILL_TRUSTED_PROXIES=127.0.0.1 SECKILL_LOG_LEVEL=WARN SECKILL_EMBEDDED_DB_PORT=$DB_PORT \
     SECKILL_BROKER_PORT=$AMQP_PORT SECKILL_AMQP_URL=amqp://127.0.0.1:$AMQP_PORT \
     SECKILL_ADMIN_PORT=$ADMIN SECKILL_COMMAND_PORT=$COMMAND SECKILL_QUERY_PORT=$QUERY SECKILL_EVENT_PORT=$EVENT
 }
@@ -74,7 +82,7 @@ sql() { "$WORK/data/mariadb/base/bin/mariadb" -h127.0.0.1 -P$DB_PORT -uroot -N -
 promotion() { # coupons -> id
   local now later
   now=$(date -u +%Y-%m-%dT%H:%M:%S.000Z); later=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ)
-  curl -s -X POST "http://127.0.0.1:$ADMIN/admin/promotions" -H "Authorization: Bearer $TOKEN" \
+  curl -s -X POST "http://127.0.0.1:$ADMIN/admin/promotions" -H "Authorization: Bearer $ADMIN_TOKEN" \
     -d "{\"numberOfCoupons\":$1,\"discount\":0.5,\"publishTime\":\"$now\",\"finishTime\":\"$later\"}" |
     sed -n 's/.*"promotionId":"\([0-9a-f-]*\)".*/\1/p'
 }
@@ -85,13 +93,36 @@ wait_started() {
     sleep 0.1
   done
 }
-query_wrk() { # seconds customer-prefix -> RESULT line of W3's queries on the query port
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1"s --timeout 10s -s loadtest/query.lua "http://127.0.0.1:$QUERY" -- "$2" |
+query_wrk() { # seconds -> RESULT line of W3's queries on the query port (coupons of the population, own tokens)
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1"s --timeout 10s -s loadtest/query.lua "http://127.0.0.1:$QUERY" -- \
+    "$IDENTITY/tokens" "$IDENTITY/ids" | grep '^RESULT'
+}
+body_wrk() { # port seconds promotion prefix -> RESULT line (ceiling, naive: no identity, a customer in the body)
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:$1" -- body "$3" - "$4" |
     grep '^RESULT'
 }
-grab_wrk() { # port seconds promotion prefix -> RESULT line
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:$1" -- "$3" "$4" |
+ticket_wrk() { # seconds promotion tickets-file [connections] -> RESULT line (grabs with tickets)
+  wrk -t"$THREADS" -c"${4:-$CONNECTIONS}" -d"$1"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:$COMMAND" -- tickets "$2" "$3" |
     grep '^RESULT'
+}
+token_wrk() { # seconds promotions(comma) -> RESULT line (grabs with identity tokens, a new customer per request)
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:$COMMAND" -- tokens "$2" "$IDENTITY/tokens" |
+    grep '^RESULT'
+}
+promotions() { # count coupons -> comma list of started promotions
+  local list="" id i
+  for i in $(seq 1 "$1"); do id=$(promotion "$2"); list+="${list:+,}$id"; done
+  for id in ${list//,/ }; do wait_started "$id"; done
+  echo "$list"
+}
+split_per_thread() { # file: <file>.1 .. <file>.THREADS, lines dealt round-robin (wrk threads read their own)
+  awk -v t="$THREADS" -v f="$1" '{ print > (f "." ((NR - 1) % t + 1)) }' "$1"
+}
+tickets() { # promotion customers out-file -> RESULT line of the fetch (tickets/s at $CONNECTIONS connections)
+  local result
+  result=$(java -jar loadtest/target/bench-servers.jar tickets $COMMAND "$1" "$IDENTITY/tokens" "$2" "$3" "$CONNECTIONS" 2>>"$WORK/tickets.log" | grep '^RESULT')
+  split_per_thread "$3"
+  echo "$result"
 }
 field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<"$1"; }
 
@@ -139,13 +170,29 @@ cpu_end() { # run-name requests
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 
+echo "bench: identity: $POPULATION customers' tokens (minted once by the jar's token command, kept in $IDENTITY)"
+mkdir -p "$IDENTITY"
+mint() { SECKILL_DATA_DIR=$IDENTITY/data java -jar all-in-one/target/seckill.jar token --ttl 604800 "$@"; }
+if [ ! -s "$IDENTITY/tokens" ] || [ "$(wc -l <"$IDENTITY/tokens")" != "$POPULATION" ] \
+    || [ -n "$(find "$IDENTITY/tokens" -mmin +8000)" ]; then
+  seq 0 $((POPULATION - 1)) | sed 's/^/b/' >"$IDENTITY/ids"
+  minted_at=$SECONDS
+  mint --stdin <"$IDENTITY/ids" >"$IDENTITY/tokens"
+  echo "  minted $POPULATION tokens in $((SECONDS - minted_at)) s"
+fi
+ADMIN_TOKEN=$(mint --admin bench-admin)
+split_per_thread "$IDENTITY/tokens"; split_per_thread "$IDENTITY/ids"
+for dir in "$WORK/data/identity" "$WORK/data-command/identity"; do
+  mkdir -p "$dir"; cp "$IDENTITY/data/identity/dev-issuer-key.pem" "$dir/"
+done
+
 echo "bench: HTTP ceiling (alone on the machine: the system is started after it)"
 java -jar loadtest/target/bench-servers.jar ceiling $CEILING >"$WORK/ceiling.log" 2>&1 & ceiling_pid=$!; pids+=($ceiling_pid)
 until grep -q listening "$WORK/ceiling.log"; do sleep 0.2; done
 ROLE_PIDS[ceiling]=$ceiling_pid
-grab_wrk $CEILING "$SYSTEM_WARMUP" $REF_PROMOTION warm >/dev/null
+body_wrk $CEILING "$SYSTEM_WARMUP" $REF_PROMOTION warm >/dev/null
 cpu_start
-CEIL=$(grab_wrk $CEILING "$DURATION" $REF_PROMOTION "c$RUN-")
+CEIL=$(body_wrk $CEILING "$DURATION" $REF_PROMOTION "c$RUN-")
 cpu_end "HTTP ceiling" "$(field "$CEIL" requests)"
 unset 'ROLE_PIDS[ceiling]'
 echo "  $CEIL"
@@ -165,51 +212,73 @@ until grep -q listening "$WORK/naive.log"; do sleep 0.2; done
 ROLE_PIDS[rest]=$rest_pid; ROLE_PIDS[command]=$command_pid; ROLE_PIDS[db]=$(pgrep -f "$WORK/data/mariadb/base/bin/mariadbd" | tr '\n' ' ')
 
 echo "bench: naive baseline"
-grab_wrk $NAIVE "$WARMUP" $REF_PROMOTION "nw$RUN-" >/dev/null
+body_wrk $NAIVE "$WARMUP" $REF_PROMOTION "nw$RUN-" >/dev/null
 cpu_start
-NAIVE_R=$(grab_wrk $NAIVE "$DURATION" $REF_PROMOTION "n$RUN-")
+NAIVE_R=$(body_wrk $NAIVE "$DURATION" $REF_PROMOTION "n$RUN-")
 cpu_end "naive baseline (per accepted grab)" "$(field "$NAIVE_R" ok)"
 echo "  $NAIVE_R"
 [ "$(field "$NAIVE_R" ok)" = "$(field "$NAIVE_R" requests)" ] || { echo "bench: the naive baseline did not accept every grab"; exit 1; }
 
-echo "bench: warm-up of the system (${SYSTEM_WARMUP}s of accepted grabs, then ${WARMUP}s of a flash crowd like W1's)"
-WARM=$(promotion "$W2_COUPONS"); wait_started "$WARM"
-grab_wrk $COMMAND "$SYSTEM_WARMUP" "$WARM" "warm$RUN-" >/dev/null
+echo "bench: warm-up of the system (${SYSTEM_WARMUP}s of accepted grabs with identity tokens, then ${WARMUP}s of a flash crowd like W1's with tickets)"
+WARMS=$(promotions 6 "$W2_COUPONS")
+token_wrk "$SYSTEM_WARMUP" "$WARMS" >/dev/null
 WARM1=$(promotion "$W1_COUPONS"); wait_started "$WARM1"
-grab_wrk $COMMAND "$WARMUP" "$WARM1" "warm1$RUN-" >/dev/null
+tickets "$WARM1" 20000 "$WORK/tickets-warm1" >/dev/null
+ticket_wrk "$WARMUP" "$WARM1" "$WORK/tickets-warm1" >/dev/null
 
-echo "bench: W1 flash crowd ($W1_COUPONS coupons, a new customer per request)"
+echo "bench: W1 flash crowd ($W1_COUPONS coupons, $W1_CUSTOMERS customers with tickets)"
 W1=$(promotion "$W1_COUPONS"); wait_started "$W1"
 cpu_start
-W1_R=$(grab_wrk $COMMAND "$DURATION" "$W1" "w1-$RUN-")
+TICKETS_R=$(tickets "$W1" "$W1_CUSTOMERS" "$WORK/tickets-w1")
+cpu_end "tickets issued (per ticket: RS256 check + HS256 signature)" "$(field "$TICKETS_R" requests)"
+echo "  tickets: $TICKETS_R"
+cpu_start
+W1_R=$(ticket_wrk "$DURATION" "$W1" "$WORK/tickets-w1")
 cpu_end "W1 flash crowd (per request)" "$(field "$W1_R" requests)"
 W1_DB=$(sql "SELECT COUNT(*) FROM seckill_write.events WHERE promotion_id='$W1' AND type='CouponGrabbedEvent'")
 echo "  $W1_R  events=$W1_DB"
 
+echo "bench: W6 abuse (a W1 crowd on a new promotion, beside one customer and one address flooding)"
+W6=$(promotion "$W1_COUPONS"); wait_started "$W6"
+tickets "$W6" "$W1_CUSTOMERS" "$WORK/tickets-w6" >/dev/null
+LIMITED_BEFORE=$(curl -s "http://127.0.0.1:$COMMAND/metrics" | awk '/^seckill_rate_limited_total/ {s += $2} END {print s + 0}')
+wrk -t1 -c16 -d"$DURATION"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:$COMMAND" -- flood "$W6" "$WORK/tickets-w6" \
+  | grep '^RESULT' >"$WORK/w6-flood.txt" &
+W6_FLOOD=$!
+W6_R=$(ticket_wrk "$DURATION" "$W6" "$WORK/tickets-w6")
+wait $W6_FLOOD
+W6_F=$(cat "$WORK/w6-flood.txt")
+LIMITED=$(( $(curl -s "http://127.0.0.1:$COMMAND/metrics" | awk '/^seckill_rate_limited_total/ {s += $2} END {print s + 0}' | cut -d. -f1) - ${LIMITED_BEFORE%.*} ))
+W6_DB=$(sql "SELECT COUNT(*) FROM seckill_write.events WHERE promotion_id='$W6' AND type='CouponGrabbedEvent'")
+echo "  crowd: $W6_R  events=$W6_DB"
+echo "  flood: $W6_F  (429 rate_limited: $LIMITED)"
+
 echo "bench: W2 sustained durable accepts ($W2_COUPONS coupons)"
-grab_wrk $COMMAND "$WARMUP" "$WARM" "warm2$RUN-" >/dev/null
 W2=$(promotion "$W2_COUPONS"); wait_started "$W2"
+tickets "$W2" "$POPULATION" "$WORK/tickets-w2" >/dev/null
+token_wrk "$WARMUP" "$(promotions 3 "$W2_COUPONS")" >/dev/null
 cpu_start
-W2_R=$(grab_wrk $COMMAND "$DURATION" "$W2" "w2-$RUN-")
+W2_R=$(ticket_wrk "$W2_DURATION" "$W2" "$WORK/tickets-w2")
 cpu_end "W2 sustained (per accepted grab)" "$(field "$W2_R" ok)"
 W2_DB=$(sql "SELECT COUNT(*) FROM seckill_write.events WHERE promotion_id='$W2' AND type='CouponGrabbedEvent'")
 echo "  $W2_R  events=$W2_DB"
 
 echo "bench: W3 queries during W2 (after ${WARMUP}s of the same on the warm-up promotion)"
-grab_wrk $COMMAND "$WARMUP" "$WARM" "warm3$RUN-" >/dev/null &
-query_wrk "$WARMUP" "warm$RUN-" >/dev/null
+token_wrk "$WARMUP" "$(promotions 2 "$W2_COUPONS")" >/dev/null &
+query_wrk "$WARMUP" >/dev/null
 wait $!
+W3P=$(promotions 3 "$W2_COUPONS")
 cpu_start
-grab_wrk $COMMAND "$DURATION" "$W2" "w3-$RUN-" >"$WORK/w3-grabs.txt" &
+token_wrk "$DURATION" "$W3P" >"$WORK/w3-grabs.txt" &
 W3_GRABS=$!
-W3_R=$(query_wrk "$DURATION" "w2-$RUN-")
+W3_R=$(query_wrk "$DURATION")
 wait $W3_GRABS
 W3_G=$(cat "$WORK/w3-grabs.txt")
 cpu_end "W3 queries + grabs (per request of either)" "$(( $(field "$W3_R" requests) + $(field "$W3_G" requests) ))"
 LAG_P99=$(curl -s "http://127.0.0.1:$EVENT/metrics" | sed -n 's/^seckill_projection_lag_seconds{quantile="0.99"} \([0-9.E-]*\)$/\1/p')
 LAG_MAX=$(curl -s "http://127.0.0.1:$EVENT/metrics" | sed -n 's/^seckill_projection_lag_seconds_max \([0-9.E-]*\)$/\1/p')
 cpu_start
-W3_ALONE=$(query_wrk "$DURATION" "w2-$RUN-")
+W3_ALONE=$(query_wrk "$DURATION")
 cpu_end "the same queries alone, no grabs (per query)" "$(field "$W3_ALONE" requests)"
 echo "  queries: $W3_R"
 echo "  grabs:   $W3_G"
@@ -220,9 +289,11 @@ echo "bench: W4 restart of the command JVM over >= $W4_EVENTS events"
 EVENTS=$(sql "SELECT COUNT(*) FROM seckill_write.events")
 deadline=$((SECONDS + 120))
 while [ "$EVENTS" -lt "$W4_EVENTS" ] && [ $SECONDS -lt $deadline ]; do
-  grab_wrk $COMMAND 10 "$W2" "w4fill-$RUN-$SECONDS-" >/dev/null
+  token_wrk 10 "$(promotions 2 "$W2_COUPONS")" >/dev/null
   EVENTS=$(sql "SELECT COUNT(*) FROM seckill_write.events")
 done
+W4P=$(promotion "$W2_COUPONS"); wait_started "$W4P"
+W4_TOKEN=$(head -1 "$IDENTITY/tokens")
 if [ "${COMMAND_JFR:-0}" = 1 ]; then
   jcmd "$command_pid" JFR.dump name=bench filename="$WORK/command.jfr" >/dev/null && echo "  JFR profile: $WORK/command.jfr"
   COMMAND_OPTS=$JAVA_OPTS
@@ -231,7 +302,7 @@ kill -9 "$command_pid"; wait "$command_pid" 2>/dev/null || true
 started=$(date +%s%N)
 start_command
 until [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$COMMAND/command/coupons" \
-    -d "{\"promotionId\":\"$W2\",\"customerId\":\"w4-$RUN\"}")" = 200 ]; do
+    -H "Authorization: Bearer $W4_TOKEN" -d "{\"promotionId\":\"$W4P\"}")" = 200 ]; do
   [ $(( ($(date +%s%N) - started) / 1000000000 )) -lt 120 ] || { echo "bench: command did not come back"; exit 1; }
   sleep 0.05
 done
@@ -246,19 +317,23 @@ row() { # name result accepted-figure check
   printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$rps" "$p50" "$p99" "$3" "$4" \
     "$(ratio "$rps" "$CEIL_RPS")" "$(ratio "$rps" "$NAIVE_RPS")"
 }
-W2_ACC_S=$(awk -v n="$(field "$W2_R" ok)" -v d="$DURATION" 'BEGIN { printf "%.0f", n / d }')
+W2_ACC_S=$(awk -v n="$(field "$W2_R" ok)" -v d="$W2_DURATION" 'BEGIN { printf "%.0f", n / d }')
 NAIVE_ACC_S=$(awk -v n="$(field "$NAIVE_R" ok)" -v d="$DURATION" 'BEGIN { printf "%.0f", n / d }')
 {
   echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(java -version 2>&1 | head -1);"
-  echo "wrk -t$THREADS -c$CONNECTIONS, ${DURATION}s measured after ${WARMUP}s warm-up (the system: ${SYSTEM_WARMUP}s + ${WARMUP}s); JAVA_OPTS=$JAVA_OPTS"
+  echo "wrk -t$THREADS -c$CONNECTIONS, ${DURATION}s measured (W2: ${W2_DURATION}s) after ${WARMUP}s warm-up (the system: ${SYSTEM_WARMUP}s + ${WARMUP}s); JAVA_OPTS=$JAVA_OPTS"
+  echo "identity on: W1, W2, W6 with tickets; warm-ups, W3 and W4's fill with identity tokens; the ceiling and the naive baseline check none"
   echo
   echo "| workload | req/s | p50 ms | p99 ms | accepted | check | x ceiling | x naive |"
   echo "|---|---|---|---|---|---|---|---|"
   row "HTTP ceiling (no state, no I/O)" "$CEIL" "-" "-"
   row "naive baseline (1 tx per grab)" "$NAIVE_R" "$(field "$NAIVE_R" ok) ($NAIVE_ACC_S/s)" "-"
-  row "W1 flash crowd, $W1_COUPONS coupons" "$W1_R" "$(field "$W1_R" ok)" "events $W1_DB <= $W1_COUPONS: $([ "$W1_DB" -le "$W1_COUPONS" ] && [ "$W1_DB" = "$(field "$W1_R" ok)" ] && echo ok || echo FAIL)"
-  row "W2 sustained accepts" "$W2_R" "$(field "$W2_R" ok) ($W2_ACC_S/s, x naive $(ratio "$W2_ACC_S" "$NAIVE_ACC_S"))" "events $W2_DB >= 200s (grabs in flight at the end commit too), <= $W2_COUPONS: $([ "$W2_DB" -ge "$(field "$W2_R" ok)" ] && [ "$W2_DB" -le "$W2_COUPONS" ] && echo ok || echo FAIL)"
-  row "W3 queries during W2" "$W3_R" "grabs $(field "$W3_G" rps)/s" "lag p99 ${LAG_P99}s"
+  row "tickets issued, $W1_CUSTOMERS customers" "$TICKETS_R" "$(field "$TICKETS_R" ok)" "all issued: $([ "$(field "$TICKETS_R" ok)" = "$W1_CUSTOMERS" ] && echo ok || echo FAIL)"
+  row "W1 flash crowd, $W1_COUPONS coupons, tickets" "$W1_R" "$(field "$W1_R" ok)" "events $W1_DB <= $W1_COUPONS: $([ "$W1_DB" -le "$W1_COUPONS" ] && [ "$W1_DB" = "$(field "$W1_R" ok)" ] && echo ok || echo FAIL); other $(field "$W1_R" other)"
+  row "W6 the same crowd beside a flood" "$W6_R" "$(field "$W6_R" ok)" "x W1: rps $(ratio "$(field "$W6_R" rps)" "$(field "$W1_R" rps)"), p99 $(ratio "$(field "$W6_R" p99_ms)" "$(field "$W1_R" p99_ms)"); events $W6_DB"
+  row "W6 flood: 1 customer, 1 address" "$W6_F" "$(field "$W6_F" ok)" "429 rate_limited: $LIMITED"
+  row "W2 sustained accepts, tickets" "$W2_R" "$(field "$W2_R" ok) ($W2_ACC_S/s, x naive $(ratio "$W2_ACC_S" "$NAIVE_ACC_S"))" "events $W2_DB >= 200s (grabs in flight at the end commit too), <= $W2_COUPONS: $([ "$W2_DB" -ge "$(field "$W2_R" ok)" ] && [ "$W2_DB" -le "$W2_COUPONS" ] && echo ok || echo FAIL); tickets left: $([ "$(field "$W2_R" ok)" -lt "$POPULATION" ] && echo yes || echo 'NO (raise POPULATION)')"
+  row "W3 queries during grabs (identity tokens)" "$W3_R" "grabs $(field "$W3_G" rps)/s" "lag p99 ${LAG_P99}s"
   echo "| W4 restart over $EVENTS events | - | - | - | serving after ${W4_MS} ms | $REBUILD | - | - |"
   echo
   echo "CPU per request, in microseconds of CPU time (user + system) charged to each process during the measured run;"

@@ -1,5 +1,13 @@
--- wrk script: every request is a grab by a new customer.
--- usage: wrk ... -s grab.lua URL -- <promotionId> <customer prefix>
+-- wrk script: grabs, with identity as the system needs it.
+-- usage: wrk ... -s grab.lua URL -- <mode> <promotionId[,promotionId...]> [file] [customer prefix]
+--   body    <promotion> - <prefix>: a new customer per request named in the body (the ceiling and the naive
+--           baseline, which check no identity); a ticket-sized Authorization header keeps the bytes the same
+--   tickets <promotion> <file>: grab tickets, one per line (the file is pre-split per thread: <file>.<tid>),
+--           cycled: a crowd of as many customers as tickets
+--   tokens  <p1,p2,...> <file>: identity tokens (pre-split likewise); every customer grabs once per promotion, the
+--           next promotion when all have (warm-ups and fills: a new customer per request, all accepted)
+--   flood   <promotion> <file>: the first ticket of the file, as fast as it can, from one address (SPEC W6)
+-- Every request but the flood's comes from one of 250 client addresses (X-Forwarded-For, believed from 127.0.0.1).
 local threads = {}
 
 function setup(thread)
@@ -7,17 +15,54 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+local function load(file)
+  local list = {}
+  for line in io.lines(file) do
+    if line ~= "-" and line ~= "" then table.insert(list, line) end
+  end
+  return list
+end
+
 function init(args)
-  promotion = args[1]
-  prefix = args[2] or "c"
+  mode = args[1]
+  promotions = {}
+  for p in string.gmatch(args[2], "[^,]+") do table.insert(promotions, p) end
+  if mode == "body" then
+    prefix = args[4] or "c"
+    auth = "Bearer " .. string.rep("x", 280)
+  elseif mode == "flood" then
+    creds = load(args[3] .. "." .. tid)
+    creds = { creds[1] }
+  else
+    creds = load(args[3] .. "." .. tid)
+  end
   counter = 0
   ok, rejected, other = 0, 0, 0
-  headers = { ["Content-Type"] = "application/json" }
+  bodies = {}
+  for i, p in ipairs(promotions) do bodies[i] = '{"promotionId":"' .. p .. '"}' end
 end
 
 function request()
   counter = counter + 1
-  local body = '{"promotionId":"' .. promotion .. '","customerId":"' .. prefix .. tid .. '-' .. counter .. '"}'
+  local headers = { ["Content-Type"] = "application/json" }
+  if mode == "flood" then
+    headers["X-Forwarded-For"] = "203.0.113.66"
+  else
+    headers["X-Forwarded-For"] = "198.51.100." .. (counter % 250 + 1)
+  end
+  if mode == "body" then
+    headers["Authorization"] = auth
+    local body = '{"promotionId":"' .. promotions[1] .. '","customerId":"' .. prefix .. tid .. '-' .. counter .. '"}'
+    return wrk.format("POST", "/command/coupons", headers, body)
+  end
+  local n = #creds
+  local i = (counter - 1) % n + 1
+  local body = bodies[1]
+  if mode == "tokens" then
+    local round = math.floor((counter - 1) / n) + 1
+    body = bodies[math.min(round, #bodies)]
+  end
+  headers["Authorization"] = "Bearer " .. creds[i]
   return wrk.format("POST", "/command/coupons", headers, body)
 end
 

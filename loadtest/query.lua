@@ -1,5 +1,6 @@
--- wrk script: the query side at full speed, alternating the active list and a customer's coupons.
--- usage: wrk ... -s query.lua URL -- <customer prefix>
+-- wrk script: the query side at full speed, alternating the active list and a customer's coupons (read with that
+-- customer's identity token).
+-- usage: wrk ... -s query.lua URL -- <tokens file, pre-split per thread: <file>.<tid>> <ids file, likewise>
 local threads = {}
 
 function setup(thread)
@@ -8,17 +9,22 @@ function setup(thread)
 end
 
 function init(args)
-  prefix = args[1] or "c"
+  tokens, ids = {}, {}
+  for line in io.lines(args[1] .. "." .. tid) do table.insert(tokens, line) end
+  for line in io.lines(args[2] .. "." .. tid) do table.insert(ids, line) end
   counter = 0
   ok, other = 0, 0
 end
 
 function request()
   counter = counter + 1
+  local headers = { ["X-Forwarded-For"] = "198.51.100." .. (counter % 250 + 1) }
   if counter % 2 == 0 then
-    return wrk.format("GET", "/query/promotions")
+    return wrk.format("GET", "/query/promotions", headers)
   end
-  return wrk.format("GET", "/query/coupons/" .. prefix .. tid .. "-" .. counter)
+  local i = (counter - 1) % #tokens + 1
+  headers["Authorization"] = "Bearer " .. tokens[i]
+  return wrk.format("GET", "/query/coupons/" .. ids[i], headers)
 end
 
 function response(status, hdrs, body)

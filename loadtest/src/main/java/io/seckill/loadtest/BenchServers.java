@@ -50,7 +50,12 @@ public final class BenchServers {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      throw new IllegalArgumentException("usage: ceiling PORT | naive PORT DB_PORT COUPONS");
+      throw new IllegalArgumentException("usage: ceiling PORT | naive PORT DB_PORT COUPONS"
+          + " | tickets PORT PROMOTION TOKENS_FILE COUNT OUT_FILE CONNECTIONS");
+    }
+    if (args[0].equals("tickets")) {
+      TicketFetcher.run(args);
+      return;
     }
     Vertx vertx = Vertx.vertx();
     int port = Integer.parseInt(args[1]);
