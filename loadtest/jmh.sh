@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -B -pl shared -am install -DskipTests
 mvn -q -B -pl shared test-compile
-cp=$(mvn -q -B -pl shared dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/dev/stdout)
+mkdir -p loadtest/target
+mvn -q -B -pl shared dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/loadtest/target/jmh.classpath"
+cp=$(cat loadtest/target/jmh.classpath)
 java -cp "shared/target/test-classes:shared/target/classes:$cp" org.openjdk.jmh.Main \
   "io.seckill.shared.identity.bench.TicketCheckBenchmark.${1:-}" -rf text -rff loadtest/target/jmh-ticket.txt

@@ -2,7 +2,6 @@ package io.seckill.launcher;
 
 import io.seckill.shared.testing.Async;
 import io.seckill.shared.testing.Grabs;
-import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -49,9 +48,7 @@ class CancelTest {
   }
 
   private static Future<HttpResponse<Buffer>> admin(io.vertx.core.http.HttpMethod method, String path, JsonObject body) {
-    var request = client.request(method, system.config.adminPort(), "127.0.0.1", path)
-        .bearerTokenAuthentication(TestInfra.ADMIN_TOKEN);
-    return body == null ? request.send() : request.sendJsonObject(body);
+    return system.admin(client, method, path, body);
   }
 
   private static JsonObject terms(Instant publish) {

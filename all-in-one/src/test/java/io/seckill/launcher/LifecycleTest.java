@@ -2,7 +2,6 @@ package io.seckill.launcher;
 
 import io.seckill.shared.db.SqlTime;
 import io.seckill.shared.testing.Async;
-import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -53,8 +52,7 @@ class LifecycleTest {
   }
 
   private static Future<HttpResponse<Buffer>> admin(io.vertx.core.http.HttpMethod method, String path, JsonObject body) {
-    return client.request(method, system.config.adminPort(), "127.0.0.1", path)
-        .bearerTokenAuthentication(TestInfra.ADMIN_TOKEN).sendJsonObject(body);
+    return system.admin(client, method, path, body);
   }
 
   private static JsonObject terms(Instant publish, Instant finish) {

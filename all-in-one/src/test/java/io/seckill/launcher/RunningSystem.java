@@ -5,7 +5,14 @@ import io.seckill.shared.config.Env;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
 import io.seckill.shared.testing.TestInfra;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.sqlclient.Pool;
 
 import java.util.HashMap;
@@ -56,6 +63,13 @@ final class RunningSystem implements AutoCloseable {
     RunningSystem system = new RunningSystem(config, env);
     system.launcher.start(new Env(env));
     return system;
+  }
+
+  /** An admin API call with the test issuer's admin token ({@code body} null: none). */
+  Future<HttpResponse<Buffer>> admin(WebClient client, HttpMethod method, String path, JsonObject body) {
+    HttpRequest<Buffer> request = client.request(method, config.adminPort(), "127.0.0.1", path)
+        .bearerTokenAuthentication(TestInfra.ADMIN_TOKEN);
+    return body == null ? request.send() : request.sendJsonObject(body);
   }
 
   Pool writeDb(Vertx vertx) {

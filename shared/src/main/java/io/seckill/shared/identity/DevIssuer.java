@@ -7,10 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
@@ -45,30 +42,7 @@ public final class DevIssuer {
   public static DevIssuer loadOrCreate(Path dir) {
     Path file = dir.resolve(FILE);
     try {
-      if (!Files.exists(file)) {
-        Files.createDirectories(dir);
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
-        byte[] pkcs8 = generator.generateKeyPair().getPrivate().getEncoded();
-        String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-            .encodeToString(pkcs8) + "\n-----END PRIVATE KEY-----\n";
-        Path tmp = Files.createTempFile(dir, FILE, ".tmp");
-        try {
-          Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-          // not a POSIX file system: the directory's own permissions apply
-        }
-        Files.writeString(tmp, pem);
-        try {
-          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException raced) {
-          Files.deleteIfExists(tmp);
-          if (!Files.exists(file)) {
-            throw raced;
-          }
-        }
-      }
-      String pem = Files.readString(file);
+      String pem = SecretFiles.readOrCreate(dir, FILE, DevIssuer::newKeyPem);
       String body = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
       return new DevIssuer((RSAPrivateCrtKey) KeyFactory.getInstance("RSA")
           .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body))));
@@ -76,6 +50,18 @@ public final class DevIssuer {
       throw new UncheckedIOException("development issuer key in " + dir + ": " + e.getMessage(), e);
     } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
       throw new IllegalStateException("development issuer key " + file + " is not an RSA private key", e);
+    }
+  }
+
+  private static String newKeyPem() {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+      generator.initialize(2048);
+      byte[] pkcs8 = generator.generateKeyPair().getPrivate().getEncoded();
+      return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+          .encodeToString(pkcs8) + "\n-----END PRIVATE KEY-----\n";
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot make an RSA key", e);
     }
   }
 

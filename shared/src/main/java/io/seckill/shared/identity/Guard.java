@@ -33,7 +33,8 @@ public final class Guard {
 
   public Guard(Vertx vertx, Security security, Clock clock) {
     this.security = security;
-    this.verifier = new TokenVerifier(vertx, security.jwks(), security.config().identity(), clock);
+    this.verifier = new TokenVerifier(vertx, security.jwks(), security.config().identity(), clock,
+        security.verifiedTokens());
   }
 
   public Security security() {

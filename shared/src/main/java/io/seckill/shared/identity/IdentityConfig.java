@@ -10,7 +10,7 @@ import java.util.List;
  */
 public record IdentityConfig(String jwksUrl, List<JsonObject> localJwks, String issuer, String audience,
                              String rolesClaim, String adminRole, int leewaySeconds, int jwksRefreshSeconds,
-                             int jwksMaxAgeSeconds) {
+                             int jwksMaxAgeSeconds, int tokenCacheSeconds) {
   public static final String ADMIN_ROLE = "seckill-admin";
   public static final String DEV_ISSUER = "seckill-dev";
   public static final String DEFAULT_AUDIENCE = "seckill";
@@ -19,6 +19,9 @@ public record IdentityConfig(String jwksUrl, List<JsonObject> localJwks, String 
     localJwks = localJwks == null ? List.of() : List.copyOf(localJwks);
     if (jwksUrl == null && localJwks.isEmpty()) {
       throw new IllegalArgumentException("no identity keys: set SECKILL_OIDC_JWKS_URL or use the development issuer");
+    }
+    if (tokenCacheSeconds < 0 || tokenCacheSeconds > 300) {
+      throw new IllegalArgumentException("SECKILL_OIDC_TOKEN_CACHE_SECONDS must be 0 to 300, got " + tokenCacheSeconds);
     }
     if (leewaySeconds < 0 || leewaySeconds > 30) {
       throw new IllegalArgumentException("SECKILL_OIDC_LEEWAY_SECONDS must be 0 to 30, got " + leewaySeconds);

@@ -20,6 +20,8 @@ public final class RateLimiter {
   private final RateLimit limit;
   private final Cache<String, Bucket> buckets;
   private final TimeMeter meter;
+  /** Built once: every new caller's bucket shares it. */
+  private final Bandwidth bandwidth;
 
   public RateLimiter(RateLimit limit) {
     this(limit, TimeMeter.SYSTEM_NANOTIME);
@@ -29,6 +31,9 @@ public final class RateLimiter {
   public RateLimiter(RateLimit limit, TimeMeter meter) {
     this.limit = limit;
     this.meter = meter;
+    this.bandwidth = limit.enabled()
+        ? Bandwidth.builder().capacity(limit.capacity()).refillGreedy(limit.perSecond(), Duration.ofSeconds(1)).build()
+        : null;
     long refillSeconds = limit.enabled() ? Math.max(1, (limit.capacity() + limit.perSecond() - 1) / limit.perSecond()) : 1;
     this.buckets = Caffeine.newBuilder()
         .maximumSize(limit.maxKeys())
@@ -50,11 +55,7 @@ public final class RateLimiter {
   }
 
   private Bucket newBucket() {
-    return Bucket.builder()
-        .addLimit(Bandwidth.builder().capacity(limit.capacity())
-            .refillGreedy(limit.perSecond(), Duration.ofSeconds(1)).build())
-        .withCustomTimePrecision(meter)
-        .build();
+    return Bucket.builder().addLimit(bandwidth).withCustomTimePrecision(meter).build();
   }
 
   /** Runs the cache's pending evictions now (tests). */

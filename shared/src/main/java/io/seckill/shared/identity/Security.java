@@ -20,6 +20,7 @@ public final class Security implements Shareable {
   private final RateLimiter customers;
   private final Tickets tickets;
   private final TicketChallenge challenge;
+  private final com.github.benmanes.caffeine.cache.Cache<String, TokenVerifier.Verified> verifiedTokens;
   final Counter limitedAddress;
   final Counter limitedCustomer;
 
@@ -29,6 +30,7 @@ public final class Security implements Shareable {
     this.jwks = identity.embedded()
         ? JwksSource.fixed(vertx, identity.localJwks())
         : JwksSource.remote(vertx, identity.jwksUrl(), identity.jwksRefreshSeconds(), identity.jwksMaxAgeSeconds());
+    this.verifiedTokens = TokenVerifier.cache(identity);
     this.addresses = new RateLimiter(config.addressLimit());
     this.customers = new RateLimiter(config.customerLimit());
     this.tickets = config.ticketKeys().isEmpty() ? null : new Tickets(config.ticketKeys());
@@ -75,6 +77,11 @@ public final class Security implements Shareable {
 
   public JwksSource jwks() {
     return jwks;
+  }
+
+  /** The tokens that passed recently (shared by the JVM's verifiers), or null when that cache is off. */
+  com.github.benmanes.caffeine.cache.Cache<String, TokenVerifier.Verified> verifiedTokens() {
+    return verifiedTokens;
   }
 
   public RateLimiter addresses() {

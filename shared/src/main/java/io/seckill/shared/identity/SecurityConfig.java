@@ -37,7 +37,8 @@ public record SecurityConfig(IdentityConfig identity, List<TicketKey> ticketKeys
         IdentityConfig.ADMIN_ROLE,
         env.integer("SECKILL_OIDC_LEEWAY_SECONDS", 5),
         positive(env, "SECKILL_OIDC_JWKS_REFRESH_SECONDS", 10),
-        positive(env, "SECKILL_OIDC_JWKS_MAX_AGE_SECONDS", 300));
+        positive(env, "SECKILL_OIDC_JWKS_MAX_AGE_SECONDS", 300),
+        positiveOrZero(env, "SECKILL_OIDC_TOKEN_CACHE_SECONDS", 60));
     List<TicketKey> ticketKeys = !tickets ? List.of()
         : env.has("SECKILL_TICKET_KEYS") ? TicketKey.parse(env.string("SECKILL_TICKET_KEYS", ""))
         : TicketKey.loadOrCreate(keys);

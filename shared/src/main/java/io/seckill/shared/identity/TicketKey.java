@@ -2,10 +2,7 @@ package io.seckill.shared.identity;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -59,31 +56,15 @@ public record TicketKey(String kid, byte[] secret) {
 
   /** The key kept in {@code dir/ticket-keys} (same format), made there on first use. */
   public static List<TicketKey> loadOrCreate(Path dir) {
-    Path file = dir.resolve(FILE);
     try {
-      if (!Files.exists(file)) {
-        Files.createDirectories(dir);
+      return parse(SecretFiles.readOrCreate(dir, FILE, () -> {
+        SecureRandom random = new SecureRandom();
         byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
+        random.nextBytes(secret);
         byte[] id = new byte[6];
-        new SecureRandom().nextBytes(id);
-        Path tmp = Files.createTempFile(dir, FILE, ".tmp");
-        try {
-          Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-          // not a POSIX file system
-        }
-        Files.writeString(tmp, "t" + Base64Url.encode(id) + ":" + Base64Url.encode(secret) + "\n");
-        try {
-          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException raced) {
-          Files.deleteIfExists(tmp);
-          if (!Files.exists(file)) {
-            throw raced;
-          }
-        }
-      }
-      return parse(Files.readString(file).trim());
+        random.nextBytes(id);
+        return "t" + Base64Url.encode(id) + ":" + Base64Url.encode(secret) + "\n";
+      }).trim());
     } catch (IOException e) {
       throw new UncheckedIOException("ticket keys in " + dir + ": " + e.getMessage(), e);
     }

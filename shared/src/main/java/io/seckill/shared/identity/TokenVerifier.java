@@ -10,7 +10,11 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.oauth2.OAuth2Auth;
 import io.vertx.ext.auth.oauth2.OAuth2Options;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -18,6 +22,11 @@ import java.util.List;
  * with vertx-auth-oauth2 against the keys of the {@link JwksSource}, then {@link ClaimsCheck}. The provider is
  * built by hand (no discovery, no introspection or userinfo endpoint), so no token ever makes this service call
  * the identity provider, except a well-formed one naming an unknown key id, which asks for one throttled refresh.
+ *
+ * <p>A token that passed is remembered (by its exact text, in a cache shared by the JVM's verifiers) for at most
+ * {@code SECKILL_OIDC_TOKEN_CACHE_SECONDS} and never past its own {@code exp}: a customer's app sends the same token
+ * with every call, and its RS256 check costs forty times a ticket's MAC. The price: a key the provider retires keeps
+ * the tokens already seen working for that long.
  *
  * <p>One per verticle instance: vertx-auth 5.0.7 verifies on one {@code Signature} per key under a lock, so a
  * provider shared by every event loop would check one token at a time. Not thread-safe.
@@ -28,27 +37,57 @@ public final class TokenVerifier {
   private final IdentityConfig config;
   private final ClaimsCheck claims;
   private final Clock clock;
+  private final Cache<String, Verified> verified;
   private OAuth2Auth provider;
   private long providerVersion = -1;
 
+  /** A token that passed: for whom, and until when (its exp plus the leeway, epoch seconds). */
+  record Verified(Caller caller, long validUntil) {
+  }
+
+  /** Without a cache of verified tokens. */
   public TokenVerifier(Vertx vertx, JwksSource source, IdentityConfig config, Clock clock) {
+    this(vertx, source, config, clock, null);
+  }
+
+  /** With {@code verified} (shared, thread-safe; null: none) remembering the tokens that passed. */
+  public TokenVerifier(Vertx vertx, JwksSource source, IdentityConfig config, Clock clock,
+                       Cache<String, Verified> verified) {
     this.vertx = vertx;
     this.source = source;
     this.config = config;
     this.claims = config.claimsCheck();
     this.clock = clock;
+    this.verified = verified;
+  }
+
+  /** The cache of verified tokens a JVM shares, or null when {@code tokenCacheSeconds} is 0. */
+  static Cache<String, Verified> cache(IdentityConfig config) {
+    return config.tokenCacheSeconds() == 0 ? null : Caffeine.newBuilder().maximumSize(200_000)
+        .expireAfterWrite(Duration.ofSeconds(config.tokenCacheSeconds())).build();
   }
 
   public Future<Caller> verify(String token) {
+    if (verified != null && token != null) {
+      Verified hit = verified.getIfPresent(token);
+      if (hit != null && clock.millis() / 1000 < hit.validUntil()) {
+        return Future.succeededFuture(hit.caller());
+      }
+    }
     try {
       TokenShape.header(token);
     } catch (TokenRefused e) {
       return Future.failedFuture(e);
     }
-    return attempt(token, true);
+    return attempt(token, true).map(passed -> {
+      if (verified != null) {
+        verified.put(token, passed);
+      }
+      return passed.caller();
+    });
   }
 
-  private Future<Caller> attempt(String token, boolean mayRefresh) {
+  private Future<Verified> attempt(String token, boolean mayRefresh) {
     JwksSource.Keys keys = source.current();
     if (keys.jwks().isEmpty()) {
       return Future.failedFuture(new TokenRefused("no identity keys are loaded; try again later"));
@@ -63,7 +102,10 @@ public final class TokenVerifier {
       if (ar.succeeded()) {
         JsonObject payload = ar.result().attributes().getJsonObject("accessToken");
         try {
-          return Future.succeededFuture(claims.check(payload, clock.millis() / 1000));
+          Caller caller = claims.check(payload, clock.millis() / 1000);
+          // exp is a whole number here: the check refuses anything else
+          return Future.succeededFuture(new Verified(caller,
+              ((Number) payload.getValue("exp")).longValue() + config.leewaySeconds()));
         } catch (TokenRefused e) {
           return Future.failedFuture(e);
         } catch (RuntimeException e) {

@@ -13,7 +13,6 @@ import java.util.regex.Pattern;
  * addresses are parsed, never a name (no DNS lookup on attacker input).
  */
 public final class TrustedProxies {
-  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
   private record Network(byte[] address, int prefix) {
@@ -106,22 +105,36 @@ public final class TrustedProxies {
     return false;
   }
 
+  /** A dotted-quad IPv4 literal, parsed by hand (it runs on every request); null when it is not one. */
+  private static byte[] ipv4(String s) {
+    byte[] address = new byte[4];
+    int part = 0;
+    int value = -1;
+    for (int i = 0; i <= s.length(); i++) {
+      char c = i < s.length() ? s.charAt(i) : '.';
+      if (c >= '0' && c <= '9') {
+        value = (value < 0 ? 0 : value * 10) + (c - '0');
+        if (value > 255) {
+          return null;
+        }
+      } else if (c == '.' && value >= 0 && part < 4) {
+        address[part++] = (byte) value;
+        value = -1;
+      } else {
+        return null;
+      }
+    }
+    return part == 4 ? address : null;
+  }
+
   static byte[] literal(String text) {
     if (text == null) {
       return null;
     }
     String s = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-    if (IPV4.matcher(s).matches()) {
-      String[] octets = s.split("\\.");
-      byte[] address = new byte[4];
-      for (int i = 0; i < 4; i++) {
-        int octet = Integer.parseInt(octets[i]);
-        if (octet > 255) {
-          return null;
-        }
-        address[i] = (byte) octet;
-      }
-      return address;
+    byte[] v4 = ipv4(s);
+    if (v4 != null) {
+      return v4;
     }
     if (s.indexOf(':') < 0 || !IPV6.matcher(s).matches()) {
       return null;
