@@ -10,7 +10,7 @@ end
 
 function init(args)
   tokens, ids = {}, {}
-  for line in io.lines(args[1] .. "." .. tid) do table.insert(tokens, line) end
+  for line in io.lines(args[1] .. "." .. tid) do table.insert(tokens, "Bearer " .. line) end
   for line in io.lines(args[2] .. "." .. tid) do table.insert(ids, line) end
   counter = 0
   ok, other = 0, 0
@@ -23,7 +23,7 @@ function request()
     return wrk.format("GET", "/query/promotions", headers)
   end
   local i = (counter - 1) % #tokens + 1
-  headers["Authorization"] = "Bearer " .. tokens[i]
+  headers["Authorization"] = tokens[i]
   return wrk.format("GET", "/query/coupons/" .. ids[i], headers)
 end
 

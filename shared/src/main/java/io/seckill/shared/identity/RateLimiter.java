@@ -5,8 +5,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.local.SynchronizationStrategy;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +22,7 @@ public final class RateLimiter {
   private final TimeMeter meter;
   /** Built once: every new caller's bucket shares it. */
   private final Bandwidth bandwidth;
+  private final java.util.function.Function<String, Bucket> newBucket = key -> newBucket();
 
   public RateLimiter(RateLimit limit) {
     this(limit, TimeMeter.SYSTEM_NANOTIME);
@@ -47,15 +48,22 @@ public final class RateLimiter {
     if (!limit.enabled()) {
       return 0;
     }
-    ConsumptionProbe probe = buckets.get(key, k -> newBucket()).tryConsumeAndReturnRemaining(1);
-    if (probe.isConsumed()) {
+    Bucket bucket = buckets.getIfPresent(key);
+    if (bucket == null) {
+      bucket = buckets.get(key, newBucket);
+    }
+    // the common case allocates nothing: a boolean consume; only a refusal asks how long to wait
+    if (bucket.tryConsume(1)) {
       return 0;
     }
-    return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999L));
+    long nanos = bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill();
+    return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(nanos + 999_999_999L));
   }
 
+  /** A new caller's bucket: a lock per bucket rather than lock-free state copies (one caller rarely races itself). */
   private Bucket newBucket() {
-    return Bucket.builder().addLimit(bandwidth).withCustomTimePrecision(meter).build();
+    return Bucket.builder().addLimit(bandwidth).withCustomTimePrecision(meter)
+        .withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED).build();
   }
 
   /** Runs the cache's pending evictions now (tests). */
