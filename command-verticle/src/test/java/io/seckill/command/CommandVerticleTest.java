@@ -9,6 +9,7 @@ import io.seckill.shared.event.SecKillEvent;
 import io.seckill.shared.messaging.AmqpSecKillMessageSubscriber;
 import io.seckill.shared.testing.Async;
 import io.seckill.shared.testing.Grabs;
+import io.seckill.shared.testing.ShiftedClock;
 import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -281,26 +282,6 @@ class CommandVerticleTest {
         .onComplete(ctx.succeedingThenComplete());
   }
 
-  /** A clock the test moves forward: timers armed on the real time have not fired yet when it jumps. */
-  static final class ShiftedClock extends Clock {
-    volatile Duration offset = Duration.ZERO;
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return java.time.ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.now().plus(offset);
-    }
-  }
-
   @Test
   void aCrowdArrivingAtThePublishTimeBeforeTheStartTimerIsServedNotRefused(Vertx vertx, VertxTestContext ctx) {
     SecKillConfig own = TestInfra.freshConfig();
@@ -316,7 +297,7 @@ class CommandVerticleTest {
                 () -> Future.succeededFuture(verticle.service().promotion(id) != null)))
             .compose(known -> {
               // the publish time comes; the start timer (armed for an hour from now in real time) has not fired
-              clock.offset = Duration.ofSeconds(3601);
+              clock.shift(Duration.ofSeconds(3601));
               for (int i = 0; i < 20; i++) {
                 crowd.add(grab(own, id, "early-" + i));
               }

@@ -24,9 +24,9 @@ import java.util.List;
  * the identity provider, except a well-formed one naming an unknown key id, which asks for one throttled refresh.
  *
  * <p>A token that passed is remembered (by its exact text, in a cache shared by the JVM's verifiers) for at most
- * {@code SECKILL_OIDC_TOKEN_CACHE_SECONDS} and never past its own {@code exp}: a customer's app sends the same token
- * with every call, and its RS256 check costs forty times a ticket's MAC. The price: a key the provider retires keeps
- * the tokens already seen working for that long.
+ * {@code SECKILL_OIDC_TOKEN_CACHE_SECONDS}, never past its own {@code exp}, and only while the key set it was checked
+ * against is the current one (a JWKS change, such as a retired key, checks it again): a customer's app sends the
+ * same token with every call, and its RS256 check costs forty times a ticket's MAC.
  *
  * <p>One per verticle instance: vertx-auth 5.0.7 verifies on one {@code Signature} per key under a lock, so a
  * provider shared by every event loop would check one token at a time. Not thread-safe.
@@ -41,8 +41,8 @@ public final class TokenVerifier {
   private OAuth2Auth provider;
   private long providerVersion = -1;
 
-  /** A token that passed: for whom, and until when (its exp plus the leeway, epoch seconds). */
-  record Verified(Caller caller, long validUntil) {
+  /** A token that passed: for whom, until when (its exp plus the leeway, epoch seconds), against which key set. */
+  record Verified(Caller caller, long validUntil, long keysVersion) {
   }
 
   /** Without a cache of verified tokens. */
@@ -70,7 +70,7 @@ public final class TokenVerifier {
   public Future<Caller> verify(String token) {
     if (verified != null && token != null) {
       Verified hit = verified.getIfPresent(token);
-      if (hit != null && clock.millis() / 1000 < hit.validUntil()) {
+      if (hit != null && clock.millis() / 1000 < hit.validUntil() && hit.keysVersion() == source.current().version()) {
         return Future.succeededFuture(hit.caller());
       }
     }
@@ -105,7 +105,7 @@ public final class TokenVerifier {
           Caller caller = claims.check(payload, clock.millis() / 1000);
           // exp is a whole number here: the check refuses anything else
           return Future.succeededFuture(new Verified(caller,
-              ((Number) payload.getValue("exp")).longValue() + config.leewaySeconds()));
+              ((Number) payload.getValue("exp")).longValue() + config.leewaySeconds(), keys.version()));
         } catch (TokenRefused e) {
           return Future.failedFuture(e);
         } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.seckill.shared.identity;
 
 import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.ShiftedClock;
 import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -69,30 +70,15 @@ class TokenVerifierTest {
   void aCachedTokenIsServedOnlyUntilItsOwnExpiry(Vertx vertx) {
     IdentityConfig identity = TestInfra.security().identity();
     long now = System.currentTimeMillis() / 1000;
-    java.util.concurrent.atomic.AtomicLong millis = new java.util.concurrent.atomic.AtomicLong(now * 1000);
-    Clock moving = new Clock() {
-      @Override
-      public java.time.ZoneId getZone() {
-        return java.time.ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-
-      @Override
-      public java.time.Instant instant() {
-        return java.time.Instant.ofEpochMilli(millis.get());
-      }
-    };
+    ShiftedClock moving = new ShiftedClock();
     TokenVerifier verifier = new TokenVerifier(vertx, JwksSource.fixed(vertx, identity.localJwks()), identity, moving,
         TokenVerifier.cache(identity));
     String shortLived = TestInfra.issuer().mint("brief", false, 10, identity, now);
     assertThat(Async.await(verifier.verify(shortLived)).customerId()).isEqualTo("brief");
-    millis.addAndGet((10 + identity.leewaySeconds() - 1) * 1000L);
+    // valid until exp + leeway = now + 15 s (now truncated to the second: a margin of two seconds either way)
+    moving.shift(java.time.Duration.ofSeconds(10 + identity.leewaySeconds() - 2));
     assertThat(Async.await(verifier.verify(shortLived)).customerId()).isEqualTo("brief");
-    millis.addAndGet(1000);
+    moving.shift(java.time.Duration.ofSeconds(3));
     Throwable refused = Async.await(verifier.verify(shortLived).map(c -> (Throwable) null).otherwise(e -> e));
     assertThat(refused).isInstanceOf(TokenRefused.class);
   }
