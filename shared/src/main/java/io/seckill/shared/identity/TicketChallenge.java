@@ -29,7 +29,7 @@ public final class TicketChallenge {
   private final String hmacKey;
   private final long maxNumber;
   private final Cache<String, Boolean> spent = Caffeine.newBuilder()
-      .expireAfterWrite(Duration.ofSeconds(EXPIRES_SECONDS + 60)).maximumSize(2_000_000).build();
+      .expireAfterWrite(Duration.ofSeconds(EXPIRES_SECONDS + 60)).maximumSize(500_000).build();
 
   TicketChallenge(byte[] ticketSecret, long maxNumber) {
     try {

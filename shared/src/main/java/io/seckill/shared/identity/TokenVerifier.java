@@ -61,9 +61,14 @@ public final class TokenVerifier {
     this.verified = verified;
   }
 
+  /** What the verified tokens of one JVM may hold at most (the tokens' text and their entries). */
+  static final long CACHE_BYTES = 32L * 1024 * 1024;
+
   /** The cache of verified tokens a JVM shares, or null when {@code tokenCacheSeconds} is 0. */
   static Cache<String, Verified> cache(IdentityConfig config) {
-    return config.tokenCacheSeconds() == 0 ? null : Caffeine.newBuilder().maximumSize(200_000)
+    // bounded by bytes, not entries: a token is 0.5-2 KB, and the query JVM of the compose file has 512 MB of heap
+    return config.tokenCacheSeconds() == 0 ? null : Caffeine.newBuilder().maximumWeight(CACHE_BYTES)
+        .<String, Verified>weigher((token, verified) -> 2 * token.length() + 120)
         .expireAfterWrite(Duration.ofSeconds(config.tokenCacheSeconds())).build();
   }
 
