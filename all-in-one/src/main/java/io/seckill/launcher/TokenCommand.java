@@ -1,7 +1,6 @@
 package io.seckill.launcher;
 
 import io.seckill.shared.config.Env;
-import io.seckill.shared.identity.ClaimsCheck;
 import io.seckill.shared.identity.CustomerIds;
 import io.seckill.shared.identity.DevIssuer;
 import io.seckill.shared.identity.IdentityConfig;
@@ -57,7 +56,7 @@ final class TokenCommand {
             return usage(err, "unknown option " + args[i]);
           }
           if (!CustomerIds.valid(args[i])) {
-            return usage(err, "'" + args[i] + "' is not a customer id (1 to " + ClaimsCheck.MAX_CUSTOMER_ID
+            return usage(err, "'" + args[i] + "' is not a customer id (1 to " + CustomerIds.MAX_LENGTH
                 + " characters)");
           }
           ids.add(args[i]);
@@ -72,7 +71,7 @@ final class TokenCommand {
             continue;
           }
           if (!CustomerIds.valid(id)) {
-            return usage(err, "'" + id + "' is not a customer id (1 to " + ClaimsCheck.MAX_CUSTOMER_ID + " characters)");
+            return usage(err, "'" + id + "' is not a customer id (1 to " + CustomerIds.MAX_LENGTH + " characters)");
           }
           ids.add(id);
         }

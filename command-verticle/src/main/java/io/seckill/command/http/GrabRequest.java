@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.seckill.shared.http.ApiException;
+import io.seckill.shared.identity.CustomerIds;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.util.UUID;
  */
 record GrabRequest(UUID promotionId, String customerId) {
   static final String INVALID = "invalid_request";
-  static final int MAX_CUSTOMER_ID = 64;
   private static final JsonFactory JSON = new JsonFactory();
 
   static GrabRequest parse(Buffer body) {
@@ -75,20 +75,13 @@ record GrabRequest(UUID promotionId, String customerId) {
     if (customerId == null) {
       return null;
     }
-    if (customerId.isBlank() || customerId.length() > MAX_CUSTOMER_ID) {
-      throw ApiException.badRequest(INVALID, "customerId must be 1 to " + MAX_CUSTOMER_ID + " characters");
+    if (customerId.isBlank() || customerId.length() > CustomerIds.MAX_LENGTH) {
+      throw ApiException.badRequest(INVALID, "customerId must be 1 to " + CustomerIds.MAX_LENGTH + " characters");
     }
-    // JSON lets "\ud800" through; such an id is not Unicode and would reach the database as '?', where two
-    // customers distinct here would collide on the unique key and fail a whole group commit
-    for (int i = 0; i < customerId.length(); i++) {
-      char c = customerId.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < customerId.length()
-          && Character.isLowSurrogate(customerId.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        throw ApiException.badRequest(INVALID, "customerId must be valid Unicode: unpaired surrogate \\u"
-            + Integer.toHexString(c) + " at " + i);
-      }
+    int surrogate = CustomerIds.unpairedSurrogate(customerId);
+    if (surrogate >= 0) {
+      throw ApiException.badRequest(INVALID, "customerId must be valid Unicode: unpaired surrogate \\u"
+          + Integer.toHexString(customerId.charAt(surrogate)) + " at " + surrogate);
     }
     return customerId;
   }

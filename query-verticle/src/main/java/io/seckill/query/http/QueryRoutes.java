@@ -4,6 +4,7 @@ import io.seckill.query.store.ReadModelQueries;
 import io.seckill.shared.http.ApiException;
 import io.seckill.shared.http.HttpErrors;
 import io.seckill.shared.identity.Caller;
+import io.seckill.shared.identity.CustomerIds;
 import io.seckill.shared.identity.Guard;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
@@ -14,7 +15,6 @@ import java.util.UUID;
 
 /** {@code /query/...}: active promotions (public) and a customer's coupons (theirs or an admin's only), from ReadDB. */
 public final class QueryRoutes {
-  private static final int MAX_CUSTOMER_ID = 64;
   private final ReadModelQueries queries;
   private final Guard guard;
 
@@ -44,8 +44,8 @@ public final class QueryRoutes {
 
   private void coupons(RoutingContext ctx) {
     String customerId = ctx.pathParam("customerId");
-    if (customerId.isBlank() || customerId.length() > MAX_CUSTOMER_ID) {
-      throw ApiException.badRequest("invalid_request", "customerId must be 1 to " + MAX_CUSTOMER_ID + " characters");
+    if (customerId.isBlank() || customerId.length() > CustomerIds.MAX_LENGTH) {
+      throw ApiException.badRequest("invalid_request", "customerId must be 1 to " + CustomerIds.MAX_LENGTH + " characters");
     }
     Caller caller = Guard.caller(ctx);
     if (!caller.admin() && !caller.customerId().equals(customerId)) {

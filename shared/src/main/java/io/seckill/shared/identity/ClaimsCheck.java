@@ -9,8 +9,6 @@ import io.vertx.core.json.JsonObject;
  * without {@code exp}; here both are required, with at most {@code leewaySeconds} of clock skew.
  */
 public final class ClaimsCheck {
-  public static final int MAX_CUSTOMER_ID = 64;
-
   private final String issuer;
   private final String audience;
   private final String[] rolesPath;
@@ -46,7 +44,7 @@ public final class ClaimsCheck {
       throw new TokenRefused("token audience does not contain " + audience);
     }
     if (!(claims.getValue("sub") instanceof String sub) || !CustomerIds.valid(sub)) {
-      throw new TokenRefused("token sub must be a customer id of 1 to " + MAX_CUSTOMER_ID + " characters");
+      throw new TokenRefused("token sub must be a customer id of 1 to " + CustomerIds.MAX_LENGTH + " characters");
     }
     return new Caller(sub, roles(claims));
   }

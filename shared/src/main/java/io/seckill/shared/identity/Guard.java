@@ -52,24 +52,26 @@ public final class Guard {
 
   /** A route handler: a valid identity token of anyone (a customer or an admin), within the customer limit. */
   public Handler<RoutingContext> authenticated() {
-    return ctx -> identify(ctx).onSuccess(caller -> {
-      if (customerAllowed(ctx, caller.customerId())) {
-        ctx.put(CALLER, caller);
-        ctx.next();
-      }
-    });
+    return ctx -> identify(ctx).onSuccess(caller -> pass(ctx, caller));
   }
 
   /** A route handler: an admin's identity token; a customer's gets 403. */
   public Handler<RoutingContext> admin() {
     return ctx -> identify(ctx).onSuccess(caller -> {
-      if (!caller.admin()) {
+      if (caller.admin()) {
+        pass(ctx, caller);
+      } else {
         forbidden(ctx, "this needs an admin token (role " + security.config().identity().adminRole() + ")");
-      } else if (customerAllowed(ctx, caller.customerId())) {
-        ctx.put(CALLER, caller);
-        ctx.next();
       }
     });
+  }
+
+  /** On to the route with {@code caller}, if the customer is within its limit (429 otherwise). */
+  private void pass(RoutingContext ctx, Caller caller) {
+    if (customerAllowed(ctx, caller.customerId())) {
+      ctx.put(CALLER, caller);
+      ctx.next();
+    }
   }
 
   /** The caller a preceding {@link #authenticated} or {@link #admin} handler verified. */

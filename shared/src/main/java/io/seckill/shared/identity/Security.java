@@ -1,8 +1,10 @@
 package io.seckill.shared.identity;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import io.micrometer.core.instrument.Counter;
 import io.seckill.shared.metrics.Metrics;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
@@ -15,12 +17,12 @@ import io.vertx.core.shareddata.Shareable;
 public final class Security implements Shareable {
   private final SecurityConfig config;
   private final JwksSource jwks;
-  private final io.vertx.core.Promise<Void> ready = io.vertx.core.Promise.promise();
+  private final Promise<Void> ready = Promise.promise();
   private final RateLimiter addresses;
   private final RateLimiter customers;
   private final Tickets tickets;
   private final TicketChallenge challenge;
-  private final com.github.benmanes.caffeine.cache.Cache<String, TokenVerifier.Verified> verifiedTokens;
+  private final Cache<String, TokenVerifier.Verified> verifiedTokens;
   final Counter limitedAddress;
   final Counter limitedCustomer;
 
@@ -80,7 +82,7 @@ public final class Security implements Shareable {
   }
 
   /** The tokens that passed recently (shared by the JVM's verifiers), or null when that cache is off. */
-  com.github.benmanes.caffeine.cache.Cache<String, TokenVerifier.Verified> verifiedTokens() {
+  Cache<String, TokenVerifier.Verified> verifiedTokens() {
     return verifiedTokens;
   }
 

@@ -10,6 +10,7 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -69,15 +70,20 @@ public final class TicketChallenge {
     if (header.length() > MAX_HEADER) {
       return "X-Altcha is too long";
     }
+    Altcha.Payload payload = new Altcha.Payload();
     Map<String, String> params;
-    String salt;
     try {
-      if (!Altcha.verifySolution(header, hmacKey, true)) {
+      // decoded once here, verified as it stands (the library's base64 entry point would decode it again)
+      JsonObject solved = new JsonObject(new String(Base64.getDecoder().decode(header), StandardCharsets.UTF_8));
+      payload.algorithm = solved.getString("algorithm");
+      payload.challenge = solved.getString("challenge");
+      payload.number = solved.getLong("number");
+      payload.salt = solved.getString("salt");
+      payload.signature = solved.getString("signature");
+      if (!Altcha.verifySolution(payload, hmacKey, true)) {
         return "X-Altcha is not a solution of a challenge of this service (or it expired)";
       }
-      salt = new JsonObject(new String(java.util.Base64.getDecoder().decode(header), StandardCharsets.UTF_8))
-          .getString("salt");
-      params = Altcha.extractParams(salt);
+      params = Altcha.extractParams(payload.salt);
     } catch (Exception e) {
       return "X-Altcha is malformed";
     }
@@ -89,7 +95,7 @@ public final class TicketChallenge {
     if (!customerId.equals(params.get("sub"))) {
       return "the challenge was made for another customer";
     }
-    if (spent.asMap().putIfAbsent(salt, Boolean.TRUE) != null) {
+    if (spent.asMap().putIfAbsent(payload.salt, Boolean.TRUE) != null) {
       return "the challenge was used already; get a new one";
     }
     return null;
