@@ -31,4 +31,5 @@ done
 [ -x "$lint/node_modules/.bin/dockerfilelint" ] || { echo "check-docker: dockerfilelint could not be installed"; exit 1; }
 "$lint/node_modules/.bin/dockerfilelint" docker/Dockerfile
 bash -n docker/healthcheck.sh
+for script in docker/ci/*.sh docker/ci/mariadb/*.sh; do bash -n "$script"; done
 echo "check-docker: Dockerfile lint clean"

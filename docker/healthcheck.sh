@@ -4,8 +4,14 @@
 # HTTP, so its AMQP port must accept connections.
 set -u
 roles=",$(printf '%s' "${SECKILL_ROLES:-all}" | tr 'A-Z' 'a-z' | tr -d ' '),"
+# bash's /dev/tcp, not curl: the runtime image installs no packages (its build has no network when CI builds it)
 http() {
-  curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$1/health"
+  local status
+  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+  printf 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+  IFS= read -r -t 2 status <&3 || status=
+  exec 3<&-
+  case "$status" in "HTTP/1.1 200 "*) return 0 ;; *) return 1 ;; esac
 }
 case "$roles" in
   *,all,*)
@@ -19,6 +25,6 @@ case "$roles" in *,command,*) http "${SECKILL_COMMAND_PORT:-8082}" || exit 1 ;; 
 case "$roles" in *,query,*) http "${SECKILL_QUERY_PORT:-8083}" || exit 1 ;; esac
 case "$roles" in *,event,*) http "${SECKILL_EVENT_PORT:-8084}" || exit 1 ;; esac
 case "$roles" in
-  *,broker,*) (exec 3<>"/dev/tcp/127.0.0.1/${SECKILL_BROKER_PORT:-5672}") 2>/dev/null || exit 1 ;;
+  *,broker,*) (exec 4<>"/dev/tcp/127.0.0.1/${SECKILL_BROKER_PORT:-5672}") 2>/dev/null || exit 1 ;;
 esac
 exit 0

