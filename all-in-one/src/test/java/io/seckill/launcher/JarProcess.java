@@ -74,6 +74,19 @@ final class JarProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Sends a signal by name (STOP, CONT) to the JVM. */
+  void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -" + name + " of " + name + " failed");
+    }
+  }
+
+  /** What the process has logged so far. */
+  String log() throws IOException {
+    return java.nio.file.Files.readString(Path.of("target", "it-" + name + ".log"));
+  }
+
   /** kill -9. */
   void kill() {
     process.destroyForcibly();

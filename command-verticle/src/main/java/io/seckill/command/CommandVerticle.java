@@ -7,7 +7,9 @@ import io.seckill.command.service.CommandService;
 import io.seckill.command.service.GrabGateway;
 import io.seckill.command.store.EventStore;
 import io.seckill.command.store.GroupCommitter;
-import io.seckill.command.store.WriterLock;
+import io.seckill.command.lease.Ownership;
+import io.seckill.command.lease.Partitions;
+import io.seckill.command.store.LeaseStore;
 import io.seckill.command.store.PromotionCatalog;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
@@ -31,11 +33,13 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
- * The write side's owner and the grab endpoint. Deploy exactly one per system: the decision state lives in its
- * memory, on its context. Wiring only: migrate, rebuild state from the events, start the relay, then deploy
- * {@code commandInstances} HTTP verticles that reach the state through a {@link GrabGateway}.
+ * The write side and the grab endpoint of one command process: the decision state of the partitions it holds lives
+ * in its memory, on its context. Wiring only: migrate, claim the partitions' leases and rebuild their state from
+ * the events, start the relay, then deploy {@code commandInstances} HTTP verticles that reach the state through a
+ * {@link GrabGateway}.
  */
 public final class CommandVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CommandVerticle.class);
@@ -47,7 +51,7 @@ public final class CommandVerticle extends VerticleBase {
   private CommandService service;
   private OutboxRelay relay;
   private ResendRequests.Listener resendListener;
-  private WriterLock writerLock;
+  private Ownership ownership;
   private final List<Meter> meters = new ArrayList<>();
 
   public CommandVerticle(SecKillConfig config, Clock clock) {
@@ -57,19 +61,21 @@ public final class CommandVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    writerLock = new WriterLock(vertx, config.writeDb());
-    return writerLock.acquire(config.writerLockWaitSeconds()).compose(locked -> startAsWriter());
-  }
-
-  private Future<?> startAsWriter() {
-    pool = Databases.pool(vertx, config.writeDb(), "command");
+    String incarnation = UUID.randomUUID().toString();
+    // a pool of this start's own: a shared pool of the same name would be closed by an earlier start's undeploy
+    pool = Databases.pool(vertx, config.writeDb(), "command-" + incarnation);
     AmqpSecKillMessagePublisher amqp = AmqpSecKillMessagePublisher.create(vertx, config.amqp());
     publisher = amqp;
     return Migrations.migrate(vertx, pool, Migrations.WRITE).compose(v -> EventStore.open(pool)).compose(store -> {
       relay = new OutboxRelay(vertx, store, publisher, config.relayBatchMax());
-      GroupCommitter committer = new GroupCommitter(store, config.commandBatchMax()).onCommit(relay::committed);
+      Partitions partitions = new Partitions(config.lease().partitions());
+      // one process without a cluster wants every partition
+      ownership = new Ownership(vertx, new LeaseStore(pool, config.lease(), incarnation), config.lease(),
+          partition -> true);
+      GroupCommitter committer = new GroupCommitter(store, config.commandBatchMax(), partitions, ownership::epoch)
+          .onCommit(relay::committed);
       service = new CommandService(vertx, clock, new GrabDecider(), store, new PromotionCatalog(pool), committer,
-          config.promotionPollMillis(), config.snapshotGrabs());
+          config.promotionPollMillis(), config.snapshotGrabs(), partitions, ownership::fenced);
       meters.add(Gauge.builder("seckill_command_queued_appends", committer, GroupCommitter::queued)
           .description("grabs waiting for their group commit").register(Metrics.registry()));
       meters.add(Gauge.builder("seckill_relay_position", relay, OutboxRelay::position)
@@ -79,15 +85,17 @@ public final class CommandVerticle extends VerticleBase {
           .register(Metrics.registry()));
       meters.add(Gauge.builder("seckill_relay_lag_events", relay, OutboxRelay::lag)
           .description("events committed in WriteDB but not yet accepted by the broker").register(Metrics.registry()));
-      return service.start();
+      meters.add(Gauge.builder("seckill_partitions_held", ownership, Ownership::held)
+          .description("partitions whose lease this process holds").register(Metrics.registry()));
+      return service.start().compose(v -> ownership.start(service));
     }).compose(v -> amqp.firstAttempt()).compose(v -> relay.start()).compose(v -> {
       resendListener = ResendRequests.listen(vertx, config.amqp(), relay::resend);
-      GrabGateway gateway = new GrabGateway(context, service, writerLock::held);
+      GrabGateway gateway = new GrabGateway(context, service);
       Security security = Security.shared(vertx, config.security());
       Map<String, HealthCheck> checks = Map.of(
           "writeDb", HealthCheck.database(pool),
           "broker", HealthCheck.of("broker link", publisher::isConnected),
-          "writerLock", HealthCheck.of("writer lock", writerLock::held),
+          "partitionLeases", HealthCheck.of("partition leases renewed", ownership::current),
           "identityKeys", HealthCheck.of("identity keys", security::hasKeys));
       return security.ready().compose(ready -> vertx.deployVerticle(
           () -> new CommandHttpVerticle(config, clock, gateway, checks),
@@ -105,10 +113,15 @@ public final class CommandVerticle extends VerticleBase {
       relay.stop();
     }
     meters.forEach(Metrics.registry()::remove);
-    return Future.join(writerLock == null ? Future.succeededFuture() : writerLock.close(),
-        publisher == null ? Future.succeededFuture() : publisher.close(),
+    // the leases are released (so another process may claim them at once) before the pool closes
+    Future<Void> released = ownership == null ? Future.succeededFuture()
+        : ownership.stop().recover(e -> {
+          LOG.warn("leases not released ({}): another process claims them when they end", e.getMessage());
+          return Future.succeededFuture();
+        });
+    return released.compose(v -> Future.join(publisher == null ? Future.succeededFuture() : publisher.close(),
         resendListener == null ? Future.succeededFuture() : resendListener.close(),
-        pool == null ? Future.succeededFuture() : pool.close());
+        pool == null ? Future.succeededFuture() : pool.close()));
   }
 
   /** The running service, for tests that look at the in-memory state. */

@@ -324,65 +324,94 @@ class CommandVerticleTest {
         .onComplete(ctx.succeedingThenComplete());
   }
 
+  /**
+   * The restart of a node that still runs (same node id, new incarnation) takes every lease at once; the old
+   * incarnation's next grab is refused by WriteDB's fence (503, nothing written), and it steps down from there on.
+   */
   @Test
-  void aSecondCommandVerticleOnTheSameWriteDbIsRefused(Vertx vertx, VertxTestContext ctx) {
-    SecKillConfig second = config.withPorts(TestInfra.freePort(), TestInfra.freePort(), TestInfra.freePort(),
-        TestInfra.freePort()).withWriterLockWait(1);
-    vertx.deployVerticle(new CommandVerticle(second, Clock.systemUTC()))
-        .onComplete(ctx.failing(err -> ctx.verify(() -> {
-          assertThat(err.getMessage()).contains("another command process is the writer of WriteDB "
-              + config.writeDb().database());
-          ctx.completeNow();
-        })));
-  }
-
-  @Test
-  void aWriterThatLosesItsLockRefusesGrabsUntilItHoldsItAgain(Vertx vertx, VertxTestContext ctx) {
-    SecKillConfig own = TestInfra.freshConfig();
-    String lock = "seckill_command_writer_" + own.writeDb().database();
-    Pool db = Databases.pool(vertx, own.writeDb(), "lock-test");
+  void aNewIncarnationOfTheNodeTakesOverAndTheOldOneIsFencedByTheDatabase(Vertx vertx, VertxTestContext ctx) {
+    SecKillConfig first = TestInfra.freshConfig();
+    SecKillConfig second = first.withPorts(TestInfra.freePort(), TestInfra.freePort(), TestInfra.freePort(),
+        TestInfra.freePort()).withLease(first.lease().asNode(first.lease().nodeId()));
+    Pool db = Databases.pool(vertx, first.writeDb(), "fence-test");
     UUID id = UUID.randomUUID();
     Instant now = Instant.now();
-    java.util.function.Function<String, Future<HttpResponse<Buffer>>> grabOwn = customer -> grab(own, id, customer);
-    Future<io.vertx.sqlclient.SqlConnection> rival = db.getConnection();
-    vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC()))
+    vertx.deployVerticle(new CommandVerticle(first, Clock.systemUTC()))
         .compose(deployed -> insertPromotion(db, id, 10, now.minusSeconds(1), now.plusSeconds(3600))
             .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
-                () -> grabOwn.apply("before").map(r -> r.statusCode() == 200)))
-            // a rival waits for the lock, then the holder's connection is killed: the rival gets it first
-            .compose(v -> db.preparedQuery("SELECT IS_USED_LOCK(?)").execute(Tuple.of(lock)))
-            .compose(holder -> {
-              long holderId = holder.iterator().next().getLong(0);
-              Future<Integer> rivalGot = rival.compose(conn -> conn.preparedQuery("SELECT GET_LOCK(?, 20)")
-                  .execute(Tuple.of(lock)).map(rows -> rows.iterator().next().getInteger(0)));
-              return Async.eventually(vertx, Duration.ofSeconds(5), () -> db.preparedQuery(
-                      "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT GET_LOCK%'")
-                  .execute().map(rows -> rows.iterator().next().getInteger(0) > 0))
-                  .compose(waiting -> db.query("KILL CONNECTION " + holderId).execute())
-                  .compose(killed -> rivalGot);
-            })
-            .compose(got -> {
-              ctx.verify(() -> assertThat(got).isEqualTo(1));
-              // the writer hears of its closed connection asynchronously: wait until its health says so
-              return Async.eventually(vertx, Duration.ofSeconds(5),
-                  () -> client.get(own.commandPort(), "127.0.0.1", "/health").send().map(r -> r.statusCode() == 503));
-            })
-            .compose(unhealthy -> Future.all(grabOwn.apply("while-lost"),
-                client.get(own.commandPort(), "127.0.0.1", "/health").send()))
-            .compose(lost -> {
-              ctx.verify(() -> {
-                HttpResponse<Buffer> refused = lost.resultAt(0);
-                assertThat(refused.statusCode()).isEqualTo(503);
-                assertThat(refused.bodyAsJsonObject().getString("error")).isEqualTo("unavailable");
-                assertThat(((HttpResponse<Buffer>) lost.resultAt(1)).statusCode()).isEqualTo(503);
-              });
-              // the rival goes away: the writer takes its lock again by itself and serves
-              return rival.compose(conn -> conn.preparedQuery("SELECT RELEASE_LOCK(?)").execute(Tuple.of(lock))
-                  .compose(released -> conn.close()));
-            })
-            .compose(v -> Async.eventually(vertx, Duration.ofSeconds(10),
-                () -> grabOwn.apply("after").map(r -> r.statusCode() == 200)))
+                () -> grab(first, id, "before").map(r -> r.statusCode() == 200)))
+            .compose(v -> vertx.deployVerticle(new CommandVerticle(second, Clock.systemUTC())))
+            .compose(taken -> grab(first, id, "stale")
+                .compose(stale -> {
+                  ctx.verify(() -> {
+                    assertThat(stale.statusCode()).as(stale.bodyAsString()).isEqualTo(503);
+                    assertThat(stale.bodyAsJsonObject().getString("error")).isEqualTo("unavailable");
+                    assertThat(stale.getHeader("Retry-After")).isEqualTo("1");
+                  });
+                  return Future.all(grab(first, id, "after-fenced"), grab(second, id, "stale"),
+                      grab(second, id, "before"));
+                })
+                .compose(after -> {
+                  ctx.verify(() -> {
+                    assertThat(((HttpResponse<Buffer>) after.resultAt(0)).statusCode()).isEqualTo(503);
+                    assertThat(((HttpResponse<Buffer>) after.resultAt(1)).statusCode()).isEqualTo(200);
+                    HttpResponse<Buffer> again = after.resultAt(2);
+                    assertThat(again.statusCode()).isEqualTo(429);
+                    assertThat(again.bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order");
+                  });
+                  return db.preparedQuery("SELECT customer_id, writer_epoch FROM events WHERE promotion_id = ?"
+                      + " AND customer_id IS NOT NULL ORDER BY sequence").execute(Tuple.of(id.toString()));
+                })
+                .compose(rows -> {
+                  ctx.verify(() -> {
+                    List<String> customers = new ArrayList<>();
+                    List<Long> epochs = new ArrayList<>();
+                    rows.forEach(row -> {
+                      customers.add(row.getString(0));
+                      epochs.add(row.getLong(1));
+                    });
+                    // the stale incarnation's "stale" grab left nothing; the new one's was written at a later epoch
+                    assertThat(customers).containsExactly("before", "stale");
+                    assertThat(epochs.get(1)).isGreaterThan(epochs.get(0));
+                  });
+                  return vertx.undeploy(taken);
+                }))
             .compose(v -> vertx.undeploy(deployed)))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /**
+   * A command process of another node holds nothing while the leases are held (its grabs are 503 with Retry-After);
+   * when the holder stops (releasing its leases), it claims them and serves, from the same state.
+   */
+  @Test
+  void anotherNodeClaimsThePartitionsWhenTheHolderReleasesThem(Vertx vertx, VertxTestContext ctx) {
+    SecKillConfig holder = TestInfra.freshConfig();
+    SecKillConfig other = holder.withPorts(TestInfra.freePort(), TestInfra.freePort(), TestInfra.freePort(),
+        TestInfra.freePort()).withLease(holder.lease().asNode("other-node"));
+    Pool db = Databases.pool(vertx, holder.writeDb(), "claim-test");
+    UUID id = UUID.randomUUID();
+    Instant now = Instant.now();
+    vertx.deployVerticle(new CommandVerticle(holder, Clock.systemUTC()))
+        .compose(held -> insertPromotion(db, id, 10, now.minusSeconds(1), now.plusSeconds(3600))
+            .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
+                () -> grab(holder, id, "first").map(r -> r.statusCode() == 200)))
+            .compose(v -> vertx.deployVerticle(new CommandVerticle(other, Clock.systemUTC())))
+            .compose(waiting -> grab(other, id, "early")
+                .compose(early -> {
+                  ctx.verify(() -> {
+                    assertThat(early.statusCode()).as(early.bodyAsString()).isEqualTo(503);
+                    assertThat(early.getHeader("Retry-After")).isEqualTo("1");
+                  });
+                  return vertx.undeploy(held);
+                })
+                .compose(v -> Async.eventually(vertx, Duration.ofSeconds(10),
+                    () -> grab(other, id, "second").map(r -> r.statusCode() == 200)))
+                .compose(v -> grab(other, id, "first"))
+                .compose(dup -> {
+                  ctx.verify(() -> assertThat(dup.bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order"));
+                  return vertx.undeploy(waiting);
+                })))
         .onComplete(ctx.succeedingThenComplete());
   }
 
@@ -435,7 +464,7 @@ class CommandVerticleTest {
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.statusCode()).isEqualTo(200);
           assertThat(r.bodyAsJsonObject().getJsonObject("checks").getMap())
-              .containsOnlyKeys("writeDb", "broker", "writerLock", "identityKeys");
+              .containsOnlyKeys("writeDb", "broker", "partitionLeases", "identityKeys");
           ctx.completeNow();
         })));
   }

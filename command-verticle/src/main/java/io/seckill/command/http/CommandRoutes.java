@@ -180,7 +180,11 @@ public final class CommandRoutes {
     }
     service.ticket(ticketPolicy, request.promotionId()).onComplete(ar -> {
       if (ar.failed()) {
-        HttpErrors.send(ctx, 503, "unavailable", "the ticket could not be issued; try again");
+        if (ar.cause() instanceof ApiException api) {
+          HttpErrors.send(ctx, api);
+        } else {
+          HttpErrors.send(ctx, 503, "unavailable", "the ticket could not be issued; try again");
+        }
         return;
       }
       if (ar.result().isEmpty()) {

@@ -7,7 +7,10 @@ import io.seckill.command.domain.GrabDecision;
 import io.seckill.command.domain.PromotionState;
 import io.seckill.command.domain.PromotionStatus;
 import io.seckill.command.domain.TicketPolicy;
+import io.seckill.command.lease.Ownership;
+import io.seckill.command.lease.Partitions;
 import io.seckill.command.store.EventStore;
+import io.seckill.command.store.FencedException;
 import io.seckill.command.store.GroupCommitter;
 import io.seckill.command.store.PromotionCatalog;
 import io.seckill.command.store.PromotionCatalog.PromotionRow;
@@ -34,12 +37,13 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * The command side's state and lifecycle around the pure {@link GrabDecider}: promotions rebuilt from their
- * events at start, grabs decided in memory and appended through the {@link GroupCommitter}, one timer per
- * promotion for its start or finish, and a cheap poll of changed promotions rows for the admin's edits.
+ * The command side's state and lifecycle around the pure {@link GrabDecider}, for the partitions this process holds
+ * ({@link Ownership.Listener}): their promotions rebuilt from their events when claimed and dropped when lost,
+ * grabs decided in memory and appended through the {@link GroupCommitter} (fenced by the partitions' epochs), one
+ * timer per promotion for its start or finish, and a cheap poll of changed promotions rows for the admin's edits.
  * Runs on the command verticle's event loop; nothing here blocks.
  */
-public final class CommandService {
+public final class CommandService implements Ownership.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
   /** Changes are re-read with this overlap, so a row committed late with an earlier timestamp is not missed. */
   private static final Duration POLL_OVERLAP = Duration.ofSeconds(5);
@@ -53,6 +57,12 @@ public final class CommandService {
   private final GroupCommitter committer;
   private final long pollMillis;
   private final int snapshotGrabs;
+  private final Partitions partitions;
+  /** Told of partitions an append found fenced (another process claimed them): the ownership steps down. */
+  private final Consumer<Set<Integer>> fencedOut;
+  /** Partitions held; those still loading answer 503 until their promotions are rebuilt. */
+  private final Set<Integer> owned = new HashSet<>();
+  private final Set<Integer> loading = new HashSet<>();
   private final Map<UUID, PromotionState> promotions = new HashMap<>();
   /** Committed grabs on their way into snapshot chunks, per promotion. */
   private final Map<UUID, CustomerChunker> chunkers = new HashMap<>();
@@ -66,7 +76,8 @@ public final class CommandService {
   private boolean stopped;
 
   public CommandService(Vertx vertx, Clock clock, GrabDecider decider, EventStore store, PromotionCatalog catalog,
-                        GroupCommitter committer, long pollMillis, int snapshotGrabs) {
+                        GroupCommitter committer, long pollMillis, int snapshotGrabs, Partitions partitions,
+                        Consumer<Set<Integer>> fencedOut) {
     this.vertx = vertx;
     this.clock = clock;
     this.decider = decider;
@@ -75,34 +86,101 @@ public final class CommandService {
     this.committer = committer;
     this.pollMillis = pollMillis;
     this.snapshotGrabs = snapshotGrabs;
-    committer.onFailure(this::rebuild);
+    this.partitions = partitions;
+    this.fencedOut = fencedOut;
+    committer.onFailure(this::failed);
   }
 
-  /** Rebuilds every promotion from the event store, then loads the scheduled ones and arms their timers. */
+  /** Starts the poll of the admin's changes; promotions are loaded as their partitions are claimed. */
   public Future<Void> start() {
+    return catalog.now().map(now -> {
+      watermark = now;
+      schedulePoll();
+      return null;
+    });
+  }
+
+  /**
+   * Rebuilds the promotions of newly claimed partitions from the event store (their epochs are committed, so no
+   * earlier owner can add an event now), then loads their scheduled ones and arms their timers. Until then their
+   * grabs answer 503. A failed load is tried again every second.
+   */
+  @Override
+  public Future<Void> claimed(Set<Integer> claimed) {
+    owned.addAll(claimed);
+    loading.addAll(claimed);
+    return load(Set.copyOf(claimed));
+  }
+
+  private Future<Void> load(Set<Integer> claimed) {
     long began = System.nanoTime();
-    return catalog.now()
-        .compose(now -> {
-          watermark = now;
-          return store.loadPromotions();
-        })
+    return store.loadPromotions(id -> claimed.contains(partitions.of(id)))
         .compose(stored -> {
           long events = 0;
           for (EventStore.StoredPromotion p : stored) {
-            promotions.put(p.start().promotionId(), restore(p));
-            events += p.lastSequence();
+            UUID id = p.start().promotionId();
+            if (loading.contains(partitions.of(id))) {
+              promotions.put(id, restore(p));
+              events += p.lastSequence();
+            }
           }
           long unchunked = stored.stream().mapToLong(p -> p.unchunked().size()).sum();
-          LOG.info("rebuilt {} promotions from {} events in {} ms ({} grabs read from the events, the rest from"
-              + " snapshots)", promotions.size(), events, (System.nanoTime() - began) / 1_000_000, unchunked);
+          LOG.info("partitions {}: rebuilt {} promotions from {} events in {} ms ({} grabs read from the events,"
+              + " the rest from snapshots)", claimed.size() == partitions.count() ? "all" : claimed, stored.size(),
+              events, (System.nanoTime() - began) / 1_000_000, unchunked);
           return catalog.scheduled();
         })
         .map(rows -> {
-          rows.forEach(this::applyRow);
-          promotions.values().forEach(this::arm);
-          schedulePoll();
-          return null;
+          Set<Integer> ready = new HashSet<>(claimed);
+          ready.retainAll(loading);
+          loading.removeAll(ready);
+          rows.stream().filter(row -> ready.contains(partitions.of(row.promotionId()))).forEach(this::applyRow);
+          promotions.values().stream().filter(state -> ready.contains(partitions.of(state.promotionId())))
+              .forEach(state -> {
+                arm(state);
+                publishIfFinished(state);
+              });
+          return (Void) null;
+        })
+        .onFailure(e -> {
+          LOG.warn("partitions {} not loaded ({}); retrying", claimed, e.getMessage());
+          vertx.setTimer(RETRY_MILLIS, t -> {
+            Set<Integer> still = new HashSet<>(claimed);
+            still.retainAll(loading);
+            if (!stopped && !still.isEmpty()) {
+              load(still);
+            }
+          });
         });
+  }
+
+  /** Partitions held no longer: their promotions' state, timers and pending starts are dropped. */
+  @Override
+  public void lost(Set<Integer> lost) {
+    owned.removeAll(lost);
+    loading.removeAll(lost);
+    int dropped = 0;
+    for (java.util.Iterator<UUID> it = promotions.keySet().iterator(); it.hasNext(); ) {
+      UUID id = it.next();
+      if (lost.contains(partitions.of(id))) {
+        it.remove();
+        disarm(id);
+        chunkers.remove(id);
+        starting.remove(id);
+        recovering.remove(id);
+        dropped++;
+      }
+    }
+    LOG.warn("partitions {} no longer held: dropped the state of {} promotions", lost, dropped);
+  }
+
+  /** 503 unless this process holds the promotion's partition and has loaded it. */
+  private void requireServed(UUID promotionId) {
+    int partition = partitions.of(promotionId);
+    if (!owned.contains(partition) || loading.contains(partition)) {
+      throw new ApiException(503, "unavailable", "promotion " + promotionId + " (partition " + partition
+          + ") is not served by this command process right now; try again shortly");
+    }
   }
 
   /**
@@ -133,6 +211,11 @@ public final class CommandService {
    * A promotion being rebuilt after a failed write answers 503.
    */
   public Future<GrabDecision> grab(UUID promotionId, String customerId) {
+    try {
+      requireServed(promotionId);
+    } catch (ApiException e) {
+      return Future.failedFuture(e);
+    }
     if (recovering.contains(promotionId)) {
       return Future.failedFuture(new ApiException(503, "unavailable",
           "the promotion is recovering from a failed write; try again shortly"));
@@ -209,8 +292,12 @@ public final class CommandService {
     return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
-  /** Whether a grab ticket may be issued for {@code promotionId} now, and until when. */
+  /**
+   * Whether a grab ticket may be issued for {@code promotionId} now, and until when; an {@link ApiException} 503
+   * when its partition is not served here.
+   */
   public Optional<TicketPolicy.Validity> ticket(TicketPolicy policy, UUID promotionId) {
+    requireServed(promotionId);
     return policy.issue(promotions.get(promotionId), now());
   }
 
@@ -261,10 +348,13 @@ public final class CommandService {
       }
       int version = state.termsVersion();
       // the state changes (or the retry is armed) before the grabs waiting on this start are decided
-      Future<Void> applied = committer.exclusive(() -> store.appendStart(promotionId, version, events))
+      Future<Void> applied = committer.exclusive(() -> store.appendStart(promotionId, version, events,
+              committer.fence(List.of(promotionId))))
           .transform(ar -> {
             starting.remove(promotionId);
-            if (ar.failed()) {
+            if (ar.failed() && ar.cause() instanceof FencedException fenced) {
+              fencedOut.accept(fenced.partitions());
+            } else if (ar.failed()) {
               LOG.warn("start of promotion {} not written ({}); retrying", promotionId, ar.cause().getMessage());
               vertx.setTimer(RETRY_MILLIS, t -> onDue(promotionId));
             } else if (!ar.result()) {
@@ -346,9 +436,16 @@ public final class CommandService {
     });
   }
 
-  /** Takes in a promotions row: a new scheduled promotion, new terms before the start, a deletion, a cancel. */
+  /**
+   * Takes in a promotions row of a partition held: a new scheduled promotion, new terms before the start, a
+   * deletion, a cancel.
+   */
   private void applyRow(PromotionRow row) {
     UUID id = row.promotionId();
+    int partition = partitions.of(id);
+    if (!owned.contains(partition) || loading.contains(partition)) {
+      return; // its state is loaded (scheduled rows included) when the partition is
+    }
     PromotionState state = promotions.get(id);
     if (row.cancelRequested()) {
       cancel(id);
@@ -377,9 +474,18 @@ public final class CommandService {
     }
   }
 
-  /** After a failed write: forget what was pending for these promotions and rebuild them from the store. */
-  private void rebuild(Set<UUID> promotionIds) {
+  /**
+   * After a failed write: a fenced one steps this process down from the partitions another claimed; the other
+   * promotions of the write forget what was pending and are rebuilt from the store.
+   */
+  private void failed(Set<UUID> promotionIds, Throwable cause) {
+    if (cause instanceof FencedException fenced) {
+      fencedOut.accept(fenced.partitions());
+    }
     for (UUID id : promotionIds) {
+      if (!owned.contains(partitions.of(id))) {
+        continue;
+      }
       if (recovering.add(id)) {
         disarm(id);
         LOG.warn("write failed for promotion {}; rebuilding it from the event store", id);
@@ -390,6 +496,9 @@ public final class CommandService {
 
   private void rebuildOne(UUID promotionId) {
     store.loadPromotion(promotionId).onComplete(ar -> {
+      if (!recovering.contains(promotionId)) {
+        return; // its partition was lost meanwhile
+      }
       if (ar.failed()) {
         vertx.setTimer(RETRY_MILLIS, t -> rebuildOne(promotionId));
         return;

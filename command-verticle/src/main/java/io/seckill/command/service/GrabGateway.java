@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
 
 /**
  * Lets HTTP instances on any event loop use the one {@link CommandService}, which lives on its owner's context:
@@ -31,16 +30,11 @@ public final class GrabGateway {
   private final CommandService service;
   private final GrabDecider decider = new GrabDecider();
   private final Map<UUID, PromotionState> finished = new ConcurrentHashMap<>();
-  private final BooleanSupplier writer;
 
-  /**
-   * Create on the owner's context, after the service has started. {@code writer} tells whether this process
-   * holds its WriteDB's writer lock; without it every grab is a 503.
-   */
-  public GrabGateway(Context owner, CommandService service, BooleanSupplier writer) {
+  /** Create on the owner's context, after the service has started. */
+  public GrabGateway(Context owner, CommandService service) {
     this.owner = owner;
     this.service = service;
-    this.writer = writer;
     service.onFinished(state -> finished.put(state.promotionId(), state));
   }
 
@@ -51,21 +45,25 @@ public final class GrabGateway {
     }
     Context caller = Vertx.currentContext();
     if (caller == owner) {
-      return Future.succeededFuture(service.ticket(policy, promotionId));
+      return ticketHere(policy, promotionId);
     }
     Promise<Optional<TicketPolicy.Validity>> promise = Promise.promise();
     owner.runOnContext(v -> {
-      Optional<TicketPolicy.Validity> validity = service.ticket(policy, promotionId);
-      caller.runOnContext(x -> promise.complete(validity));
+      Future<Optional<TicketPolicy.Validity>> validity = ticketHere(policy, promotionId);
+      caller.runOnContext(x -> promise.handle(validity));
     });
     return promise.future();
   }
 
-  public Future<GrabDecision> grab(UUID promotionId, String customerId) {
-    if (!writer.getAsBoolean()) {
-      return Future.failedFuture(new ApiException(503, "unavailable",
-          "this command process is not the writer of its WriteDB right now; try again shortly"));
+  private Future<Optional<TicketPolicy.Validity>> ticketHere(TicketPolicy policy, UUID promotionId) {
+    try {
+      return Future.succeededFuture(service.ticket(policy, promotionId));
+    } catch (ApiException e) {
+      return Future.failedFuture(e);
     }
+  }
+
+  public Future<GrabDecision> grab(UUID promotionId, String customerId) {
     PromotionState done = finished.get(promotionId);
     if (done != null) {
       // a finished promotion refuses whatever the time: the decision reads only frozen state

@@ -26,19 +26,28 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
- * The event store in WriteDB (all the command side's SQL). Appends are multi-row
- * {@code INSERT ... VALUES (...),(...)} statements: a group commit that fits one statement is that statement
- * alone (committed on its own, atomically), anything else one transaction; the row counts used are those of
- * {@link MultiRowInsert#statementRows}, so a few dozen prepared statements serve every batch size.
+ * The event store in WriteDB (the command side's SQL but the leases': {@link LeaseStore}). Appends are one
+ * transaction each: the fence of their partitions ({@link #FENCE}), then multi-row {@code INSERT ... VALUES
+ * (...),(...)} statements whose row counts are those of {@link MultiRowInsert#statementRows}, so a few dozen
+ * prepared statements serve every batch size.
  */
 public final class EventStore {
   private static final Logger LOG = LoggerFactory.getLogger(EventStore.class);
   private static final MultiRowInsert INSERT = new MultiRowInsert("INSERT INTO events"
-      + " (event_id, promotion_id, sequence, type, customer_id, occurred_at, payload) VALUES ", "(?, ?, ?, ?, ?, ?, ?)");
+      + " (event_id, promotion_id, sequence, type, customer_id, occurred_at, payload, writer_epoch) VALUES ",
+      "(?, ?, ?, ?, ?, ?, ?, ?)");
+  /**
+   * The fence (SPEC I9), first in every append's transaction: it matches its partition's row only while the epoch is
+   * the one this process claimed, and holds that row's lock until the commit, so a claim (which bumps the epoch) lands
+   * wholly before or after the batch. Matched, not changed, rows are counted (the client's CLIENT_FOUND_ROWS).
+   */
+  static final String FENCE = "UPDATE partition_leases SET epoch = epoch WHERE partition_id = ? AND epoch = ?";
   private static final String CLOSE_PROMOTION = "UPDATE promotions SET status = 'finished',"
       + " updated_at = UTC_TIMESTAMP(6) WHERE promotion_id = ?";
   private static final String START_PROMOTION = "UPDATE promotions SET status = ?, updated_at = UTC_TIMESTAMP(6)"
@@ -101,41 +110,52 @@ public final class EventStore {
   }
 
   /**
-   * Appends events atomically: one INSERT committed on its own when they fit one statement and hold no finish,
-   * one transaction otherwise (a finish also marks its promotions row finished). The future holds
-   * the events as stored, with their positions, or null when the positions are not known for sure.
+   * Appends events atomically under {@code fence}, in one transaction: the fence of each partition first, the
+   * INSERTs, and for a finish its promotions row marked finished. Fails with {@link FencedException}, having written
+   * nothing, when an epoch is no longer current. The future holds the events as stored, with their positions, or
+   * null when the positions are not known for sure.
    */
-  public Future<List<Positioned>> append(List<SecKillEvent> events) {
-    if (events.size() == MultiRowInsert.statementRows(events.size())
-        && events.stream().noneMatch(e -> e instanceof PromotionFinishEvent)) {
-      // one multi-row INSERT, committed on its own: atomic like a transaction, without BEGIN and COMMIT round trips
-      return insert(pool, events);
-    }
-    return pool.withTransaction(conn -> insert(conn, events)
+  public Future<List<Positioned>> append(List<SecKillEvent> events, Fence fence) {
+    return pool.withTransaction(conn -> fence(conn, fence)
+        .compose(v -> insert(conn, events, fence))
         .compose(stored -> closeFinished(conn, events).map(stored)));
   }
 
   /**
-   * Appends a promotion's start (and maybe its finish) if its promotions row is still scheduled at
-   * {@code version}; false, with nothing written, when the admin changed or deleted it in the meantime.
+   * Appends a promotion's start (and maybe its finish) under {@code fence} if its promotions row is still scheduled
+   * at {@code version}; false, with nothing written, when the admin changed or deleted it in the meantime.
    */
-  public Future<Boolean> appendStart(UUID promotionId, int version, List<SecKillEvent> events) {
+  public Future<Boolean> appendStart(UUID promotionId, int version, List<SecKillEvent> events, Fence fence) {
     boolean finishesToo = events.stream().anyMatch(e -> e instanceof PromotionFinishEvent);
-    return pool.withTransaction(conn -> conn.preparedQuery(START_PROMOTION)
+    return pool.withTransaction(conn -> fence(conn, fence).compose(v -> conn.preparedQuery(START_PROMOTION)
         .execute(Tuple.of(finishesToo ? "finished" : "active", promotionId.toString(), version))
         .compose(rows -> rows.rowCount() == 1
-            ? insert(conn, events).map(stored -> true)
-            : Future.succeededFuture(false)));
+            ? insert(conn, events, fence).map(stored -> true)
+            : Future.succeededFuture(false))));
+  }
+
+  /** Checks (and locks until the commit) each partition's row at the fence's epoch, in partition order. */
+  private static Future<Void> fence(SqlConnection conn, Fence fence) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Map.Entry<Integer, Long> entry : fence.epochs().entrySet()) {
+      int partition = entry.getKey();
+      long epoch = entry.getValue();
+      chain = chain.compose(v -> conn.preparedQuery(FENCE).execute(Tuple.of(partition, epoch)).compose(rows ->
+          rows.rowCount() == 1 ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(new FencedException(
+              Set.of(partition), "partition " + partition + " is no longer at epoch " + epoch
+              + ": another process claimed it"))));
+    }
+    return chain;
   }
 
   /** Inserts the events; the future holds them with their positions (null when those are not known). */
-  private Future<List<Positioned>> insert(SqlClient client, List<SecKillEvent> events) {
+  private Future<List<Positioned>> insert(SqlClient client, List<SecKillEvent> events, Fence fence) {
     List<Positioned> stored = new ArrayList<>(events.size());
     Future<Long> chain = Future.succeededFuture(0L);
     for (List<SecKillEvent> statement : MultiRowInsert.statements(events)) {
       int size = statement.size();
       List<EncodedEvent> encoded = new ArrayList<>(size);
-      Tuple params = rows(statement, encoded);
+      Tuple params = rows(statement, encoded, fence);
       chain = chain.compose(expected -> client.preparedQuery(INSERT.sql(size)).execute(params).map(rows -> {
         Long inserted = rows.property(MySQLClient.LAST_INSERTED_ID);
         long first = inserted == null ? 0 : inserted;
@@ -151,7 +171,7 @@ public final class EventStore {
     return chain.map(next -> consecutivePositions && next > 0 ? stored : null);
   }
 
-  private static Tuple rows(List<SecKillEvent> events, List<EncodedEvent> encoded) {
+  private static Tuple rows(List<SecKillEvent> events, List<EncodedEvent> encoded, Fence fence) {
     Tuple tuple = Tuple.tuple();
     for (SecKillEvent event : events) {
       String eventId = event.eventId().toString();
@@ -163,7 +183,8 @@ public final class EventStore {
           .addString(event.type())
           .addString(event instanceof CouponGrabbedEvent grab ? grab.customerId() : null)
           .addLocalDateTime(SqlTime.toDb(event.time()))
-          .addString(json);
+          .addString(json)
+          .addLong(fence.epochOf(event.promotionId()));
     }
     return tuple;
   }
@@ -180,15 +201,18 @@ public final class EventStore {
   }
 
   /**
-   * Every promotion with events, as its events imply. Grabs are not read as events: their customers come from the
+   * Every promotion with events that {@code which} selects, as its events imply. Grabs are not read as events: their customers come from the
    * promotion's snapshot chunks (a few blobs), then from the customer column of the grabs after the last chunk,
    * and only starts and finishes are decoded; a restart over a million events reads a few dozen rows.
    */
-  public Future<List<StoredPromotion>> loadPromotions() {
+  public Future<List<StoredPromotion>> loadPromotions(Predicate<UUID> which) {
     return pool.query(STORED_PROMOTIONS).execute().compose(rows -> {
       List<Future<StoredPromotion>> loading = new ArrayList<>();
       for (Row row : rows) {
-        loading.add(loadPromotion(row.getString(0)));
+        String id = row.getString(0);
+        if (which.test(UUID.fromString(id))) {
+          loading.add(loadPromotion(id));
+        }
       }
       return Future.all(loading).map(all -> {
         List<StoredPromotion> loaded = new ArrayList<>(loading.size());

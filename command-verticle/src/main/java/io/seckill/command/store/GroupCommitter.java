@@ -1,5 +1,6 @@
 package io.seckill.command.store;
 
+import io.seckill.command.lease.Partitions;
 import io.seckill.shared.db.MultiRowInsert;
 import io.seckill.shared.event.SecKillEvent;
 import io.vertx.core.Future;
@@ -7,20 +8,26 @@ import io.vertx.core.Promise;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.IntToLongFunction;
 import java.util.function.Supplier;
 
 /**
- * The single writer of the event store. Appends wait in a queue while one write is in flight; when it ends,
+ * This process's writer of the event store. Appends wait in a queue while one write is in flight; when it ends,
  * what is queued (up to {@code maxEvents}, cut to what one INSERT statement takes, see
- * {@link MultiRowInsert#statementRows}) goes in the next write, usually that one statement committed on its own:
- * the busier the endpoint, the bigger the batch. Because there is one write at a time, store positions follow
- * commit order, which is what lets the relay read the store in position order without missing anything.
+ * {@link MultiRowInsert#statementRows}) goes in the next write, one transaction fenced by the lease epochs of its
+ * partitions: the busier the endpoint, the bigger the batch. Because there is one write at a time and one writer
+ * per WriteDB holding the leases, store positions follow commit order, which is what lets the relay read the
+ * store in position order without missing anything.
  *
  * <p>When a write fails, its appends fail, and so does every queued append of the same promotions (they
  * were decided on top of the failed events); {@code onFailure} is told which promotions need rebuilding.
@@ -38,14 +45,44 @@ public final class GroupCommitter {
 
   private final EventStore store;
   private final int maxEvents;
+  private final Partitions partitions;
+  private final IntToLongFunction epochs;
   private final ArrayDeque<Job> queue = new ArrayDeque<>();
   private Consumer<List<EventStore.Positioned>> onCommit = stored -> { };
-  private Consumer<Set<UUID>> onFailure = ids -> { };
+  private BiConsumer<Set<UUID>, Throwable> onFailure = (ids, cause) -> { };
   private boolean inFlight;
 
-  public GroupCommitter(EventStore store, int maxEvents) {
+  /**
+   * @param epochs the lease epoch this process holds for a partition, -1 for none: each write goes under the
+   *               epochs current when it is sent
+   */
+  public GroupCommitter(EventStore store, int maxEvents, Partitions partitions, IntToLongFunction epochs) {
     this.store = store;
     this.maxEvents = maxEvents;
+    this.partitions = partitions;
+    this.epochs = epochs;
+  }
+
+  /**
+   * The fence for events of these promotions under the epochs held now; a {@link FencedException} when one of
+   * their partitions is not held.
+   */
+  public Fence fence(Collection<UUID> promotionIds) {
+    Map<Integer, Long> fence = new HashMap<>();
+    Set<Integer> missing = new HashSet<>();
+    for (UUID id : promotionIds) {
+      int partition = partitions.of(id);
+      long epoch = epochs.applyAsLong(partition);
+      if (epoch < 0) {
+        missing.add(partition);
+      } else {
+        fence.put(partition, epoch);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new FencedException(missing, "partitions " + missing + " are not held by this process");
+    }
+    return new Fence(partitions, fence);
   }
 
   /**
@@ -57,8 +94,8 @@ public final class GroupCommitter {
     return this;
   }
 
-  /** Called with the promotions whose pending events were lost by a failed transaction. */
-  public GroupCommitter onFailure(Consumer<Set<UUID>> listener) {
+  /** Called with the promotions whose pending events were lost by a failed transaction, and why. */
+  public GroupCommitter onFailure(BiConsumer<Set<UUID>, Throwable> listener) {
     this.onFailure = listener;
     return this;
   }
@@ -123,16 +160,22 @@ public final class GroupCommitter {
       taken.add(next);
       events.addAll(next.events());
     }
-    store.append(events).onComplete(ar -> {
+    Set<UUID> promotions = new HashSet<>();
+    events.forEach(event -> promotions.add(event.promotionId()));
+    Future<List<EventStore.Positioned>> write;
+    try {
+      write = store.append(events, fence(promotions));
+    } catch (FencedException e) {
+      write = Future.failedFuture(e);
+    }
+    write.onComplete(ar -> {
       if (ar.succeeded()) {
         taken.forEach(append -> append.promise().complete());
         onCommit.accept(ar.result());
       } else {
-        Set<UUID> affected = new HashSet<>();
-        events.forEach(event -> affected.add(event.promotionId()));
         taken.forEach(append -> append.promise().fail(ar.cause()));
-        failQueued(affected, ar.cause());
-        onFailure.accept(affected);
+        failQueued(promotions, ar.cause());
+        onFailure.accept(promotions, ar.cause());
       }
       done();
     });

@@ -20,7 +20,7 @@ public record SecKillConfig(
     long promotionPollMillis,
     int relayBatchMax,
     int commandInstances,
-    int writerLockWaitSeconds,
+    LeaseConfig lease,
     int snapshotGrabs) {
 
   public static final String WRITE_DB_PREFIX = "SECKILL_WRITE_DB_";
@@ -45,7 +45,7 @@ public record SecKillConfig(
         env.integer("SECKILL_PROMOTION_POLL_MS", 200),
         env.integer("SECKILL_RELAY_BATCH_MAX", 500),
         env.integer("SECKILL_COMMAND_INSTANCES", Runtime.getRuntime().availableProcessors()),
-        env.integer("SECKILL_WRITER_LOCK_WAIT_SECONDS", 15),
+        LeaseConfig.from(env),
         snapshotGrabs(env));
   }
 
@@ -63,40 +63,40 @@ public record SecKillConfig(
 
   public SecKillConfig withDatabases(DbConfig write, DbConfig read) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, write, read, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds,
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease,
         snapshotGrabs);
   }
 
   public SecKillConfig withAmqp(AmqpConfig newAmqp) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb,
-        newAmqp, commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds,
+        newAmqp, commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease,
         snapshotGrabs);
   }
 
   public SecKillConfig withCommandInstances(int instances) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, instances, writerLockWaitSeconds, snapshotGrabs);
+        commandBatchMax, promotionPollMillis, relayBatchMax, instances, lease, snapshotGrabs);
   }
 
-  public SecKillConfig withWriterLockWait(int seconds) {
+  public SecKillConfig withLease(LeaseConfig newLease) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, seconds, snapshotGrabs);
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, newLease, snapshotGrabs);
   }
 
   public SecKillConfig withSnapshotGrabs(int grabs) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds, grabs);
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease, grabs);
   }
 
   public SecKillConfig withSecurity(SecurityConfig newSecurity) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, newSecurity, writeDb, readDb,
-        amqp, commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds,
+        amqp, commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease,
         snapshotGrabs);
   }
 
   public SecKillConfig withPorts(int admin, int command, int query, int event) {
     return new SecKillConfig(httpHost, admin, command, query, event, security, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, writerLockWaitSeconds,
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease,
         snapshotGrabs);
   }
 }

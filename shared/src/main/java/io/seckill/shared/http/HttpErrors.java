@@ -28,6 +28,10 @@ public final class HttpErrors {
     }
     MultiMap headers = response.headers();
     headers.set(HttpHeaders.CONTENT_TYPE, JSON);
+    if (status == 503) {
+      // every 503 here is momentary (a write failed, a partition changing hands): try again in a second
+      headers.set(HttpHeaders.RETRY_AFTER, "1");
+    }
     response.setStatusCode(status)
         .end(new JsonObject().put("error", error).put("message", message).toBuffer());
   }

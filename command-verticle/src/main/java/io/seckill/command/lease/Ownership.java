@@ -1,0 +1,179 @@
+package io.seckill.command.lease;
+
+import io.seckill.command.store.LeaseStore;
+import io.seckill.shared.config.LeaseConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.IntPredicate;
+
+/**
+ * The partitions this process holds and the epochs it claimed them at, kept in step with WriteDB's leases. It only
+ * says who should try: the fence in every append ({@code EventStore}) is what refuses a stale owner, whatever this
+ * class believes. At start it claims every wanted partition that is free or held by an earlier incarnation of this
+ * node; then, every {@code renewMillis}, it renews its leases (a renew that comes back short steps down from the
+ * partitions lost), and claims the wanted partitions that are free. A process whose renews keep failing steps down
+ * from everything once its leases have run out. Use on one context.
+ */
+public final class Ownership {
+  private static final Logger LOG = LoggerFactory.getLogger(Ownership.class);
+
+  /** Told of every change, on the ownership's context. */
+  public interface Listener {
+    /** Partitions just claimed (their epochs bumped and committed): load their state before serving them. */
+    Future<Void> claimed(Set<Integer> partitions);
+
+    /** Partitions no longer held (claimed by another, fenced, or the lease ran out): drop their state. */
+    void lost(Set<Integer> partitions);
+  }
+
+  private final Vertx vertx;
+  private final LeaseStore store;
+  private final LeaseConfig config;
+  private final IntPredicate wanted;
+  private final Map<Integer, Long> epochs = new HashMap<>();
+  private Listener listener;
+  private long renewedAt;
+  private long timer = -1;
+  private boolean stopped;
+  private boolean failingWarned;
+
+  /** @param wanted the partitions this process should hold (every one, without a cluster) */
+  public Ownership(Vertx vertx, LeaseStore store, LeaseConfig config, IntPredicate wanted) {
+    this.vertx = vertx;
+    this.store = store;
+    this.config = config;
+    this.wanted = wanted;
+  }
+
+  /** Claims what it can at start and tells {@code listener}; the future completes once that state is loaded. */
+  public Future<Void> start(Listener changes) {
+    this.listener = changes;
+    long began = System.nanoTime();
+    return store.ensure().compose(v -> claimFree(true)).compose(claimed -> {
+      renewedAt = began;
+      LOG.info("node {} (incarnation {}) holds {} of {} partitions", config.nodeId(), store.incarnation(),
+          epochs.size(), config.partitions());
+      Future<Void> loaded = claimed.isEmpty() ? Future.succeededFuture() : listener.claimed(claimed);
+      return loaded.onComplete(ar -> schedule());
+    });
+  }
+
+  /** The epoch this process holds {@code partition} at, or -1. */
+  public long epoch(int partition) {
+    Long epoch = epochs.get(partition);
+    return epoch == null ? -1 : epoch;
+  }
+
+  public int held() {
+    return epochs.size();
+  }
+
+  /** Whether the leases were renewed within their length: false while WriteDB cannot be reached for that long. */
+  public boolean current() {
+    return !stopped && System.nanoTime() - renewedAt < config.leaseMillis() * 1_000_000;
+  }
+
+  /** An append found these partitions' epochs stale: another process holds them now. */
+  public void fenced(Set<Integer> partitions) {
+    Set<Integer> lost = new TreeSet<>();
+    for (Integer p : partitions) {
+      if (epochs.remove(p) != null) {
+        lost.add(p);
+      }
+    }
+    if (!lost.isEmpty()) {
+      LOG.warn("fenced: partitions {} were claimed by another process; this one stepped down from them", lost);
+      listener.lost(lost);
+    }
+  }
+
+  private void schedule() {
+    if (!stopped) {
+      timer = vertx.setTimer(config.renewMillis(), t -> tick());
+    }
+  }
+
+  private void tick() {
+    long began = System.nanoTime();
+    Map<Integer, Long> believed = Map.copyOf(epochs);
+    store.renew(believed).compose(still -> {
+      renewedAt = began;
+      failingWarned = false;
+      Set<Integer> lost = new TreeSet<>();
+      believed.forEach((p, epoch) -> {
+        if (!epoch.equals(still.get(p)) && epochs.remove(p) != null) {
+          lost.add(p);
+        }
+      });
+      if (!lost.isEmpty()) {
+        LOG.warn("lease renew came back without partitions {}: another process holds them; stepped down", lost);
+        listener.lost(lost);
+      }
+      return claimFree(false);
+    }).compose(claimed -> claimed.isEmpty() ? Future.succeededFuture() : listener.claimed(claimed))
+        .onFailure(e -> {
+          if (!failingWarned) {
+            LOG.warn("lease renew or claim failed: {}", e.getMessage());
+            failingWarned = true;
+          }
+          if (!current() && !epochs.isEmpty()) {
+            Set<Integer> all = new TreeSet<>(epochs.keySet());
+            epochs.clear();
+            LOG.error("leases of partitions {} not renewed for {} ms: stepped down from all", all,
+                config.leaseMillis());
+            listener.lost(all);
+          }
+        })
+        .onComplete(ar -> schedule());
+  }
+
+  /** Claims the wanted partitions not held, one statement each; the set of those claimed. */
+  private Future<Set<Integer>> claimFree(boolean atStart) {
+    List<Integer> candidates = new ArrayList<>();
+    for (int p = 0; p < config.partitions(); p++) {
+      if (!epochs.containsKey(p) && wanted.test(p)) {
+        candidates.add(p);
+      }
+    }
+    if (candidates.isEmpty()) {
+      return Future.succeededFuture(Set.of());
+    }
+    List<Future<Long>> claims = new ArrayList<>(candidates.size());
+    candidates.forEach(p -> claims.add(store.claim(p, atStart)));
+    return Future.join(claims).transform(ar -> {
+      Set<Integer> claimed = new TreeSet<>();
+      for (int i = 0; i < candidates.size(); i++) {
+        Future<Long> claim = claims.get(i);
+        if (claim.succeeded() && claim.result() > 0 && !stopped) {
+          epochs.put(candidates.get(i), claim.result());
+          claimed.add(candidates.get(i));
+        }
+      }
+      if (!claimed.isEmpty() && !atStart) {
+        LOG.info("claimed partitions {}", claimed);
+      }
+      Throwable failed = claims.stream().filter(Future::failed).map(Future::cause).findFirst().orElse(null);
+      return failed != null && claimed.isEmpty() ? Future.failedFuture(failed) : Future.succeededFuture(claimed);
+    });
+  }
+
+  /** Stops renewing and releases every lease held, so that another process may claim them at once. */
+  public Future<Void> stop() {
+    stopped = true;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    List<Integer> held = new ArrayList<>(epochs.keySet());
+    epochs.clear();
+    return store.release(held);
+  }
+}
