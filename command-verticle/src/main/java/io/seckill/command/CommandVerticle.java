@@ -10,6 +10,7 @@ import io.seckill.command.store.GroupCommitter;
 import io.seckill.command.lease.Ownership;
 import io.seckill.command.lease.Partitions;
 import io.seckill.command.store.LeaseStore;
+import io.seckill.command.store.WriterConnection;
 import io.seckill.command.store.PromotionCatalog;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
@@ -52,6 +53,7 @@ public final class CommandVerticle extends VerticleBase {
   private OutboxRelay relay;
   private ResendRequests.Listener resendListener;
   private Ownership ownership;
+  private WriterConnection writer;
   private final List<Meter> meters = new ArrayList<>();
 
   public CommandVerticle(SecKillConfig config, Clock clock) {
@@ -64,9 +66,11 @@ public final class CommandVerticle extends VerticleBase {
     String incarnation = UUID.randomUUID().toString();
     // a pool of this start's own: a shared pool of the same name would be closed by an earlier start's undeploy
     pool = Databases.pool(vertx, config.writeDb(), "command-" + incarnation);
+    writer = new WriterConnection(vertx, Databases.connectOptions(config.writeDb()));
     AmqpSecKillMessagePublisher amqp = AmqpSecKillMessagePublisher.create(vertx, config.amqp());
     publisher = amqp;
-    return Migrations.migrate(vertx, pool, Migrations.WRITE).compose(v -> EventStore.open(pool)).compose(store -> {
+    return Migrations.migrate(vertx, pool, Migrations.WRITE)
+        .compose(v -> EventStore.open(pool, writer)).compose(store -> {
       relay = new OutboxRelay(vertx, store, publisher, config.relayBatchMax());
       Partitions partitions = new Partitions(config.lease().partitions());
       // one process without a cluster wants every partition
@@ -121,6 +125,7 @@ public final class CommandVerticle extends VerticleBase {
         });
     return released.compose(v -> Future.join(publisher == null ? Future.succeededFuture() : publisher.close(),
         resendListener == null ? Future.succeededFuture() : resendListener.close(),
+        writer == null ? Future.succeededFuture() : writer.close(),
         pool == null ? Future.succeededFuture() : pool.close()));
   }
 

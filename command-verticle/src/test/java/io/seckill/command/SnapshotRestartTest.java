@@ -2,6 +2,7 @@ package io.seckill.command;
 
 import io.seckill.command.store.CustomerChunkCodec;
 import io.seckill.command.store.EventStore;
+import io.seckill.command.store.WriterConnection;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
 import io.seckill.shared.testing.Async;
@@ -46,7 +47,7 @@ class SnapshotRestartTest {
     SecKillConfig own = TestInfra.freshConfig().withSnapshotGrabs(CHUNK);
     Pool db = Databases.pool(vertx, own.writeDb(), "snapshot-test");
     WebClient client = Async.client(vertx, 16);
-    EventStore store = new EventStore(db, true);
+    EventStore store = new EventStore(db, new WriterConnection(vertx, Databases.connectOptions(own.writeDb())), true);
     UUID id = UUID.randomUUID();
     Instant now = Instant.now();
     List<String> answers = new ArrayList<>();

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * The event store in WriteDB (the command side's SQL but the leases': {@link LeaseStore}). Appends are one
@@ -85,19 +86,22 @@ public final class EventStore {
   }
 
   private final Pool pool;
+  private final WriterConnection writer;
   private final boolean consecutivePositions;
 
   /**
+   * @param writer               the connection group commits go through (the rest uses {@code pool})
    * @param consecutivePositions the database gives a multi-row INSERT consecutive auto-increment positions
    *                             (InnoDB lock mode 0 or 1), so an append knows its events' positions
    */
-  public EventStore(Pool pool, boolean consecutivePositions) {
+  public EventStore(Pool pool, WriterConnection writer, boolean consecutivePositions) {
     this.pool = pool;
+    this.writer = writer;
     this.consecutivePositions = consecutivePositions;
   }
 
   /** An event store on {@code pool}, after asking the database how it numbers multi-row inserts. */
-  public static Future<EventStore> open(Pool pool) {
+  public static Future<EventStore> open(Pool pool, WriterConnection writer) {
     return pool.query("SELECT @@innodb_autoinc_lock_mode").execute()
         .map(rows -> {
           Object mode = rows.iterator().next().getValue(0);
@@ -105,20 +109,33 @@ public final class EventStore {
           boolean consecutive = lockMode == 0 || lockMode == 1;
           LOG.info("innodb_autoinc_lock_mode={}: the relay {} committed events from memory", lockMode,
               consecutive ? "may take" : "reads every");
-          return new EventStore(pool, consecutive);
+          return new EventStore(pool, writer, consecutive);
         });
   }
 
   /**
-   * Appends events atomically under {@code fence}, in one transaction: the fence of each partition first, the
-   * INSERTs, and for a finish its promotions row marked finished. Fails with {@link FencedException}, having written
+   * Appends events atomically under {@code fence}, in one transaction on the writer connection: the fence of each
+   * partition first, the INSERTs, and for a finish its promotions row marked finished. Fails with {@link FencedException}, having written
    * nothing, when an epoch is no longer current. The future holds the events as stored, with their positions, or
    * null when the positions are not known for sure.
    */
   public Future<List<Positioned>> append(List<SecKillEvent> events, Fence fence) {
-    return pool.withTransaction(conn -> fence(conn, fence)
-        .compose(v -> insert(conn, events, fence))
-        .compose(stored -> closeFinished(conn, events).map(stored)));
+    // BEGIN, the fences and the INSERTs go out back to back on the pipelined writer connection, then COMMIT, or
+    // ROLLBACK when anything failed (a fence that matched nothing first): a stale writer's rows are never committed
+    return writer.get().compose(conn -> {
+      Future<?> begin = conn.query("BEGIN").execute();
+      Future<Void> fenced = fence(conn, fence);
+      Future<List<Positioned>> inserted = insert(conn, events, fence);
+      Future<Void> closed = inserted.compose(stored -> closeFinished(conn, events));
+      return Future.join(begin, fenced, inserted, closed).transform(ar -> {
+        Throwable failure = Stream.of(fenced, begin, inserted, closed).filter(Future::failed).map(Future::cause)
+            .findFirst().orElse(null);
+        if (failure == null) {
+          return conn.query("COMMIT").execute().map(inserted.result());
+        }
+        return conn.query("ROLLBACK").execute().transform(rolledBack -> Future.failedFuture(failure));
+      });
+    });
   }
 
   /**
@@ -136,16 +153,16 @@ public final class EventStore {
 
   /** Checks (and locks until the commit) each partition's row at the fence's epoch, in partition order. */
   private static Future<Void> fence(SqlConnection conn, Fence fence) {
-    Future<Void> chain = Future.succeededFuture();
+    List<Future<Void>> checks = new ArrayList<>();
     for (Map.Entry<Integer, Long> entry : fence.epochs().entrySet()) {
       int partition = entry.getKey();
       long epoch = entry.getValue();
-      chain = chain.compose(v -> conn.preparedQuery(FENCE).execute(Tuple.of(partition, epoch)).compose(rows ->
+      checks.add(conn.preparedQuery(FENCE).execute(Tuple.of(partition, epoch)).compose(rows ->
           rows.rowCount() == 1 ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(new FencedException(
               Set.of(partition), "partition " + partition + " is no longer at epoch " + epoch
               + ": another process claimed it"))));
     }
-    return chain;
+    return Future.all(checks).mapEmpty();
   }
 
   /** Inserts the events; the future holds them with their positions (null when those are not known). */

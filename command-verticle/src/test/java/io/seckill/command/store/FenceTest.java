@@ -53,7 +53,8 @@ class FenceTest {
     owner = new LeaseStore(pool, lease, UUID.randomUUID().toString());
     // the same node restarted: it may claim at once, so nothing here waits for a lease to end
     successor = new LeaseStore(pool, lease, UUID.randomUUID().toString());
-    store = Async.await(Migrations.migrate(vertx, pool, Migrations.WRITE).compose(v -> EventStore.open(pool)));
+    store = Async.await(Migrations.migrate(vertx, pool, Migrations.WRITE).compose(v -> EventStore.open(pool,
+        new WriterConnection(vertx, Databases.connectOptions(config.writeDb())))));
     Async.await(owner.ensure());
   }
 
