@@ -71,11 +71,12 @@ public final class CommandVerticle extends VerticleBase {
     publisher = amqp;
     return Migrations.migrate(vertx, pool, Migrations.WRITE)
         .compose(v -> EventStore.open(pool, writer)).compose(store -> {
-      relay = new OutboxRelay(vertx, store, publisher, config.relayBatchMax());
       Partitions partitions = new Partitions(config.lease().partitions());
       // one process without a cluster wants every partition
       ownership = new Ownership(vertx, new LeaseStore(pool, config.lease(), incarnation), config.lease(),
           partition -> true);
+      Ownership held = ownership;
+      relay = new OutboxRelay(vertx, store, publisher, config.relayBatchMax(), () -> held.held() > 0);
       GroupCommitter committer = new GroupCommitter(store, config.commandBatchMax(), partitions, ownership::epoch)
           .onCommit(relay::committed);
       service = new CommandService(vertx, clock, new GrabDecider(), store, new PromotionCatalog(pool), committer,

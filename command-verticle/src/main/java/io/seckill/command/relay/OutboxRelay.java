@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Hands committed events from the event store to the broker, in position order, many per message. It takes
@@ -18,7 +19,8 @@ import java.util.List;
  * store otherwise (at start, after a hole or a write of unknown positions, after a long broker outage). The
  * relayed position is saved in WriteDB only after the broker has accepted the message (one save in flight at a
  * time, the newest position wins), so a crash resends (the projection is idempotent) and never skips. When the
- * broker is down it retries every second by itself.
+ * broker is down it retries every second by itself. It sends only while this process holds a partition
+ * ({@code active}): a process whose partitions another claimed would only send that one's events twice.
  */
 public final class OutboxRelay {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
@@ -32,6 +34,7 @@ public final class OutboxRelay {
   private final EventStore store;
   private final SecKillMessagePublisher publisher;
   private final int batchMax;
+  private final BooleanSupplier active;
   private long position;
   private boolean running;
   private boolean wanted;
@@ -45,11 +48,13 @@ public final class OutboxRelay {
   private boolean saving;
   private final java.util.Map<java.util.UUID, Long> lastResend = new java.util.HashMap<>();
 
-  public OutboxRelay(Vertx vertx, EventStore store, SecKillMessagePublisher publisher, int batchMax) {
+  public OutboxRelay(Vertx vertx, EventStore store, SecKillMessagePublisher publisher, int batchMax,
+                     BooleanSupplier active) {
     this.vertx = vertx;
     this.store = store;
     this.publisher = publisher;
     this.batchMax = batchMax;
+    this.active = active;
   }
 
   public Future<Void> start() {
@@ -86,7 +91,7 @@ public final class OutboxRelay {
   /** There may be new events in the store: send them soon. */
   public void nudge() {
     wanted = true;
-    if (feed != null && !running && !retryScheduled && !stopped) {
+    if (feed != null && !running && !retryScheduled && !stopped && active.getAsBoolean()) {
       runOnce();
     }
   }
