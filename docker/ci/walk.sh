@@ -145,6 +145,11 @@ ADMIN_TOKEN=$ADMIN_TOKEN TOKENS="$work/customer-tokens" \
   COMMAND_RESTARTS="podman inspect -f '{{.RestartCount}}' $(container command)" \
   BROKER_STOP="podman stop -t 10 $(container broker)" BROKER_START="podman start $(container broker)" \
   java "$root/docker/ci/ComposeWalk.java"
+# how the broker link came back after the outage, as both sides logged it (for the catch-up time above)
+for s in command event; do
+  podman logs "$(container "$s")" 2>&1 | grep -E "AMQP|relay (paused|resumed)" | tail -6 | cut -c1-220 \
+    | sed "s/^/walk.sh:   $s: /"
+done
 done_step
 
 step healthy-again "every container healthy after the walk"
