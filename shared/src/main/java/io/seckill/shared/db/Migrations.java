@@ -1,6 +1,7 @@
 package io.seckill.shared.db;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -13,21 +14,33 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Versioned SQL migrations, one set per database: {@code db/<set>/index.txt} lists the scripts in order
- * ({@code V1__events.sql}, ...). Applied at start under a named lock so that two processes starting at once on
- * the same database do not race; each applied version is recorded in {@code schema_migrations}.
+ * ({@code V1__events.sql}, ...). Applied at start under a lease row ({@code schema_lock}) so that two processes
+ * starting at once on the same database do not race; each applied version is recorded in {@code schema_migrations}.
  */
 public final class Migrations {
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
   public static final String WRITE = "write";
   public static final String READ = "read";
+  private static final String LOCK_TABLE = "CREATE TABLE IF NOT EXISTS schema_lock (name VARCHAR(16) NOT NULL PRIMARY KEY,"
+      + " holder CHAR(36) NULL, lease_until DATETIME(6) NULL) ENGINE=InnoDB";
+  private static final String LOCK_ROW = "INSERT IGNORE INTO schema_lock (name) VALUES (?)";
+  private static final String TAKE = "UPDATE schema_lock SET holder = ?, lease_until = DATE_ADD(UTC_TIMESTAMP(6),"
+      + " INTERVAL 120 SECOND) WHERE name = ? AND (holder IS NULL OR lease_until < UTC_TIMESTAMP(6))";
+  private static final String GIVE = "UPDATE schema_lock SET holder = NULL, lease_until = NULL"
+      + " WHERE name = ? AND holder = ?";
+  /** Longer than the lease: a holder that died mid-way is waited out. */
+  private static final Duration LOCK_WAIT = Duration.ofSeconds(180);
 
   private Migrations() {
   }
@@ -37,19 +50,36 @@ public final class Migrations {
 
   public static Future<Void> migrate(Vertx vertx, Pool pool, String set) {
     return vertx.executeBlocking(() -> load(set))
-        .compose(scripts -> pool.withConnection(conn -> withLock(conn, set, () -> apply(conn, set, scripts))));
+        .compose(scripts -> pool.withConnection(conn -> withLock(vertx, conn, set, () -> apply(conn, set, scripts))));
   }
 
-  private static Future<Void> withLock(SqlConnection conn, String set, java.util.function.Supplier<Future<Void>> work) {
-    String lock = "seckill_migrations_" + set;
-    return conn.preparedQuery("SELECT GET_LOCK(?, 60)").execute(Tuple.of(lock))
-        .compose(rows -> {
-          Integer got = rows.iterator().next().getInteger(0);
-          if (got == null || got != 1) {
-            return Future.failedFuture("could not take migration lock " + lock);
-          }
-          return work.get().eventually(() -> conn.preparedQuery("SELECT RELEASE_LOCK(?)").execute(Tuple.of(lock)));
-        });
+  /**
+   * Runs {@code work} while this process holds the set's row in {@code schema_lock}: a lease (120 s, by the
+   * database's clock) taken with one conditional UPDATE and given back after, so that processes starting at once
+   * apply each script once. Not {@code GET_LOCK}, which Galera refuses and a database failover forgets; not a row
+   * lock held in a transaction either, since every DDL statement commits it. The others try again every 200 ms.
+   */
+  private static Future<Void> withLock(Vertx vertx, SqlConnection conn, String set, Supplier<Future<Void>> work) {
+    String holder = UUID.randomUUID().toString();
+    return conn.query(LOCK_TABLE).execute()
+        .compose(v -> conn.preparedQuery(LOCK_ROW).execute(Tuple.of(set)))
+        .compose(v -> take(vertx, conn, set, holder, System.nanoTime() + LOCK_WAIT.toNanos()))
+        .compose(v -> work.get().eventually(() -> conn.preparedQuery(GIVE).execute(Tuple.of(set, holder))));
+  }
+
+  private static Future<Void> take(Vertx vertx, SqlConnection conn, String set, String holder, long deadline) {
+    return conn.preparedQuery(TAKE).execute(Tuple.of(holder, set)).compose(rows -> {
+      if (rows.rowCount() == 1) {
+        return Future.succeededFuture();
+      }
+      if (System.nanoTime() > deadline) {
+        return Future.failedFuture("migrations of " + set + " held by another process for over "
+            + LOCK_WAIT.toSeconds() + " s (schema_lock)");
+      }
+      Promise<Void> retry = Promise.promise();
+      vertx.setTimer(200, t -> take(vertx, conn, set, holder, deadline).onComplete(retry));
+      return retry.future();
+    });
   }
 
   private static Future<Void> apply(SqlConnection conn, String set, List<Script> scripts) {
