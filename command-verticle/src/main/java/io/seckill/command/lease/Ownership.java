@@ -105,7 +105,7 @@ public final class Ownership {
   private void tick() {
     long began = System.nanoTime();
     Map<Integer, Long> believed = Map.copyOf(epochs);
-    store.renew(believed).compose(still -> {
+    store.renew().compose(still -> {
       renewedAt = began;
       failingWarned = false;
       Set<Integer> lost = new TreeSet<>();
@@ -118,7 +118,22 @@ public final class Ownership {
         LOG.warn("lease renew came back without partitions {}: another process holds them; stepped down", lost);
         listener.lost(lost);
       }
-      return claimFree(false);
+      // held in WriteDB but not here: a claim that committed while its answer was lost; taken as claimed
+      Set<Integer> found = new TreeSet<>();
+      still.forEach((p, epoch) -> {
+        if (!epochs.containsKey(p) && !stopped) {
+          epochs.put(p, epoch);
+          found.add(p);
+        }
+      });
+      if (!found.isEmpty()) {
+        LOG.warn("partitions {} are held by this process in WriteDB without it knowing: taken as claimed", found);
+      }
+      return claimFree(false).map(claimed -> {
+        Set<Integer> all = new TreeSet<>(claimed);
+        all.addAll(found);
+        return all;
+      });
     }).compose(claimed -> claimed.isEmpty() ? Future.succeededFuture() : listener.claimed(claimed))
         .onFailure(e -> {
           if (!failingWarned) {

@@ -100,13 +100,11 @@ public final class LeaseStore {
   }
 
   /**
-   * Extends every lease this incarnation holds ({@code holding}: partition -> epoch, as this node believes); the
-   * future holds what it still holds: a lease missing from it was claimed by another after it ended.
+   * Extends every lease this incarnation holds; the future holds what it holds then (partition -> epoch): a lease
+   * missing from it was claimed by another after it ended, one more is a claim whose answer was lost.
    */
-  public Future<Map<Integer, Long>> renew(Map<Integer, Long> holding) {
-    return pool.preparedQuery(RENEW).execute(Tuple.of(lease.leaseMillis() * 1000, incarnation))
-        // nobody else can give this incarnation a lease: the same count means the same leases
-        .compose(renewed -> renewed.rowCount() == holding.size() ? Future.succeededFuture(holding) : held());
+  public Future<Map<Integer, Long>> renew() {
+    return pool.preparedQuery(RENEW).execute(Tuple.of(lease.leaseMillis() * 1000, incarnation)).compose(v -> held());
   }
 
   /** What this incarnation holds (partition -> epoch). */

@@ -162,12 +162,12 @@ class FenceTest {
     long epoch = Async.await(owner.claim(partition, true));
     assertThat(Async.await(otherNode.claim(partition, false))).isEqualTo(-1);
     assertThat(Async.await(otherNode.claim(partition, true))).as("at start too: it is not this node's").isEqualTo(-1);
-    assertThat(Async.await(owner.renew(Map.of(partition, epoch)))).containsExactly(Map.entry(partition, epoch));
+    assertThat(Async.await(owner.renew())).containsExactly(Map.entry(partition, epoch));
     Async.await(owner.release(List.of(partition)));
     assertThat(Async.await(owner.held())).isEmpty();
     long claimed = Async.await(otherNode.claim(partition, false));
     assertThat(claimed).isEqualTo(epoch + 1);
-    assertThat(Async.await(owner.renew(Map.of(partition, epoch)))).as("the old holder renews nothing").isEmpty();
+    assertThat(Async.await(owner.renew())).as("the old holder renews nothing").isEmpty();
     ctx.completeNow();
   }
 }
