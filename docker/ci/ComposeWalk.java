@@ -243,21 +243,9 @@ public final class ComposeWalk {
   // ---- SQL, through the database containers
 
   private List<String> sql(String side, String statement) {
-    String shell = required(side.equals("write") ? "WRITE_SQL" : "READ_SQL");
-    try {
-      Process p = new ProcessBuilder("bash", "-c", shell).redirectErrorStream(false).start();
-      p.getOutputStream().write(statement.getBytes(StandardCharsets.UTF_8));
-      p.getOutputStream().close();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-      check(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, side + " SQL failed: " + statement + ": " + err);
-      return out.isEmpty() ? List.of() : List.of(out.split("\n"));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    String out = shell(side + " SQL " + statement, required(side.equals("write") ? "WRITE_SQL" : "READ_SQL"),
+        statement, 60);
+    return out.isEmpty() ? List.of() : List.of(out.split("\n"));
   }
 
   private Set<String> writeCustomers(String promotion) {
@@ -270,12 +258,27 @@ public final class ComposeWalk {
   }
 
   private String run(String hook) {
+    return shell(hook, required(hook), "", 120).trim().lines().collect(Collectors.joining("; "));
+  }
+
+  /**
+   * Runs {@code command} with bash, {@code stdin} on its standard input; its standard output. Fails, with what it
+   * wrote to its error output, when it exits non-zero or runs over {@code seconds}.
+   */
+  private static String shell(String what, String command, String stdin, long seconds) {
     try {
-      Process p = new ProcessBuilder("bash", "-c", required(hook)).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      check(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, hook + " failed: " + out);
-      // podman without systemd says on every start and stop that it cannot schedule healthchecks
-      return out.lines().filter(l -> !l.contains("unable to get systemd connection")).collect(Collectors.joining("; "));
+      Path errors = Files.createTempFile("walk", ".err");
+      try {
+        Process p = new ProcessBuilder("bash", "-c", command).redirectError(errors.toFile()).start();
+        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        check(p.waitFor(seconds, TimeUnit.SECONDS) && p.exitValue() == 0,
+            what + " failed: " + Files.readString(errors).trim());
+        return out;
+      } finally {
+        Files.deleteIfExists(errors);
+      }
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {

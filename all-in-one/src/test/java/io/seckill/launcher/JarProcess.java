@@ -75,10 +75,10 @@ final class JarProcess implements AutoCloseable {
   }
 
   /** Sends a signal by name (STOP, CONT) to the JVM. */
-  void signal(String name) throws IOException, InterruptedException {
-    Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+  void signal(String signal) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start();
     if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-      throw new IllegalStateException("kill -" + name + " of " + name + " failed");
+      throw new IllegalStateException("kill -" + signal + " of " + name + " failed");
     }
   }
 

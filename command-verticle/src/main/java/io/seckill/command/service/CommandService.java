@@ -29,6 +29,7 @@ import java.time.LocalDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -160,7 +161,7 @@ public final class CommandService implements Ownership.Listener {
     owned.removeAll(lost);
     loading.removeAll(lost);
     int dropped = 0;
-    for (java.util.Iterator<UUID> it = promotions.keySet().iterator(); it.hasNext(); ) {
+    for (Iterator<UUID> it = promotions.keySet().iterator(); it.hasNext(); ) {
       UUID id = it.next();
       if (lost.contains(partitions.of(id))) {
         it.remove();
@@ -174,12 +175,17 @@ public final class CommandService implements Ownership.Listener {
     LOG.warn("partitions {} no longer held: dropped the state of {} promotions", lost, dropped);
   }
 
-  /** 503 unless this process holds the promotion's partition and has loaded it. */
-  private void requireServed(UUID promotionId) {
+  /** Whether this process holds the promotion's partition and has loaded it. */
+  private boolean served(UUID promotionId) {
     int partition = partitions.of(promotionId);
-    if (!owned.contains(partition) || loading.contains(partition)) {
-      throw new ApiException(503, "unavailable", "promotion " + promotionId + " (partition " + partition
-          + ") is not served by this command process right now; try again shortly");
+    return owned.contains(partition) && !loading.contains(partition);
+  }
+
+  /** 503 unless the promotion is {@link #served}. */
+  private void requireServed(UUID promotionId) {
+    if (!served(promotionId)) {
+      throw new ApiException(503, "unavailable", "promotion " + promotionId + " (partition "
+          + partitions.of(promotionId) + ") is not served by this command process right now; try again shortly");
     }
   }
 
@@ -442,8 +448,7 @@ public final class CommandService implements Ownership.Listener {
    */
   private void applyRow(PromotionRow row) {
     UUID id = row.promotionId();
-    int partition = partitions.of(id);
-    if (!owned.contains(partition) || loading.contains(partition)) {
+    if (!served(id)) {
       return; // its state is loaded (scheduled rows included) when the partition is
     }
     PromotionState state = promotions.get(id);

@@ -115,9 +115,9 @@ public final class EventStore {
 
   /**
    * Appends events atomically under {@code fence}, in one transaction on the writer connection: the fence of each
-   * partition first, the INSERTs, and for a finish its promotions row marked finished. Fails with {@link FencedException}, having written
-   * nothing, when an epoch is no longer current. The future holds the events as stored, with their positions, or
-   * null when the positions are not known for sure.
+   * partition first, the INSERTs, and for a finish its promotions row marked finished. Fails with
+   * {@link FencedException}, having written nothing, when an epoch is no longer current. The future holds the
+   * events as stored, with their positions, or null when the positions are not known for sure.
    */
   public Future<List<Positioned>> append(List<SecKillEvent> events, Fence fence) {
     // BEGIN, the fences and the INSERTs go out back to back on the pipelined writer connection, then COMMIT, or
@@ -218,9 +218,10 @@ public final class EventStore {
   }
 
   /**
-   * Every promotion with events that {@code which} selects, as its events imply. Grabs are not read as events: their customers come from the
-   * promotion's snapshot chunks (a few blobs), then from the customer column of the grabs after the last chunk,
-   * and only starts and finishes are decoded; a restart over a million events reads a few dozen rows.
+   * Every promotion with events that {@code which} selects, as its events imply. Grabs are not read as events:
+   * their customers come from the promotion's snapshot chunks (a few blobs), then from the customer column of the
+   * grabs after the last chunk, and only starts and finishes are decoded; a restart over a million events reads a
+   * few dozen rows.
    */
   public Future<List<StoredPromotion>> loadPromotions(Predicate<UUID> which) {
     return pool.query(STORED_PROMOTIONS).execute().compose(rows -> {

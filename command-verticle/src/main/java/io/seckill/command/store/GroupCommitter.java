@@ -150,7 +150,7 @@ public final class GroupCommitter {
       }
       available += append.events().size();
     }
-    // as many as one INSERT statement takes, so that the commit is that statement alone
+    // as many as one INSERT statement takes: a second statement would wait for the first's answer
     int target = MultiRowInsert.statementRows(available);
     List<Append> taken = new ArrayList<>();
     List<SecKillEvent> events = new ArrayList<>();

@@ -24,12 +24,12 @@ public final class LeaseStore {
   private static final String CREATE = "INSERT IGNORE INTO partition_leases (partition_id, epoch) VALUES (?, 0)";
   private static final String SET = " SET epoch = LAST_INSERT_ID(epoch + 1), owner_node = ?, owner_incarnation = ?,"
       + " lease_until = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL ? MICROSECOND), claimed_at = UTC_TIMESTAMP(6)";
-  /** A partition nobody holds: released, or its lease ended. */
-  static final String CLAIM_FREE = "UPDATE partition_leases" + SET + " WHERE partition_id = ?"
-      + " AND (owner_incarnation IS NULL OR lease_until < UTC_TIMESTAMP(6))";
+  /** Nobody holds the partition: released, or its lease ended. */
+  private static final String FREE = "owner_incarnation IS NULL OR lease_until < UTC_TIMESTAMP(6)";
+  static final String CLAIM_FREE = "UPDATE partition_leases" + SET + " WHERE partition_id = ? AND (" + FREE + ")";
   /** At start: also what an earlier incarnation of this node held (this start is its restart). */
-  static final String CLAIM_FREE_OR_OWN_NODE = CLAIM_FREE.substring(0, CLAIM_FREE.length() - 1)
-      + " OR owner_node = ?)";
+  static final String CLAIM_FREE_OR_OWN_NODE = "UPDATE partition_leases" + SET + " WHERE partition_id = ? AND ("
+      + FREE + " OR owner_node = ?)";
   private static final String RENEW = "UPDATE partition_leases"
       + " SET lease_until = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL ? MICROSECOND) WHERE owner_incarnation = ?"
       + " AND lease_until >= UTC_TIMESTAMP(6)";
