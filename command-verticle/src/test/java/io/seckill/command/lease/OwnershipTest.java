@@ -88,6 +88,19 @@ class OwnershipTest {
         })));
   }
 
+  /** The number of partitions is fixed when WriteDB is made: a process configured otherwise refuses to start. */
+  @Test
+  void aProcessWithAnotherNumberOfPartitionsRefusesToStart(Vertx vertx, VertxTestContext ctx) {
+    Async.await(new LeaseStore(pool, lease, UUID.randomUUID().toString()).ensure());
+    LeaseConfig other = new LeaseConfig("node-2", 32, 400, 100);
+    new Ownership(vertx, new LeaseStore(pool, other, UUID.randomUUID().toString()), other, p -> true).start(listener)
+        .onComplete(ctx.failing(e -> ctx.verify(() -> {
+          assertThat(e).hasMessageContaining("WriteDB has 16 partitions, SECKILL_PARTITIONS says 32");
+          assertThat(claimed).isEmpty();
+          ctx.completeNow();
+        })));
+  }
+
   /** An orderly stop gives every lease back: another node claims them at once, without waiting for them to end. */
   @Test
   void stopReleasesEveryLease(Vertx vertx, VertxTestContext ctx) {
