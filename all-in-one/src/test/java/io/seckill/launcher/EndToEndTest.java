@@ -179,7 +179,7 @@ class EndToEndTest {
       for (Future<HttpResponse<Buffer>> check : checks) {
         assertThat(check.result().statusCode()).as(check.result().bodyAsString()).isEqualTo(200);
       }
-      assertThat(checks.get(3).result().bodyAsString()).contains("seckill_relay_position", "seckill_grabs_total");
+      assertThat(checks.get(3).result().bodyAsString()).contains("seckill_relay_lag_events", "seckill_grabs_total");
       ctx.completeNow();
     })));
   }

@@ -21,6 +21,7 @@ import io.seckill.shared.messaging.AmqpSecKillMessagePublisher;
 import io.seckill.shared.messaging.ResendRequests;
 import io.seckill.shared.messaging.SecKillMessagePublisher;
 import io.seckill.shared.metrics.Metrics;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.vertx.core.DeploymentOptions;
@@ -34,6 +35,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -70,30 +72,46 @@ public final class CommandVerticle extends VerticleBase {
     AmqpSecKillMessagePublisher amqp = AmqpSecKillMessagePublisher.create(vertx, config.amqp());
     publisher = amqp;
     return Migrations.migrate(vertx, pool, Migrations.WRITE)
-        .compose(v -> EventStore.open(pool, writer)).compose(store -> {
+        .compose(migrated -> {
+      EventStore store = new EventStore(pool, writer);
       Partitions partitions = new Partitions(config.lease().partitions());
       // one process without a cluster wants every partition
       ownership = new Ownership(vertx, new LeaseStore(pool, config.lease(), incarnation), config.lease(),
           partition -> true);
       Ownership held = ownership;
-      relay = new OutboxRelay(vertx, store, publisher, config.relayBatchMax(), () -> held.held() > 0);
+      relay = new OutboxRelay(vertx, store, publisher, config.relayBatchMax(),
+          id -> held.epoch(partitions.of(id)) >= 0);
       GroupCommitter committer = new GroupCommitter(store, config.commandBatchMax(), partitions, ownership::epoch)
-          .onCommit(relay::committed);
+          .onCommit(relay::committed).onUncertain(relay::uncertain);
       service = new CommandService(vertx, clock, new GrabDecider(), store, new PromotionCatalog(pool), committer,
           config.promotionPollMillis(), config.snapshotGrabs(), partitions, ownership::fenced);
       meters.add(Gauge.builder("seckill_command_queued_appends", committer, GroupCommitter::queued)
           .description("grabs waiting for their group commit").register(Metrics.registry()));
-      meters.add(Gauge.builder("seckill_relay_position", relay, OutboxRelay::position)
-          .description("event store position handed to the broker").register(Metrics.registry()));
-      meters.add(Gauge.builder("seckill_relay_from_memory", relay, OutboxRelay::fromMemory)
-          .description("1 while the relay takes committed events from memory, 0 while it reads the event store")
-          .register(Metrics.registry()));
+      meters.add(FunctionCounter.builder("seckill_relay_sent_events", relay, OutboxRelay::sent)
+          .description("events the broker accepted from this process's relay").register(Metrics.registry()));
       meters.add(Gauge.builder("seckill_relay_lag_events", relay, OutboxRelay::lag)
-          .description("events committed in WriteDB but not yet accepted by the broker").register(Metrics.registry()));
+          .description("events of the partitions held, committed in WriteDB but not yet accepted by the broker")
+          .register(Metrics.registry()));
       meters.add(Gauge.builder("seckill_partitions_held", ownership, Ownership::held)
           .description("partitions whose lease this process holds").register(Metrics.registry()));
-      return service.start().compose(v -> ownership.start(service));
-    }).compose(v -> amqp.firstAttempt()).compose(v -> relay.start()).compose(v -> {
+      OutboxRelay relayed = relay;
+      CommandService served = service;
+      // the service rebuilds a claimed partition's state, the relay sends what of it the broker has not accepted
+      Ownership.Listener both = new Ownership.Listener() {
+        @Override
+        public Future<Void> claimed(Set<Integer> claimed) {
+          relayed.claimed(id -> claimed.contains(partitions.of(id)));
+          return served.claimed(claimed);
+        }
+
+        @Override
+        public void lost(Set<Integer> lost) {
+          served.lost(lost);
+          relayed.lost(id -> lost.contains(partitions.of(id)));
+        }
+      };
+      return service.start().compose(v -> ownership.start(both));
+    }).compose(v -> amqp.firstAttempt()).compose(v -> {
       resendListener = ResendRequests.listen(vertx, config.amqp(), relay::resend);
       GrabGateway gateway = new GrabGateway(context, service);
       Security security = Security.shared(vertx, config.security());

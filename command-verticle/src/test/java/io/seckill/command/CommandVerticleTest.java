@@ -60,6 +60,27 @@ class CommandVerticleTest {
     }));
   }
 
+  /** Everything the relays of processes on {@code config}'s broker address send from now on. */
+  static List<SecKillEvent> brokerOf(Vertx vertx, SecKillConfig config) {
+    List<SecKillEvent> received = new CopyOnWriteArrayList<>();
+    Async.await(AmqpSecKillMessageSubscriber.create(vertx, config.amqp()).subscribe(batch -> {
+      received.addAll(batch);
+      return Future.succeededFuture();
+    }));
+    return received;
+  }
+
+  /** Eventually the broker has had each of the promotion's sequences 1..last (in whatever order, maybe twice). */
+  static Future<Void> relayedUpTo(Vertx vertx, List<SecKillEvent> received, UUID id, long last) {
+    return Async.eventually(vertx, Duration.ofSeconds(10), () -> Future.succeededFuture(received.stream()
+        .filter(e -> e.promotionId().equals(id)).map(SecKillEvent::sequence).distinct().count() == last))
+        .map(v -> {
+          assertThat(received.stream().filter(e -> e.promotionId().equals(id)).map(SecKillEvent::sequence).distinct()
+              .sorted().toList()).isEqualTo(java.util.stream.LongStream.rangeClosed(1, last).boxed().toList());
+          return null;
+        });
+  }
+
   /** What the admin verticle writes when a promotion is created. */
   static Future<UUID> createPromotion(int coupons, Instant publish, Instant finish) {
     UUID id = UUID.randomUUID();
@@ -334,6 +355,7 @@ class CommandVerticleTest {
     SecKillConfig second = first.withPorts(TestInfra.freePort(), TestInfra.freePort(), TestInfra.freePort(),
         TestInfra.freePort()).withLease(first.lease().asNode(first.lease().nodeId()));
     Pool db = Databases.pool(vertx, first.writeDb(), "fence-test");
+    List<SecKillEvent> broker = brokerOf(vertx, first);
     UUID id = UUID.randomUUID();
     Instant now = Instant.now();
     vertx.deployVerticle(new CommandVerticle(first, Clock.systemUTC()))
@@ -374,7 +396,8 @@ class CommandVerticleTest {
                     assertThat(customers).containsExactly("before", "stale");
                     assertThat(epochs.get(1)).isGreaterThan(epochs.get(0));
                   });
-                  return vertx.undeploy(taken);
+                  // what each incarnation committed reached the broker: the start and "before", then "stale"
+                  return relayedUpTo(vertx, broker, id, 3).compose(v -> vertx.undeploy(taken));
                 }))
             .compose(v -> vertx.undeploy(deployed)))
         .onComplete(ctx.succeedingThenComplete());
@@ -390,6 +413,7 @@ class CommandVerticleTest {
     SecKillConfig other = holder.withPorts(TestInfra.freePort(), TestInfra.freePort(), TestInfra.freePort(),
         TestInfra.freePort()).withLease(holder.lease().asNode("other-node"));
     Pool db = Databases.pool(vertx, holder.writeDb(), "claim-test");
+    List<SecKillEvent> broker = brokerOf(vertx, holder);
     UUID id = UUID.randomUUID();
     Instant now = Instant.now();
     vertx.deployVerticle(new CommandVerticle(holder, Clock.systemUTC()))
@@ -410,7 +434,7 @@ class CommandVerticleTest {
                 .compose(v -> grab(other, id, "first"))
                 .compose(dup -> {
                   ctx.verify(() -> assertThat(dup.bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order"));
-                  return vertx.undeploy(waiting);
+                  return relayedUpTo(vertx, broker, id, 3).compose(v -> vertx.undeploy(waiting));
                 })))
         .onComplete(ctx.succeedingThenComplete());
   }

@@ -1,7 +1,7 @@
 package io.seckill.command.relay;
 
 import io.seckill.command.store.EventStore;
-import io.seckill.command.store.EventStore.Positioned;
+import io.seckill.command.store.EventStore.Sequenced;
 import io.seckill.shared.messaging.EncodedEvent;
 import io.seckill.shared.messaging.SecKillMessagePublisher;
 import io.vertx.core.Future;
@@ -10,139 +10,147 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.function.BooleanSupplier;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
- * Hands committed events from the event store to the broker, in position order, many per message. It takes
- * them from the group committer's memory while {@link RelayFeed} can prove that memory complete, and reads the
- * store otherwise (at start, after a hole or a write of unknown positions, after a long broker outage). The
- * relayed position is saved in WriteDB only after the broker has accepted the message (one save in flight at a
- * time, the newest position wins), so a crash resends (the projection is idempotent) and never skips. When the
- * broker is down it retries every second by itself. It sends only while this process holds a partition
- * ({@code active}): a process whose partitions another claimed would only send that one's events twice.
+ * Hands the committed events of the promotions whose partitions this process holds to the broker, in sequence order
+ * per promotion, many per message ({@link RelayFeed} says what is next: the group committer's memory, or a store
+ * read of one promotion). A promotion's relay cursor is saved in WriteDB only after the broker has accepted its
+ * events (one save in flight at a time, the newest cursors win), so a crash or a failover resends (the projection is
+ * idempotent) and never skips. When the broker is down it retries every second by itself.
  */
 public final class OutboxRelay {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
   private static final long RETRY_MILLIS = 1000;
-  private static final long SWEEP_MILLIS = 1000;
   private static final long RESEND_INTERVAL_MILLIS = 1000;
-  /** Committed events held for the broker in memory at most; beyond, the relay reads them from the store. */
+  private static final long IDLE_READ_MILLIS = 20;
+  /** Committed events of one promotion held for the broker in memory at most; beyond, they are read from the store. */
   private static final int MEMORY_CAPACITY = 200_000;
 
   private final Vertx vertx;
   private final EventStore store;
   private final SecKillMessagePublisher publisher;
   private final int batchMax;
-  private final BooleanSupplier active;
-  private long position;
+  /** Whether a promotion's partition is held here. */
+  private final Predicate<UUID> served;
+  private final RelayFeed feed = new RelayFeed(MEMORY_CAPACITY);
+  private final Map<UUID, Long> lastResend = new HashMap<>();
   private boolean running;
-  private boolean wanted;
   private boolean paused;
   private boolean retryScheduled;
-  private long sweepTimer = -1;
   private boolean stopped;
-  private long head;
-  private RelayFeed feed;
-  private long savedPosition;
   private boolean saving;
-  private final java.util.Map<java.util.UUID, Long> lastResend = new java.util.HashMap<>();
+  private long sentEvents;
 
   public OutboxRelay(Vertx vertx, EventStore store, SecKillMessagePublisher publisher, int batchMax,
-                     BooleanSupplier active) {
+                     Predicate<UUID> served) {
     this.vertx = vertx;
     this.store = store;
     this.publisher = publisher;
     this.batchMax = batchMax;
-    this.active = active;
+    this.served = served;
   }
 
-  public Future<Void> start() {
-    return store.relayedPosition().onSuccess(saved -> {
-      position = saved;
-      savedPosition = saved;
-      feed = new RelayFeed(saved, MEMORY_CAPACITY);
-      LOG.info("relay starts after position {}", saved);
-      sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> sweep());
+  /**
+   * Partitions were claimed: their promotions stored beyond their cursors are relayed from there. Tried again every
+   * second until WriteDB answers; the future says when the backlog is known.
+   */
+  public Future<Void> claimed(Predicate<UUID> promotions) {
+    return store.relayBacklog(promotions).onComplete(ar -> {
+      if (stopped) {
+        return;
+      }
+      if (ar.failed()) {
+        LOG.warn("relay backlog of claimed partitions not read ({}); retrying", ar.cause().getMessage());
+        vertx.setTimer(RETRY_MILLIS, t -> claimed(promotions));
+        return;
+      }
+      long behind = 0;
+      for (Map.Entry<UUID, EventStore.Backlog> entry : ar.result().entrySet()) {
+        EventStore.Backlog backlog = entry.getValue();
+        if (served.test(entry.getKey())) {
+          feed.claimed(entry.getKey(), backlog.last(), backlog.relayed());
+          behind += Math.max(0, backlog.last() - backlog.relayed());
+        }
+      }
+      if (behind > 0) {
+        LOG.info("relay: {} events of claimed partitions were not yet accepted by the broker; sending them", behind);
+      }
       nudge();
     }).mapEmpty();
   }
 
+  /** Partitions lost: their promotions are relayed by their new owner. */
+  public void lost(Predicate<UUID> promotions) {
+    feed.lost(promotions);
+  }
+
   public void stop() {
     stopped = true;
-    if (sweepTimer >= 0) {
-      vertx.cancelTimer(sweepTimer);
-    }
   }
 
-  /** 1 while the relay takes events from memory, 0 while it reads the store. */
-  public int fromMemory() {
-    return feed != null && feed.trusted() ? 1 : 0;
-  }
-
-  /** Events were committed (null: their positions are not known): send them soon. */
-  public void committed(List<Positioned> stored) {
-    if (feed != null) {
-      feed.committed(stored);
-    }
+  /** Events were committed: send them soon. */
+  public void committed(List<Sequenced> stored) {
+    feed.committed(stored);
     nudge();
   }
 
-  /** There may be new events in the store: send them soon. */
-  public void nudge() {
-    wanted = true;
-    if (feed != null && !running && !retryScheduled && !stopped && active.getAsBoolean()) {
+  /** Writes of these promotions failed and may have committed: they are read from the store. */
+  public void uncertain(Set<UUID> promotions) {
+    feed.unknownOutcome(promotions);
+    nudge();
+  }
+
+  /** Events committed but not yet accepted by the broker, over the promotions relayed here. */
+  public long lag() {
+    return feed.lag();
+  }
+
+  /** Events the broker accepted from this relay since it started. */
+  public long sent() {
+    return sentEvents;
+  }
+
+  private void nudge() {
+    if (!running && !retryScheduled && !stopped && feed.hasWork()) {
       runOnce();
     }
   }
 
-  public long position() {
-    return position;
-  }
-
-  /** Events committed but not yet accepted by the broker (as of the last sweep, once a second). */
-  public long lag() {
-    return Math.max(0, head - position);
-  }
-
-  private void sweep() {
-    store.headPosition().onSuccess(h -> head = Math.max(head, h));
-    nudge();
-  }
-
   /**
    * Sends a promotion's events again from {@code fromSequence} on, because the read side found a gap the broker
-   * will not fill. At most one resend per promotion a second; the projection skips what it already has.
+   * will not fill. Only the promotion's owner answers, at most once per promotion a second; the projection skips what
+   * it already has.
    */
-  public void resend(java.util.UUID promotionId, long fromSequence) {
+  public void resend(UUID promotionId, long fromSequence) {
     long now = System.currentTimeMillis();
     Long last = lastResend.get(promotionId);
-    if (stopped || (last != null && now - last < RESEND_INTERVAL_MILLIS)) {
+    if (stopped || !served.test(promotionId) || (last != null && now - last < RESEND_INTERVAL_MILLIS)) {
       return;
     }
     lastResend.put(promotionId, now);
-    store.readPromotion(promotionId, fromSequence, batchMax)
-        .compose(events -> publisher.publish(events).map(events.size()))
+    store.relayPage(promotionId, fromSequence, batchMax)
+        .compose(events -> publisher.publishEncoded(encoded(events)).map(events.size()))
         .onSuccess(count -> LOG.info("resent {} events of promotion {} from sequence {}", count, promotionId, fromSequence))
         .onFailure(e -> LOG.warn("resend of promotion {} from {} failed: {}", promotionId, fromSequence, e.getMessage()));
   }
 
+  /** One message: a store read of one promotion not trusted (if any) and what trusted memory holds. */
   private void runOnce() {
     running = true;
-    wanted = false;
-    boolean fromStore = !feed.trusted();
-    long unknownAtIssue = feed.unknownCommits();
-    Future<List<Positioned>> next = fromStore ? store.readAfter(position, batchMax)
-        : Future.succeededFuture(feed.next(batchMax));
-    next.compose(page -> {
-      if (page.isEmpty()) {
-        return Future.succeededFuture(page);
-      }
-      List<EncodedEvent> events = new ArrayList<>(page.size());
-      for (Positioned positioned : page) {
-        events.add(positioned.event());
-      }
-      return publisher.publishEncoded(events).map(page);
+    RelayFeed.Read read = feed.nextRead();
+    Future<List<Sequenced>> fromStore = read == null ? Future.succeededFuture(List.of()) : read(read);
+    fromStore.compose(stored -> {
+      List<Sequenced> fromMemory = feed.next(batchMax);
+      List<Sequenced> page = new ArrayList<>(stored.size() + fromMemory.size());
+      page.addAll(stored);
+      page.addAll(fromMemory);
+      return page.isEmpty() ? Future.succeededFuture(page) : publisher.publishEncoded(encoded(page)).map(page);
     }).onComplete(ar -> {
       running = false;
       if (stopped) {
@@ -150,7 +158,8 @@ public final class OutboxRelay {
       }
       if (ar.failed()) {
         if (!paused) {
-          LOG.warn("relay paused at position {}: {}; retrying every {} ms", position, ar.cause().getMessage(), RETRY_MILLIS);
+          LOG.warn("relay paused ({} events behind): {}; retrying every {} ms", feed.lag(), ar.cause().getMessage(),
+              RETRY_MILLIS);
         }
         paused = true;
         retryScheduled = true;
@@ -162,44 +171,69 @@ public final class OutboxRelay {
       }
       if (paused) {
         paused = false;
-        LOG.info("relay resumed at position {}", position);
+        LOG.info("relay resumed ({} events behind)", feed.lag());
       }
-      List<Positioned> page = ar.result();
-      if (!page.isEmpty()) {
-        position = page.get(page.size() - 1).position();
-        savePosition();
+      List<Sequenced> page = ar.result();
+      sentEvents += page.size();
+      int fromStoreCount = fromStore.result().size();
+      if (read != null) {
+        feed.readFromStore(read, page.subList(0, fromStoreCount), fromStoreCount == batchMax);
       }
-      if (fromStore) {
-        feed.readFromStore(position, page.size() == batchMax, unknownAtIssue);
+      feed.sent(page.subList(fromStoreCount, page.size()));
+      saveCursors();
+      if (page.isEmpty() && feed.hasWork()) {
+        // a read that could not yet prove memory complete (a write of unknown outcome meanwhile): not in a spin
+        retryScheduled = true;
+        vertx.setTimer(IDLE_READ_MILLIS, id -> {
+          retryScheduled = false;
+          nudge();
+        });
       } else {
-        feed.sent(position);
-      }
-      if ((fromStore && page.size() == batchMax) || wanted || (feed.trusted() && feed.held() > 0)) {
-        runOnce();
+        nudge();
       }
     });
   }
 
+  private Future<List<Sequenced>> read(RelayFeed.Read read) {
+    UUID id = read.promotionId();
+    if (read.fromSequence() > 0) {
+      return store.relayPage(id, read.fromSequence(), batchMax);
+    }
+    return store.relayCursor(id).compose(cursor -> {
+      feed.cursorRead(id, cursor);
+      return store.relayPage(id, cursor + 1, batchMax);
+    });
+  }
+
+  private static List<EncodedEvent> encoded(List<Sequenced> events) {
+    List<EncodedEvent> encoded = new ArrayList<>(events.size());
+    events.forEach(event -> encoded.add(event.event()));
+    return encoded;
+  }
+
   /**
-   * Saves the relayed position; one save at a time, the newest position wins. A failed save is not retried at
-   * once (that would spin while WriteDB is down): the next message sent saves again, and an unsaved position only
-   * means a resend after a crash.
+   * Saves the cursors moved since the last save; one save at a time. A failed save is not retried at once (that
+   * would spin while WriteDB is down): its cursors go with the next, and an unsaved cursor only means a resend
+   * after a crash or failover.
    */
-  private void savePosition() {
-    if (saving || position <= savedPosition) {
+  private void saveCursors() {
+    if (saving) {
+      return;
+    }
+    Map<UUID, Long> cursors = feed.takeUnsaved();
+    if (cursors.isEmpty()) {
       return;
     }
     saving = true;
-    long target = position;
-    store.saveRelayedPosition(target).onComplete(ar -> {
+    store.saveRelayCursors(cursors).onComplete(ar -> {
       saving = false;
       if (ar.failed()) {
-        LOG.warn("relay could not save position {}: {}", target, ar.cause().getMessage());
+        LOG.warn("relay could not save the cursors of {} promotions: {}", cursors.size(), ar.cause().getMessage());
+        feed.saveFailed(cursors);
         return;
       }
-      savedPosition = Math.max(savedPosition, target);
       if (!stopped) {
-        savePosition();
+        saveCursors();
       }
     });
   }

@@ -1,112 +1,256 @@
 package io.seckill.command.relay;
 
-import io.seckill.command.store.EventStore.Positioned;
+import io.seckill.command.store.EventStore.Sequenced;
+import io.seckill.shared.event.PromotionFinishEvent;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
- * Where the relay takes its next events from: the group committer's memory when that is provably complete,
- * the event store otherwise. Plain logic, no I/O; the relay tells it what was committed, read and sent.
+ * What the relay sends next, per promotion of the partitions held, by sequence: plain logic, no I/O; the relay tells
+ * it what was committed, read from the store and accepted by the broker. A promotion's sequences are dense and
+ * written by one owner at a time (the fence), so "sent up to sequence n" says exactly what reached the broker, in
+ * whatever order several processes' commits land in the store.
  *
- * <p>Memory is trusted only while it holds every committed event after the last one sent, in position order
- * without a hole. Anything that breaks that (a commit whose positions are unknown, a hole left by a rolled-back
- * transaction, a backlog larger than {@code capacity} while the broker is down) makes the relay read the store
- * again; it trusts memory again after a store read that provably meets it: the read ends right before the first
- * event in memory (or memory is empty and the read found the end of the store), and no commit of unknown
- * positions completed after the read was issued.
+ * <p>A promotion's events come from the group committer's memory while that memory is trusted: it holds every
+ * committed event after the last one sent, without a hole. Anything else (a promotion first seen in the middle, a
+ * write whose outcome is unknown, a hole, a backlog above {@code capacity}) makes the relay read that promotion from
+ * the store; memory is trusted again after a store read that provably meets it: the read found the end of what was
+ * stored (it was not cut at its limit), memory starts right after it or is empty, and no write of unknown outcome
+ * failed after the read was issued. A finished promotion whose finish was sent is forgotten.
  */
 public final class RelayFeed {
+  /** One promotion's relay state. */
+  private static final class Track {
+    /** The last sequence the broker accepted; -1 until the cursor is read from the store. */
+    long sent;
+    /** The highest sequence known to be committed. */
+    long known;
+    boolean trusted;
+    boolean finishSent;
+    long unknownWrites;
+    final ArrayDeque<Sequenced> memory = new ArrayDeque<>();
+
+    Track(long sent, long known, boolean trusted) {
+      this.sent = sent;
+      this.known = known;
+      this.trusted = trusted;
+    }
+
+    long memoryTail() {
+      return memory.isEmpty() ? sent : memory.peekLast().sequence();
+    }
+  }
+
+  /** A store read to issue: the promotion, and the sequence it starts at (0: read the cursor first). */
+  public record Read(UUID promotionId, long fromSequence, long unknownAtIssue) {
+  }
+
   private final int capacity;
-  private final ArrayDeque<Positioned> recent = new ArrayDeque<>();
-  private boolean trusted;
-  /** The last position sent or held in {@link #recent} (meaningful while trusted). */
-  private long tail;
-  private long unknownCommits;
+  private final LinkedHashMap<UUID, Track> tracks = new LinkedHashMap<>();
+  /** Cursors moved forward since they were last saved. */
+  private final Map<UUID, Long> unsaved = new HashMap<>();
 
-  /** @param sent the last position the broker accepted */
-  public RelayFeed(long sent, int capacity) {
+  /** @param capacity committed events held in memory per promotion at most */
+  public RelayFeed(int capacity) {
     this.capacity = capacity;
-    this.tail = sent;
   }
 
-  /** True when the next events come from memory. */
-  public boolean trusted() {
-    return trusted;
-  }
-
-  /** How many commits of unknown positions there have been; read before issuing a store read. */
-  public long unknownCommits() {
-    return unknownCommits;
-  }
-
-  /** Events were committed; null when their positions are not known. */
-  public void committed(List<Positioned> events) {
-    if (events == null) {
-      unknownCommits++;
-      trusted = false;
-      recent.clear();
+  /**
+   * A promotion of a partition just claimed, as the store has it: stored up to {@code last}, sent up to
+   * {@code relayed}. A promotion already seen in a commit keeps what it knows, and learns its cursor.
+   */
+  public void claimed(UUID promotionId, long last, long relayed) {
+    Track track = tracks.get(promotionId);
+    if (track == null) {
+      if (last > relayed) {
+        tracks.put(promotionId, new Track(relayed, last, false));
+      }
       return;
     }
-    if (events.isEmpty()) {
-      return;
+    if (track.sent < 0) {
+      track.sent = relayed;
     }
-    long first = events.get(0).position();
-    long expected = recent.isEmpty() ? (trusted ? tail + 1 : first) : recent.peekLast().position() + 1;
-    if (first != expected || recent.size() + events.size() > capacity) {
-      trusted = false;
-      recent.clear();
-      if (events.size() > capacity) {
-        return;
-      }
-    }
-    recent.addAll(events);
-    tail = events.get(events.size() - 1).position();
+    track.known = Math.max(track.known, last);
   }
 
-  /** Up to {@code max} events to send from memory (not removed until {@link #sent}). */
-  public List<Positioned> next(int max) {
-    List<Positioned> page = new ArrayList<>(Math.min(max, recent.size()));
-    for (Positioned event : recent) {
-      if (page.size() == max) {
-        break;
+  /** Events committed by this process, in commit order. */
+  public void committed(List<Sequenced> events) {
+    for (Sequenced event : events) {
+      UUID id = event.promotionId();
+      long sequence = event.sequence();
+      Track track = tracks.get(id);
+      if (track == null) {
+        // a promotion's first event starts its memory; any other means what came before is in the store only
+        track = sequence == 1 ? new Track(0, 0, true) : new Track(-1, 0, false);
+        tracks.put(id, track);
       }
-      page.add(event);
-    }
-    return page;
-  }
-
-  /** Events were accepted by the broker up to {@code position}. */
-  public void sent(long position) {
-    while (!recent.isEmpty() && recent.peekFirst().position() <= position) {
-      recent.pollFirst();
-    }
-    if (recent.isEmpty() && trusted) {
-      tail = Math.max(tail, position);
+      track.known = Math.max(track.known, sequence);
+      if (track.sent >= 0 && sequence <= track.memoryTail()) {
+        continue; // sent already, or read from the store before its commit was heard of
+      }
+      boolean follows = track.memory.isEmpty() ? (!track.trusted || sequence == track.sent + 1)
+          : sequence == track.memory.peekLast().sequence() + 1;
+      if (!follows || track.memory.size() >= capacity) {
+        // what memory held is in the store: a read that ends right before this event meets memory again
+        track.trusted = false;
+        track.memory.clear();
+      }
+      track.memory.add(event);
     }
   }
 
   /**
-   * A store read, issued when {@link #unknownCommits()} was {@code unknownAtIssue}, returned events up to
-   * {@code lastRead} (the position it started after when it found none), and they were sent.
-   * {@code full}: it stopped at its limit, so the store may hold more.
+   * Writes of these promotions failed and may still have committed (the outcome of a COMMIT can be lost): their
+   * memory is no longer trusted until a store read issued after now.
    */
-  public void readFromStore(long lastRead, boolean full, long unknownAtIssue) {
-    sent(lastRead);
-    if (trusted || full || unknownCommits != unknownAtIssue) {
-      return;
-    }
-    if (recent.isEmpty()) {
-      trusted = true;
-      tail = lastRead;
-    } else if (recent.peekFirst().position() == lastRead + 1) {
-      trusted = true;
+  public void unknownOutcome(Iterable<UUID> promotionIds) {
+    for (UUID id : promotionIds) {
+      Track track = tracks.computeIfAbsent(id, k -> new Track(-1, 0, false));
+      track.unknownWrites++;
+      track.trusted = false;
+      track.memory.clear();
     }
   }
 
-  /** Events held in memory, for metrics and tests. */
-  public int held() {
-    return recent.size();
+  /** Partitions lost: their promotions are no longer relayed here (their cursors saved stay). */
+  public void lost(Predicate<UUID> promotions) {
+    tracks.keySet().removeIf(promotions);
+  }
+
+  /** Up to {@code max} events from trusted memory, in sequence order per promotion (not removed until sent). */
+  public List<Sequenced> next(int max) {
+    List<Sequenced> page = new ArrayList<>();
+    for (Track track : tracks.values()) {
+      if (!track.trusted) {
+        continue;
+      }
+      for (Sequenced event : track.memory) {
+        if (page.size() == max) {
+          return page;
+        }
+        page.add(event);
+      }
+    }
+    return page;
+  }
+
+  /** The next store read, round robin over the promotions not trusted; null when none is. */
+  public Read nextRead() {
+    for (Iterator<Map.Entry<UUID, Track>> it = tracks.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<UUID, Track> entry = it.next();
+      Track track = entry.getValue();
+      if (!track.trusted) {
+        // to the back, so that a long backlog does not hold the others up
+        it.remove();
+        tracks.put(entry.getKey(), track);
+        return new Read(entry.getKey(), track.sent < 0 ? 0 : track.sent + 1, track.unknownWrites);
+      }
+    }
+    return null;
+  }
+
+  /** The promotion's cursor was read (for a {@link Read} from 0). */
+  public void cursorRead(UUID promotionId, long relayed) {
+    Track track = tracks.get(promotionId);
+    if (track != null && track.sent < 0) {
+      track.sent = relayed;
+    }
+  }
+
+  /** The broker accepted these events. */
+  public void sent(List<Sequenced> events) {
+    for (Sequenced event : events) {
+      UUID id = event.promotionId();
+      Long saved = unsaved.get(id);
+      if (saved == null || saved < event.sequence()) {
+        unsaved.put(id, event.sequence());
+      }
+      Track track = tracks.get(id);
+      if (track == null) {
+        continue;
+      }
+      track.sent = Math.max(track.sent, event.sequence());
+      track.known = Math.max(track.known, event.sequence());
+      if (PromotionFinishEvent.TYPE.equals(event.event().type())) {
+        track.finishSent = true;
+      }
+      while (!track.memory.isEmpty() && track.memory.peekFirst().sequence() <= track.sent) {
+        track.memory.pollFirst();
+      }
+    }
+    forgetFinished();
+  }
+
+  /**
+   * A store read ({@code read}, issued as {@code issued}) was accepted by the broker. {@code full}: it stopped at
+   * its limit, so the store may hold more.
+   */
+  public void readFromStore(Read issued, List<Sequenced> read, boolean full) {
+    sent(read);
+    Track track = tracks.get(issued.promotionId());
+    if (track == null || track.trusted || full || track.sent < 0 || track.unknownWrites != issued.unknownAtIssue()) {
+      return;
+    }
+    while (!track.memory.isEmpty() && track.memory.peekFirst().sequence() <= track.sent) {
+      track.memory.pollFirst();
+    }
+    if (track.memory.isEmpty() || track.memory.peekFirst().sequence() == track.sent + 1) {
+      track.trusted = true;
+    }
+    forgetFinished();
+  }
+
+  private void forgetFinished() {
+    tracks.values().removeIf(t -> t.trusted && t.finishSent && t.memory.isEmpty() && t.sent >= t.known);
+  }
+
+  /** Whether something is waiting to be sent or read. */
+  public boolean hasWork() {
+    for (Track track : tracks.values()) {
+      if (!track.trusted || !track.memory.isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Cursors moved since the last {@link #takeUnsaved()}, taken to be saved. */
+  public Map<UUID, Long> takeUnsaved() {
+    Map<UUID, Long> taken = Map.copyOf(unsaved);
+    unsaved.clear();
+    return taken;
+  }
+
+  /** A save failed: its cursors are saved with the next one (a newer value wins). */
+  public void saveFailed(Map<UUID, Long> cursors) {
+    cursors.forEach((id, sequence) -> unsaved.merge(id, sequence, Math::max));
+  }
+
+  /** Events known committed and not yet accepted by the broker, over the promotions relayed here. */
+  public long lag() {
+    long lag = 0;
+    for (Track track : tracks.values()) {
+      lag += Math.max(0, track.known - Math.max(0, track.sent));
+    }
+    return lag;
+  }
+
+  /** Promotions relayed here, for metrics and tests. */
+  public int promotions() {
+    return tracks.size();
+  }
+
+  /** Whether the promotion's events come from memory now, for tests. */
+  public boolean trusted(UUID promotionId) {
+    Track track = tracks.get(promotionId);
+    return track != null && track.trusted;
   }
 }

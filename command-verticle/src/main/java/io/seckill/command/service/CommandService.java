@@ -354,8 +354,8 @@ public final class CommandService implements Ownership.Listener {
       }
       int version = state.termsVersion();
       // the state changes (or the retry is armed) before the grabs waiting on this start are decided
-      Future<Void> applied = committer.exclusive(() -> store.appendStart(promotionId, version, events,
-              committer.fence(List.of(promotionId))))
+      Future<Void> applied = committer.exclusive(Set.of(promotionId), () -> store.appendStart(promotionId, version,
+              events, committer.fence(List.of(promotionId))))
           .transform(ar -> {
             starting.remove(promotionId);
             if (ar.failed() && ar.cause() instanceof FencedException fenced) {
@@ -363,7 +363,7 @@ public final class CommandService implements Ownership.Listener {
             } else if (ar.failed()) {
               LOG.warn("start of promotion {} not written ({}); retrying", promotionId, ar.cause().getMessage());
               vertx.setTimer(RETRY_MILLIS, t -> onDue(promotionId));
-            } else if (!ar.result()) {
+            } else if (ar.result().isEmpty()) {
               LOG.info("promotion {} changed before its start was written; re-reading it", promotionId);
               reload(promotionId);
             } else if (promotions.get(promotionId) == state && state.status() == PromotionStatus.SCHEDULED) {

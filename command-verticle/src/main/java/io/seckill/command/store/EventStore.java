@@ -12,7 +12,6 @@ import io.seckill.shared.event.SecKillEvent;
 import io.seckill.shared.messaging.EncodedEvent;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.mysqlclient.MySQLClient;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -24,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,8 +53,17 @@ public final class EventStore {
       + " updated_at = UTC_TIMESTAMP(6) WHERE promotion_id = ?";
   private static final String START_PROMOTION = "UPDATE promotions SET status = ?, updated_at = UTC_TIMESTAMP(6)"
       + " WHERE promotion_id = ? AND status = 'scheduled' AND version = ?";
-  private static final String READ_PAGE = "SELECT position, event_id, type, payload FROM events WHERE position > ?"
-      + " ORDER BY position LIMIT ?";
+  /** A promotion's events from a sequence on, as the relay sends them. */
+  private static final String RELAY_PAGE = "SELECT sequence, event_id, type, payload FROM events"
+      + " WHERE promotion_id = ? AND sequence >= ? ORDER BY sequence LIMIT ?";
+  /** Per promotion with events, its last sequence (a loose scan of the (promotion, sequence) key). */
+  private static final String LAST_SEQUENCES = "SELECT promotion_id, MAX(sequence) FROM events GROUP BY promotion_id";
+  private static final String RELAY_CURSORS = "SELECT promotion_id, sequence FROM relay_cursors";
+  private static final String RELAY_CURSOR = "SELECT sequence FROM relay_cursors WHERE promotion_id = ?";
+  /** Cursors only go forward: a stale or late save never moves one back. */
+  private static final MultiRowInsert SAVE_CURSORS = new MultiRowInsert("INSERT INTO relay_cursors"
+      + " (promotion_id, sequence) VALUES ", "(?, ?)",
+      " ON DUPLICATE KEY UPDATE sequence = GREATEST(sequence, VALUES(sequence))");
   private static final String STORED_PROMOTIONS = "SELECT DISTINCT promotion_id FROM events";
   /** A promotion's start and finish: its only events without a customer. */
   private static final String LIFECYCLE = "SELECT payload FROM events WHERE promotion_id = ? AND customer_id IS NULL"
@@ -81,51 +90,32 @@ public final class EventStore {
                                 long lastSequence, long unchunkedFrom, List<String> unchunked) {
   }
 
-  /** A stored event, as its JSON text, with its global position in the store. */
-  public record Positioned(long position, EncodedEvent event) {
+  /** A stored event, as its JSON text, with its promotion and its sequence in that promotion. */
+  public record Sequenced(UUID promotionId, long sequence, EncodedEvent event) {
   }
 
   private final Pool pool;
   private final WriterConnection writer;
-  private final boolean consecutivePositions;
 
-  /**
-   * @param writer               the connection group commits go through (the rest uses {@code pool})
-   * @param consecutivePositions the database gives a multi-row INSERT consecutive auto-increment positions
-   *                             (InnoDB lock mode 0 or 1), so an append knows its events' positions
-   */
-  public EventStore(Pool pool, WriterConnection writer, boolean consecutivePositions) {
+  /** @param writer the connection group commits go through (the rest uses {@code pool}) */
+  public EventStore(Pool pool, WriterConnection writer) {
     this.pool = pool;
     this.writer = writer;
-    this.consecutivePositions = consecutivePositions;
-  }
-
-  /** An event store on {@code pool}, after asking the database how it numbers multi-row inserts. */
-  public static Future<EventStore> open(Pool pool, WriterConnection writer) {
-    return pool.query("SELECT @@innodb_autoinc_lock_mode").execute()
-        .map(rows -> {
-          Object mode = rows.iterator().next().getValue(0);
-          long lockMode = mode instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(mode));
-          boolean consecutive = lockMode == 0 || lockMode == 1;
-          LOG.info("innodb_autoinc_lock_mode={}: the relay {} committed events from memory", lockMode,
-              consecutive ? "may take" : "reads every");
-          return new EventStore(pool, writer, consecutive);
-        });
   }
 
   /**
    * Appends events atomically under {@code fence}, in one transaction on the writer connection: the fence of each
    * partition first, the INSERTs, and for a finish its promotions row marked finished. Fails with
    * {@link FencedException}, having written nothing, when an epoch is no longer current. The future holds the
-   * events as stored, with their positions, or null when the positions are not known for sure.
+   * events as stored.
    */
-  public Future<List<Positioned>> append(List<SecKillEvent> events, Fence fence) {
+  public Future<List<Sequenced>> append(List<SecKillEvent> events, Fence fence) {
     // BEGIN, the fences and the INSERTs go out back to back on the pipelined writer connection, then COMMIT, or
     // ROLLBACK when anything failed (a fence that matched nothing first): a stale writer's rows are never committed
     return writer.get().compose(conn -> {
       Future<?> begin = conn.query("BEGIN").execute();
       Future<Void> fenced = fence(conn, fence);
-      Future<List<Positioned>> inserted = insert(conn, events, fence);
+      Future<List<Sequenced>> inserted = insert(conn, events, fence);
       Future<Void> closed = inserted.compose(stored -> closeFinished(conn, events));
       return Future.join(begin, fenced, inserted, closed).transform(ar -> {
         Throwable failure = Stream.of(fenced, begin, inserted, closed).filter(Future::failed).map(Future::cause)
@@ -140,15 +130,17 @@ public final class EventStore {
 
   /**
    * Appends a promotion's start (and maybe its finish) under {@code fence} if its promotions row is still scheduled
-   * at {@code version}; false, with nothing written, when the admin changed or deleted it in the meantime.
+   * at {@code version}: the events as stored; none, with nothing written, when the admin changed or deleted it in the
+   * meantime.
    */
-  public Future<Boolean> appendStart(UUID promotionId, int version, List<SecKillEvent> events, Fence fence) {
+  public Future<List<Sequenced>> appendStart(UUID promotionId, int version, List<SecKillEvent> events,
+                                             Fence fence) {
     boolean finishesToo = events.stream().anyMatch(e -> e instanceof PromotionFinishEvent);
     return pool.withTransaction(conn -> fence(conn, fence).compose(v -> conn.preparedQuery(START_PROMOTION)
         .execute(Tuple.of(finishesToo ? "finished" : "active", promotionId.toString(), version))
         .compose(rows -> rows.rowCount() == 1
-            ? insert(conn, events, fence).map(stored -> true)
-            : Future.succeededFuture(false))));
+            ? insert(conn, events, fence)
+            : Future.succeededFuture(List.<Sequenced>of()))));
   }
 
   /** Checks (and locks until the commit) each partition's row at the fence's epoch, in partition order. */
@@ -165,35 +157,24 @@ public final class EventStore {
     return Future.all(checks).mapEmpty();
   }
 
-  /** Inserts the events; the future holds them with their positions (null when those are not known). */
-  private Future<List<Positioned>> insert(SqlClient client, List<SecKillEvent> events, Fence fence) {
-    List<Positioned> stored = new ArrayList<>(events.size());
-    Future<Long> chain = Future.succeededFuture(0L);
+  /** Inserts the events; the future holds them as stored. */
+  private Future<List<Sequenced>> insert(SqlClient client, List<SecKillEvent> events, Fence fence) {
+    List<Sequenced> stored = new ArrayList<>(events.size());
+    Future<?> chain = Future.succeededFuture();
     for (List<SecKillEvent> statement : MultiRowInsert.statements(events)) {
       int size = statement.size();
-      List<EncodedEvent> encoded = new ArrayList<>(size);
-      Tuple params = rows(statement, encoded, fence);
-      chain = chain.compose(expected -> client.preparedQuery(INSERT.sql(size)).execute(params).map(rows -> {
-        Long inserted = rows.property(MySQLClient.LAST_INSERTED_ID);
-        long first = inserted == null ? 0 : inserted;
-        if (expected < 0 || first <= 0 || (expected > 0 && first != expected)) {
-          return -1L;
-        }
-        for (int i = 0; i < encoded.size(); i++) {
-          stored.add(new Positioned(first + i, encoded.get(i)));
-        }
-        return first + size;
-      }));
+      Tuple params = rows(statement, stored, fence);
+      chain = chain.compose(v -> client.preparedQuery(INSERT.sql(size)).execute(params));
     }
-    return chain.map(next -> consecutivePositions && next > 0 ? stored : null);
+    return chain.map(stored);
   }
 
-  private static Tuple rows(List<SecKillEvent> events, List<EncodedEvent> encoded, Fence fence) {
+  private static Tuple rows(List<SecKillEvent> events, List<Sequenced> encoded, Fence fence) {
     Tuple tuple = Tuple.tuple();
     for (SecKillEvent event : events) {
       String eventId = event.eventId().toString();
       String json = EventCodec.encode(event);
-      encoded.add(new EncodedEvent(eventId, event.type(), json));
+      encoded.add(new Sequenced(event.promotionId(), event.sequence(), new EncodedEvent(eventId, event.type(), json)));
       tuple.addString(eventId)
           .addString(event.promotionId().toString())
           .addLong(event.sequence())
@@ -352,31 +333,58 @@ public final class EventStore {
     });
   }
 
-  /** Up to {@code limit} events after {@code position}, in position order: what the relay sends next. */
-  public Future<List<Positioned>> readAfter(long position, int limit) {
-    return pool.preparedQuery(READ_PAGE).execute(Tuple.of(position, limit)).map(rows -> {
-      List<Positioned> events = new ArrayList<>(rows.size());
+  /** Up to {@code limit} of a promotion's events from {@code fromSequence} on, in sequence order, for the relay. */
+  public Future<List<Sequenced>> relayPage(UUID promotionId, long fromSequence, int limit) {
+    return pool.preparedQuery(RELAY_PAGE).execute(Tuple.of(promotionId.toString(), fromSequence, limit)).map(rows -> {
+      List<Sequenced> events = new ArrayList<>(rows.size());
       for (Row row : rows) {
-        events.add(new Positioned(row.getLong(0), new EncodedEvent(row.getString(1), row.getString(2), row.getString(3))));
+        events.add(new Sequenced(promotionId, row.getLong(0),
+            new EncodedEvent(row.getString(1), row.getString(2), row.getString(3))));
       }
       return events;
     });
   }
 
-  public Future<Long> relayedPosition() {
-    return pool.query("SELECT position FROM relay_position WHERE id = 1").execute()
-        .map(rows -> rows.iterator().next().getLong(0));
+  /** A promotion's last sequence and the last one its relay cursor says the broker accepted. */
+  public record Backlog(long last, long relayed) {
   }
 
-  public Future<Void> saveRelayedPosition(long position) {
-    return pool.preparedQuery("UPDATE relay_position SET position = ? WHERE id = 1 AND position < ?")
-        .execute(Tuple.of(position, position)).mapEmpty();
+  /** Per promotion that {@code which} selects and that has events: how far it is stored and relayed. */
+  public Future<Map<UUID, Backlog>> relayBacklog(Predicate<UUID> which) {
+    return Future.all(pool.query(LAST_SEQUENCES).execute(), pool.query(RELAY_CURSORS).execute()).map(all -> {
+      Map<UUID, Long> cursors = new HashMap<>();
+      for (Row row : all.<RowSet<Row>>resultAt(1)) {
+        cursors.put(UUID.fromString(row.getString(0)), row.getLong(1));
+      }
+      Map<UUID, Backlog> backlog = new HashMap<>();
+      for (Row row : all.<RowSet<Row>>resultAt(0)) {
+        UUID id = UUID.fromString(row.getString(0));
+        if (which.test(id)) {
+          backlog.put(id, new Backlog(row.getLong(1), cursors.getOrDefault(id, 0L)));
+        }
+      }
+      return backlog;
+    });
   }
 
-  /** The position of the newest event (0 when empty). */
-  public Future<Long> headPosition() {
-    return pool.query("SELECT COALESCE(MAX(position), 0) FROM events").execute()
-        .map(rows -> rows.iterator().next().getLong(0));
+  /** The last sequence of a promotion the broker accepted, as its relay cursor says (0 for none). */
+  public Future<Long> relayCursor(UUID promotionId) {
+    return pool.preparedQuery(RELAY_CURSOR).execute(Tuple.of(promotionId.toString())).map(rows -> {
+      Row row = rows.iterator().hasNext() ? rows.iterator().next() : null;
+      return row == null ? 0L : row.getLong(0);
+    });
   }
 
+  /** Moves relay cursors forward (never back), in statements of {@link MultiRowInsert#statementRows} rows. */
+  public Future<Void> saveRelayCursors(Map<UUID, Long> cursors) {
+    List<Map.Entry<UUID, Long>> entries = new ArrayList<>(cursors.entrySet());
+    Future<?> chain = Future.succeededFuture();
+    for (List<Map.Entry<UUID, Long>> statement : MultiRowInsert.statements(entries)) {
+      Tuple params = Tuple.tuple();
+      statement.forEach(e -> params.addString(e.getKey().toString()).addLong(e.getValue()));
+      int size = statement.size();
+      chain = chain.compose(v -> pool.preparedQuery(SAVE_CURSORS.sql(size)).execute(params));
+    }
+    return chain.mapEmpty();
+  }
 }

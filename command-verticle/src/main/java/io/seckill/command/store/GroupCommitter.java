@@ -25,9 +25,7 @@ import java.util.function.Supplier;
  * This process's writer of the event store. Appends wait in a queue while one write is in flight; when it ends,
  * what is queued (up to {@code maxEvents}, cut to what one INSERT statement takes, see
  * {@link MultiRowInsert#statementRows}) goes in the next write, one transaction fenced by the lease epochs of its
- * partitions: the busier the endpoint, the bigger the batch. Because there is one write at a time and one writer
- * per WriteDB holding the leases, store positions follow commit order, which is what lets the relay read the
- * store in position order without missing anything.
+ * partitions: the busier the endpoint, the bigger the batch.
  *
  * <p>When a write fails, its appends fail, and so does every queued append of the same promotions (they
  * were decided on top of the failed events); {@code onFailure} is told which promotions need rebuilding.
@@ -40,7 +38,8 @@ public final class GroupCommitter {
   private record Append(List<SecKillEvent> events, Promise<Void> promise) implements Job {
   }
 
-  private record Exclusive(Supplier<Future<Boolean>> work, Promise<Boolean> promise) implements Job {
+  private record Exclusive(Set<UUID> promotions, Supplier<Future<List<EventStore.Sequenced>>> work,
+                           Promise<List<EventStore.Sequenced>> promise) implements Job {
   }
 
   private final EventStore store;
@@ -48,8 +47,9 @@ public final class GroupCommitter {
   private final Partitions partitions;
   private final IntToLongFunction epochs;
   private final ArrayDeque<Job> queue = new ArrayDeque<>();
-  private Consumer<List<EventStore.Positioned>> onCommit = stored -> { };
+  private Consumer<List<EventStore.Sequenced>> onCommit = stored -> { };
   private BiConsumer<Set<UUID>, Throwable> onFailure = (ids, cause) -> { };
+  private Consumer<Set<UUID>> onUncertain = ids -> { };
   private boolean inFlight;
 
   /**
@@ -85,12 +85,18 @@ public final class GroupCommitter {
     return new Fence(partitions, fence);
   }
 
-  /**
-   * Called after every successful commit with the events as stored, with their positions; with null when those
-   * are not known (a write of its own, or a database that does not number multi-row inserts consecutively).
-   */
-  public GroupCommitter onCommit(Consumer<List<EventStore.Positioned>> listener) {
+  /** Called after every successful commit with the events as stored, in commit order. */
+  public GroupCommitter onCommit(Consumer<List<EventStore.Sequenced>> listener) {
     this.onCommit = listener;
+    return this;
+  }
+
+  /**
+   * Called with the promotions of every failed write, group or exclusive: its outcome may be unknown (a COMMIT
+   * whose answer was lost may have committed), so what it wrote is known only by reading the store.
+   */
+  public GroupCommitter onUncertain(Consumer<Set<UUID>> listener) {
+    this.onUncertain = listener;
     return this;
   }
 
@@ -108,10 +114,14 @@ public final class GroupCommitter {
     return promise.future();
   }
 
-  /** Runs a write of its own between two group transactions (a promotion's start). */
-  public Future<Boolean> exclusive(Supplier<Future<Boolean>> work) {
-    Promise<Boolean> promise = Promise.promise();
-    queue.add(new Exclusive(work, promise));
+  /**
+   * Runs a write of its own between two group transactions (a promotion's start), of {@code promotions}; its
+   * future holds the events it stored.
+   */
+  public Future<List<EventStore.Sequenced>> exclusive(Set<UUID> promotions,
+                                                      Supplier<Future<List<EventStore.Sequenced>>> work) {
+    Promise<List<EventStore.Sequenced>> promise = Promise.promise();
+    queue.add(new Exclusive(promotions, work, promise));
     drain();
     return promise.future();
   }
@@ -128,17 +138,19 @@ public final class GroupCommitter {
     inFlight = true;
     if (queue.peek() instanceof Exclusive exclusive) {
       queue.poll();
-      Future<Boolean> work;
+      Future<List<EventStore.Sequenced>> work;
       try {
         work = exclusive.work().get();
       } catch (RuntimeException e) {
         work = Future.failedFuture(e);
       }
       work.onComplete(ar -> {
-        exclusive.promise().handle(ar);
-        if (ar.succeeded() && ar.result()) {
-          onCommit.accept(null);
+        if (ar.succeeded()) {
+          onCommit.accept(ar.result());
+        } else {
+          onUncertain.accept(exclusive.promotions());
         }
+        exclusive.promise().handle(ar);
         done();
       });
       return;
@@ -162,7 +174,7 @@ public final class GroupCommitter {
     }
     Set<UUID> promotions = new HashSet<>();
     events.forEach(event -> promotions.add(event.promotionId()));
-    Future<List<EventStore.Positioned>> write;
+    Future<List<EventStore.Sequenced>> write;
     try {
       write = store.append(events, fence(promotions));
     } catch (FencedException e) {
@@ -175,6 +187,7 @@ public final class GroupCommitter {
       } else {
         taken.forEach(append -> append.promise().fail(ar.cause()));
         failQueued(promotions, ar.cause());
+        onUncertain.accept(promotions);
         onFailure.accept(promotions, ar.cause());
       }
       done();

@@ -53,8 +53,8 @@ class FenceTest {
     owner = new LeaseStore(pool, lease, UUID.randomUUID().toString());
     // the same node restarted: it may claim at once, so nothing here waits for a lease to end
     successor = new LeaseStore(pool, lease, UUID.randomUUID().toString());
-    store = Async.await(Migrations.migrate(vertx, pool, Migrations.WRITE).compose(v -> EventStore.open(pool,
-        new WriterConnection(vertx, Databases.connectOptions(config.writeDb())))));
+    Async.await(Migrations.migrate(vertx, pool, Migrations.WRITE));
+    store = new EventStore(pool, new WriterConnection(vertx, Databases.connectOptions(config.writeDb())));
     Async.await(owner.ensure());
   }
 
@@ -136,7 +136,7 @@ class FenceTest {
     LeaseConfig next = config.lease();
     Async.await(claimer.preparedQuery(LeaseStore.CLAIM_FREE_OR_OWN_NODE).execute(Tuple.of(next.nodeId(),
         UUID.randomUUID().toString(), next.leaseMillis() * 1000, partition, next.nodeId())));
-    Future<List<EventStore.Positioned>> stale = store.append(List.of(grab(1, "stale")), at(epoch));
+    Future<List<EventStore.Sequenced>> stale = store.append(List.of(grab(1, "stale")), at(epoch));
     waiting(vertx, EventStore.FENCE)
         .compose(waiting -> {
           ctx.verify(() -> assertThat(stale.isComplete()).as("the append waits for the claim").isFalse());

@@ -16,12 +16,19 @@ public final class MultiRowInsert {
 
   private final String head;
   private final String row;
+  private final String tail;
   private final ConcurrentHashMap<Integer, String> sql = new ConcurrentHashMap<>();
 
   /** @param head {@code INSERT INTO t (a, b) VALUES }; @param row {@code (?, ?)} */
   public MultiRowInsert(String head, String row) {
+    this(head, row, "");
+  }
+
+  /** @param tail what follows the rows, e.g. {@code ON DUPLICATE KEY UPDATE ...} */
+  public MultiRowInsert(String head, String row, String tail) {
     this.head = head;
     this.row = row;
+    this.tail = tail;
   }
 
   /**
@@ -47,6 +54,6 @@ public final class MultiRowInsert {
 
   /** The SQL for {@code rows} rows (one of the counts {@link #statementRows} gives). */
   public String sql(int rows) {
-    return sql.computeIfAbsent(rows, n -> head + String.join(",", Collections.nCopies(n, row)));
+    return sql.computeIfAbsent(rows, n -> head + String.join(",", Collections.nCopies(n, row)) + tail);
   }
 }
