@@ -9,6 +9,7 @@ import io.seckill.command.store.EventStore;
 import io.seckill.command.store.GroupCommitter;
 import io.seckill.command.lease.Ownership;
 import io.seckill.command.lease.Partitions;
+import io.seckill.command.lease.Placement;
 import io.seckill.command.store.LeaseStore;
 import io.seckill.command.store.WriterConnection;
 import io.seckill.command.store.PromotionCatalog;
@@ -77,7 +78,7 @@ public final class CommandVerticle extends VerticleBase {
       Partitions partitions = new Partitions(config.lease().partitions());
       // one process without a cluster wants every partition
       ownership = new Ownership(vertx, new LeaseStore(pool, config.lease(), incarnation), config.lease(),
-          partition -> true);
+          Placement.everything());
       Ownership held = ownership;
       relay = new OutboxRelay(vertx, store, publisher, config.relayBatchMax(),
           id -> held.epoch(partitions.of(id)) >= 0);

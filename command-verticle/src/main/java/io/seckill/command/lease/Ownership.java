@@ -13,15 +13,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.IntPredicate;
 
 /**
  * The partitions this process holds and the epochs it claimed them at, kept in step with WriteDB's leases. It only
  * says who should try: the fence in every append ({@code EventStore}) is what refuses a stale owner, whatever this
  * class believes. At start it claims every wanted partition that is free or held by an earlier incarnation of this
  * node; then, every {@code renewMillis}, it renews its leases (a renew that comes back short steps down from the
- * partitions lost), and claims the wanted partitions that are free. A process whose renews keep failing steps down
- * from everything once its leases have run out. Use on one context.
+ * partitions lost), hands over what the {@link Placement} says another member should hold now (released, so that
+ * one claims it on its next renew), and claims the wanted partitions that are free (in a cluster also the orphans:
+ * partitions nobody held for a whole lease length). A process whose renews keep failing steps down from everything
+ * once its leases have run out. In a cluster it also reads who holds every partition, and publishes it as
+ * {@link Routes} for the ingress. Use on one context.
  */
 public final class Ownership {
   private static final Logger LOG = LoggerFactory.getLogger(Ownership.class);
@@ -38,20 +40,40 @@ public final class Ownership {
   private final Vertx vertx;
   private final LeaseStore store;
   private final LeaseConfig config;
-  private final IntPredicate wanted;
+  private final Placement placement;
   private final Map<Integer, Long> epochs = new HashMap<>();
+  private Map<Integer, LeaseStore.Holder> holders = Map.of();
+  private volatile Routes routes;
   private Listener listener;
   private long renewedAt;
   private long timer = -1;
   private boolean stopped;
   private boolean failingWarned;
 
-  /** @param wanted the partitions this process should hold (every one, without a cluster) */
-  public Ownership(Vertx vertx, LeaseStore store, LeaseConfig config, IntPredicate wanted) {
+  /** @param placement the partitions this process should hold (every one, without a cluster) */
+  public Ownership(Vertx vertx, LeaseStore store, LeaseConfig config, Placement placement) {
     this.vertx = vertx;
     this.store = store;
     this.config = config;
-    this.wanted = wanted;
+    this.placement = placement;
+    this.routes = Routes.none(store.incarnation(), config.partitions());
+  }
+
+  /** Who serves each partition, as of the last renew; safe to read from any thread. */
+  public Routes routes() {
+    return routes;
+  }
+
+  private void publishRoutes() {
+    String[] incarnations = new String[config.partitions()];
+    boolean[] here = new boolean[config.partitions()];
+    holders.forEach((p, holder) -> {
+      if (p < incarnations.length) {
+        incarnations[p] = holder.incarnation();
+      }
+    });
+    epochs.keySet().forEach(p -> here[p] = true);
+    routes = new Routes(store.incarnation(), incarnations, here);
   }
 
   /** Claims what it can at start and tells {@code listener}; the future completes once that state is loaded. */
@@ -62,6 +84,7 @@ public final class Ownership {
       renewedAt = began;
       LOG.info("node {} (incarnation {}) holds {} of {} partitions", config.nodeId(), store.incarnation(),
           epochs.size(), config.partitions());
+      publishRoutes();
       Future<Void> loaded = claimed.isEmpty() ? Future.succeededFuture() : listener.claimed(claimed);
       return loaded.onComplete(ar -> schedule());
     });
@@ -92,6 +115,7 @@ public final class Ownership {
     }
     if (!lost.isEmpty()) {
       LOG.warn("fenced: partitions {} were claimed by another process; this one stepped down from them", lost);
+      publishRoutes();
       listener.lost(lost);
     }
   }
@@ -129,12 +153,15 @@ public final class Ownership {
       if (!found.isEmpty()) {
         LOG.warn("partitions {} are held by this process in WriteDB without it knowing: taken as claimed", found);
       }
-      return claimFree(false).map(claimed -> {
+      return handOver().compose(v -> claimFree(false)).map(claimed -> {
         Set<Integer> all = new TreeSet<>(claimed);
         all.addAll(found);
         return all;
       });
-    }).compose(claimed -> claimed.isEmpty() ? Future.succeededFuture() : listener.claimed(claimed))
+    }).compose(claimed -> readHolders().compose(v -> {
+          publishRoutes();
+          return claimed.isEmpty() ? Future.succeededFuture() : listener.claimed(claimed);
+        }))
         .onFailure(e -> {
           if (!failingWarned) {
             LOG.warn("lease renew or claim failed: {}", e.getMessage());
@@ -145,25 +172,71 @@ public final class Ownership {
             epochs.clear();
             LOG.error("leases of partitions {} not renewed for {} ms: stepped down from all", all,
                 config.leaseMillis());
+            holders = Map.of();
+            publishRoutes();
             listener.lost(all);
           }
         })
         .onComplete(ar -> schedule());
   }
 
-  /** Claims the wanted partitions not held, one statement each; the set of those claimed. */
+  /** In a cluster: who holds every partition, for the routes (one small read). */
+  private Future<Void> readHolders() {
+    if (!placement.adoptsOrphans()) {
+      return Future.succeededFuture();
+    }
+    return store.holders().map(read -> {
+      holders = read;
+      return null;
+    });
+  }
+
+  /**
+   * Releases the partitions held that the placement hands to another member: they stop being served here first
+   * (so nothing more is appended under this epoch), then their leases are released for that member to claim.
+   */
+  private Future<Void> handOver() {
+    Set<Integer> given = new TreeSet<>();
+    for (Integer p : epochs.keySet()) {
+      if (placement.handsOver(p)) {
+        given.add(p);
+      }
+    }
+    if (given.isEmpty() || stopped) {
+      return Future.succeededFuture();
+    }
+    given.forEach(epochs::remove);
+    LOG.info("handing partitions {} over to the members that should hold them", given);
+    publishRoutes();
+    listener.lost(given);
+    return store.release(new ArrayList<>(given)).recover(e -> {
+      LOG.warn("release of partitions {} failed ({}): they are claimed when their leases end", given, e.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * Claims the wanted partitions not held (in a cluster also the orphans), one statement each; the set of those
+   * claimed.
+   */
   private Future<Set<Integer>> claimFree(boolean atStart) {
     List<Integer> candidates = new ArrayList<>();
+    List<Future<Long>> claims = new ArrayList<>();
     for (int p = 0; p < config.partitions(); p++) {
-      if (!epochs.containsKey(p) && wanted.test(p)) {
+      if (epochs.containsKey(p)) {
+        continue;
+      }
+      if (placement.wants(p)) {
         candidates.add(p);
+        claims.add(store.claim(p, atStart));
+      } else if (placement.adoptsOrphans() && !holders.containsKey(p)) {
+        candidates.add(p);
+        claims.add(store.claimOrphan(p));
       }
     }
     if (candidates.isEmpty()) {
       return Future.succeededFuture(Set.of());
     }
-    List<Future<Long>> claims = new ArrayList<>(candidates.size());
-    candidates.forEach(p -> claims.add(store.claim(p, atStart)));
     return Future.join(claims).transform(ar -> {
       Set<Integer> claimed = new TreeSet<>();
       for (int i = 0; i < candidates.size(); i++) {
@@ -189,6 +262,7 @@ public final class Ownership {
     }
     List<Integer> held = new ArrayList<>(epochs.keySet());
     epochs.clear();
+    routes = Routes.none(store.incarnation(), config.partitions());
     return store.release(held);
   }
 }

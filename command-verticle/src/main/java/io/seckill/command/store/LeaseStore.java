@@ -30,14 +30,24 @@ public final class LeaseStore {
   /** At start: also what an earlier incarnation of this node held (this start is its restart). */
   static final String CLAIM_FREE_OR_OWN_NODE = "UPDATE partition_leases" + SET + " WHERE partition_id = ? AND ("
       + FREE + " OR owner_node = ?)";
+  /**
+   * A partition nobody has served for a whole lease length after its lease ended or was released: any member may
+   * take it, whoever membership says should (that one may be gone without membership knowing yet).
+   */
+  static final String CLAIM_ORPHAN = "UPDATE partition_leases" + SET + " WHERE partition_id = ? AND (" + FREE
+      + ") AND (lease_until IS NULL OR lease_until < DATE_SUB(UTC_TIMESTAMP(6), INTERVAL ? MICROSECOND))";
+  /** Who holds each partition now, for routing: a lease that ended has no holder. */
+  private static final String HOLDERS = "SELECT partition_id, owner_node, owner_incarnation FROM partition_leases"
+      + " WHERE owner_incarnation IS NOT NULL AND lease_until >= UTC_TIMESTAMP(6)";
   private static final String RENEW = "UPDATE partition_leases"
       + " SET lease_until = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL ? MICROSECOND) WHERE owner_incarnation = ?"
       + " AND lease_until >= UTC_TIMESTAMP(6)";
   /** Leases that ended are not held, even if nobody claimed them yet: a holder that paused past them steps down. */
   private static final String HELD = "SELECT partition_id, epoch FROM partition_leases WHERE owner_incarnation = ?"
       + " AND lease_until >= UTC_TIMESTAMP(6)";
+  /** lease_until keeps the time of the release: a partition released and then not claimed becomes an orphan. */
   private static final String RELEASE = "UPDATE partition_leases SET owner_node = NULL, owner_incarnation = NULL,"
-      + " lease_until = NULL WHERE partition_id = ? AND owner_incarnation = ?";
+      + " lease_until = UTC_TIMESTAMP(6) WHERE partition_id = ? AND owner_incarnation = ?";
 
   private final Pool pool;
   private final LeaseConfig lease;
@@ -87,7 +97,18 @@ public final class LeaseStore {
     if (atStart) {
       params.addString(lease.nodeId());
     }
-    return pool.preparedQuery(atStart ? CLAIM_FREE_OR_OWN_NODE : CLAIM_FREE).execute(params).map(rows -> {
+    return claim(atStart ? CLAIM_FREE_OR_OWN_NODE : CLAIM_FREE, partition, params);
+  }
+
+  /** Claims a partition that has had no holder for a whole lease length; as {@link #claim}. */
+  public Future<Long> claimOrphan(int partition) {
+    Tuple params = Tuple.of(lease.nodeId(), incarnation, lease.leaseMillis() * 1000, partition,
+        lease.leaseMillis() * 1000);
+    return claim(CLAIM_ORPHAN, partition, params);
+  }
+
+  private Future<Long> claim(String sql, int partition, Tuple params) {
+    return pool.preparedQuery(sql).execute(params).map(rows -> {
       if (rows.rowCount() != 1) {
         return -1L;
       }
@@ -118,7 +139,22 @@ public final class LeaseStore {
     });
   }
 
-  /** Gives partitions up (orderly shutdown): another node may claim them at once. */
+  /** A partition's current holder. */
+  public record Holder(String node, String incarnation) {
+  }
+
+  /** Who holds each partition whose lease has not ended (partition -> holder). */
+  public Future<Map<Integer, Holder>> holders() {
+    return pool.query(HOLDERS).execute().map(rows -> {
+      Map<Integer, Holder> holders = new HashMap<>();
+      for (Row row : rows) {
+        holders.put(row.getInteger(0), new Holder(row.getString(1), row.getString(2)));
+      }
+      return holders;
+    });
+  }
+
+  /** Gives partitions up (orderly shutdown, rebalance): another node may claim them at once. */
   public Future<Void> release(List<Integer> partitions) {
     if (partitions.isEmpty()) {
       return Future.succeededFuture();

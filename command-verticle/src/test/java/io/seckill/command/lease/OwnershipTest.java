@@ -54,9 +54,32 @@ class OwnershipTest {
   }
 
   private Ownership started(Vertx vertx, LeaseStore store, IntPredicate wanted) {
-    Ownership ownership = new Ownership(vertx, store, lease, wanted);
+    return started(vertx, store, placement(wanted, p -> false, false));
+  }
+
+  private Ownership started(Vertx vertx, LeaseStore store, Placement placement) {
+    Ownership ownership = new Ownership(vertx, store, lease, placement);
     Async.await(ownership.start(listener));
     return ownership;
+  }
+
+  static Placement placement(IntPredicate wants, IntPredicate handsOver, boolean orphans) {
+    return new Placement() {
+      @Override
+      public boolean wants(int partition) {
+        return wants.test(partition);
+      }
+
+      @Override
+      public boolean handsOver(int partition) {
+        return handsOver.test(partition);
+      }
+
+      @Override
+      public boolean adoptsOrphans() {
+        return orphans;
+      }
+    };
   }
 
   /** A claim that committed while its answer was lost: the next renew finds the lease and takes it as claimed. */
@@ -93,7 +116,7 @@ class OwnershipTest {
   void aProcessWithAnotherNumberOfPartitionsRefusesToStart(Vertx vertx, VertxTestContext ctx) {
     Async.await(new LeaseStore(pool, lease, UUID.randomUUID().toString()).ensure());
     LeaseConfig other = new LeaseConfig("node-2", 32, 400, 100);
-    new Ownership(vertx, new LeaseStore(pool, other, UUID.randomUUID().toString()), other, p -> true).start(listener)
+    new Ownership(vertx, new LeaseStore(pool, other, UUID.randomUUID().toString()), other, Placement.everything()).start(listener)
         .onComplete(ctx.failing(e -> ctx.verify(() -> {
           assertThat(e).hasMessageContaining("WriteDB has 16 partitions, SECKILL_PARTITIONS says 32");
           assertThat(claimed).isEmpty();
@@ -112,5 +135,54 @@ class OwnershipTest {
       assertThat(Async.await(other.claim(p, false))).as("partition " + p).isPositive();
     }
     ctx.completeNow();
+  }
+
+  /**
+   * A partition the placement hands over stops being served here, is released, and the member that should hold it
+   * claims it on its next renew; the routes of both say who serves it.
+   */
+  @Test
+  void aHandedOverPartitionIsReleasedAndClaimedByTheMemberThatShouldHoldIt(Vertx vertx, VertxTestContext ctx) {
+    java.util.concurrent.atomic.AtomicBoolean joined = new java.util.concurrent.atomic.AtomicBoolean();
+    LeaseStore first = new LeaseStore(pool, lease, UUID.randomUUID().toString());
+    // before the second member is ready the first wants everything; then partitions 8-15 are the second's
+    Ownership holder = started(vertx, first, placement(p -> !joined.get() || p < 8, p -> joined.get() && p >= 8, true));
+    assertThat(holder.held()).isEqualTo(16);
+    LeaseStore second = new LeaseStore(pool, lease.asNode("node-2"), UUID.randomUUID().toString());
+    Ownership other = started(vertx, second, placement(p -> p >= 8, p -> false, true));
+    assertThat(other.held()).as("nothing is free yet").isZero();
+    joined.set(true);
+    Async.eventually(vertx, Duration.ofSeconds(5), () -> Future.succeededFuture(other.held() == 8
+            && other.routes().holder(3) != null))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertThat(holder.held()).isEqualTo(8);
+          assertThat(lost).contains(Set.of(8, 9, 10, 11, 12, 13, 14, 15));
+          assertThat(other.routes().here(12)).isTrue();
+          assertThat(other.routes().holder(3)).isEqualTo(first.incarnation());
+          assertThat(holder.routes().here(3)).isTrue();
+          ctx.completeNow();
+        })));
+  }
+
+  /**
+   * A partition whose holder vanished and whose wanted owner never claims it (membership still believes in a member
+   * that is gone) is adopted by another member once it has had no holder for a whole lease length.
+   */
+  @Test
+  void anOrphanedPartitionIsAdoptedAfterAWholeLeaseLength(Vertx vertx, VertxTestContext ctx) {
+    LeaseStore gone = new LeaseStore(pool, lease.asNode("node-gone"), UUID.randomUUID().toString());
+    Async.await(gone.ensure());
+    long before = Async.await(gone.claim(5, false));
+    assertThat(before).isPositive();
+    long began = System.nanoTime();
+    Ownership adopter = started(vertx, new LeaseStore(pool, lease, UUID.randomUUID().toString()),
+        placement(p -> false, p -> false, true));
+    Async.eventually(vertx, Duration.ofSeconds(5), () -> Future.succeededFuture(adopter.epoch(5) > before))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          // the lease (400 ms) ended, then a whole lease length more passed before anyone not wanting it took it
+          assertThat(Duration.ofNanos(System.nanoTime() - began)).isGreaterThanOrEqualTo(Duration.ofMillis(700));
+          assertThat(adopter.held()).as("every partition was an orphan: nobody ever held the others").isEqualTo(16);
+          ctx.completeNow();
+        })));
   }
 }
