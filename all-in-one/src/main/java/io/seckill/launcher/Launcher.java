@@ -16,6 +16,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.dns.AddressResolverOptions;
 import io.vertx.core.VertxOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.seckill.command.cluster.HazelcastSetup;
+import io.seckill.shared.config.ClusterConfig;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -73,10 +76,22 @@ public final class Launcher {
           env.integer("SECKILL_BROKER_PORT", 5672),
           env.string("SECKILL_BROKER_SYNC", "periodic")));
     }
-    vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metricsOptions(env)).setAddressResolverOptions(resolverOptions(env)))
-        .withMetrics(new MicrometerMetricsFactory(Metrics.registry()))
-        .build();
+    VertxOptions options = new VertxOptions().setMetricsOptions(metricsOptions(env))
+        .setAddressResolverOptions(resolverOptions(env));
+    ClusterConfig cluster = ClusterConfig.from(env);
+    HazelcastClusterManager clusterManager = null;
+    if (cluster.enabled() && roles.contains(Role.COMMAND)) {
+      // a member of a command cluster: Hazelcast membership, clustered event bus (SPEC §6)
+      clusterManager = HazelcastSetup.clusterManager(cluster, config.lease().nodeId());
+      options.setEventBusOptions(HazelcastSetup.eventBus(cluster));
+      LOG.info("joining command cluster '{}' as node {} at {}:{} (members {})", cluster.name(),
+          config.lease().nodeId(), cluster.host(), cluster.port(), cluster.members());
+      vertx = await(Vertx.builder().with(options).withClusterManager(clusterManager)
+          .withMetrics(new MicrometerMetricsFactory(Metrics.registry())).buildClustered());
+    } else {
+      vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(Metrics.registry())).build();
+    }
+    HazelcastClusterManager members = clusterManager;
     Clock clock = Clock.systemUTC();
     int cores = Runtime.getRuntime().availableProcessors();
     SecKillConfig cfg = config;
@@ -84,7 +99,8 @@ public final class Launcher {
       await(vertx.deployVerticle(() -> new AdminVerticle(cfg, clock), new DeploymentOptions().setInstances(cores)));
     }
     if (roles.contains(Role.COMMAND)) {
-      await(vertx.deployVerticle(new CommandVerticle(cfg, clock)));
+      await(vertx.deployVerticle(members == null ? new CommandVerticle(cfg, clock)
+          : new CommandVerticle(cfg, clock, cluster, members)));
     }
     if (roles.contains(Role.EVENT)) {
       await(vertx.deployVerticle(new EventVerticle(cfg)));

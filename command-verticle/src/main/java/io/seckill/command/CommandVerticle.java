@@ -1,6 +1,14 @@
 package io.seckill.command;
 
+import io.seckill.command.cluster.FinishedStates;
+import io.seckill.command.cluster.GrabEndpoint;
+import io.seckill.command.cluster.GrabRouter;
+import io.seckill.command.cluster.Membership;
 import io.seckill.command.domain.GrabDecider;
+import io.seckill.command.domain.TicketPolicy;
+import io.seckill.command.service.GrabService;
+import io.seckill.shared.config.ClusterConfig;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.seckill.command.http.CommandHttpVerticle;
 import io.seckill.command.relay.OutboxRelay;
 import io.seckill.command.service.CommandService;
@@ -50,6 +58,11 @@ public final class CommandVerticle extends VerticleBase {
 
   private final SecKillConfig config;
   private final Clock clock;
+  private final ClusterConfig clusterConfig;
+  private final HazelcastClusterManager clusterManager;
+  private Membership membership;
+  private GrabEndpoint endpoint;
+  private FinishedStates finishedStates;
   private Pool pool;
   private SecKillMessagePublisher publisher;
   private CommandService service;
@@ -59,9 +72,18 @@ public final class CommandVerticle extends VerticleBase {
   private WriterConnection writer;
   private final List<Meter> meters = new ArrayList<>();
 
+  /** One command process on its own: it owns every partition, no cluster manager. */
   public CommandVerticle(SecKillConfig config, Clock clock) {
+    this(config, clock, ClusterConfig.NONE, null);
+  }
+
+  /** A member of a command cluster, on a Vert.x clustered with {@code clusterManager}. */
+  public CommandVerticle(SecKillConfig config, Clock clock, ClusterConfig clusterConfig,
+                         HazelcastClusterManager clusterManager) {
     this.config = config;
     this.clock = clock;
+    this.clusterConfig = clusterConfig;
+    this.clusterManager = clusterManager;
   }
 
   @Override
@@ -76,9 +98,15 @@ public final class CommandVerticle extends VerticleBase {
         .compose(migrated -> {
       EventStore store = new EventStore(pool, writer);
       Partitions partitions = new Partitions(config.lease().partitions());
-      // one process without a cluster wants every partition
+      // one process without a cluster wants every partition; a member, what rendezvous hashing gives it
+      Placement placement = Placement.everything();
+      if (clusterManager != null) {
+        membership = new Membership(vertx, clusterManager.getHazelcastInstance(), config.lease().nodeId(),
+            incarnation, clusterConfig);
+        placement = membership;
+      }
       ownership = new Ownership(vertx, new LeaseStore(pool, config.lease(), incarnation), config.lease(),
-          Placement.everything());
+          placement);
       Ownership held = ownership;
       relay = new OutboxRelay(vertx, store, publisher, config.relayBatchMax(),
           id -> held.epoch(partitions.of(id)) >= 0);
@@ -111,18 +139,36 @@ public final class CommandVerticle extends VerticleBase {
           relayed.lost(id -> lost.contains(partitions.of(id)));
         }
       };
-      return service.start().compose(v -> ownership.start(both));
+      Future<Void> members = membership == null ? Future.succeededFuture() : membership.start();
+      return members.compose(v -> service.start()).compose(v -> ownership.start(both));
     }).compose(v -> amqp.firstAttempt()).compose(v -> {
       resendListener = ResendRequests.listen(vertx, config.amqp(), relay::resend);
-      GrabGateway gateway = new GrabGateway(context, service);
+      if (membership != null) {
+        finishedStates = new FinishedStates(vertx);
+      }
+      FinishedStates told = finishedStates;
+      GrabGateway gateway = told == null ? new GrabGateway(context, service)
+          : new GrabGateway(context, service, told::publish);
       Security security = Security.shared(vertx, config.security());
+      GrabService grabs = gateway;
+      Future<Void> routed = Future.succeededFuture();
+      if (membership != null) {
+        Partitions partitions = new Partitions(config.lease().partitions());
+        endpoint = new GrabEndpoint(vertx, incarnation, gateway, partitions, ownership::routes,
+            new TicketPolicy(config.security().ticketLeadSeconds(), config.security().ticketTtlSeconds()));
+        grabs = new GrabRouter(vertx, gateway, gateway::finished, partitions, ownership::routes, clusterConfig.routeTimeoutMillis(),
+            clusterConfig.routeTimeoutMillis());
+        routed = Future.all(endpoint.ready(), told.listen(gateway)).onSuccess(registered -> membership.serving())
+            .mapEmpty();
+      }
+      GrabService ingress = grabs;
       Map<String, HealthCheck> checks = Map.of(
           "writeDb", HealthCheck.database(pool),
           "broker", HealthCheck.of("broker link", publisher::isConnected),
           "partitionLeases", HealthCheck.of("partition leases renewed", ownership::current),
           "identityKeys", HealthCheck.of("identity keys", security::hasKeys));
-      return security.ready().compose(ready -> vertx.deployVerticle(
-          () -> new CommandHttpVerticle(config, clock, gateway, checks),
+      return routed.compose(registered -> security.ready()).compose(ready -> vertx.deployVerticle(
+          () -> new CommandHttpVerticle(config, clock, ingress, checks),
           new DeploymentOptions().setInstances(config.commandInstances())));
     }).onSuccess(id -> LOG.info("command API listening on {}:{} ({} HTTP instances)", config.httpHost(),
         config.commandPort(), config.commandInstances()));
@@ -133,6 +179,9 @@ public final class CommandVerticle extends VerticleBase {
     if (service != null) {
       service.stop();
     }
+    Future<Void> left = Future.join(membership == null ? Future.succeededFuture() : membership.stop(),
+        endpoint == null ? Future.succeededFuture() : endpoint.close(),
+        finishedStates == null ? Future.succeededFuture() : finishedStates.close()).mapEmpty();
     if (relay != null) {
       relay.stop();
     }
@@ -143,7 +192,7 @@ public final class CommandVerticle extends VerticleBase {
           LOG.warn("leases not released ({}): another process claims them when they end", e.getMessage());
           return Future.succeededFuture();
         });
-    return released.compose(v -> Future.join(publisher == null ? Future.succeededFuture() : publisher.close(),
+    return left.transform(v -> released).compose(v -> Future.join(publisher == null ? Future.succeededFuture() : publisher.close(),
         resendListener == null ? Future.succeededFuture() : resendListener.close(),
         writer == null ? Future.succeededFuture() : writer.close(),
         pool == null ? Future.succeededFuture() : pool.close()));

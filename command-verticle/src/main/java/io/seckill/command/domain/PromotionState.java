@@ -8,6 +8,7 @@ import io.seckill.shared.event.SecKillEvent;
 import io.seckill.shared.promotion.PromotionTerms;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -68,6 +69,24 @@ public final class PromotionState {
     }
     state.lastSequence = lastSequence;
     return state;
+  }
+
+  /**
+   * A finished promotion as another process answers its crowd: only what a finished promotion's decisions read
+   * (its finish reason and the customers served), as its owner sent it.
+   */
+  public static PromotionState frozen(UUID promotionId, FinishReason reason, Set<String> customersServed) {
+    PromotionState state = new PromotionState(promotionId, null, 0);
+    state.status = PromotionStatus.FINISHED;
+    state.finishReason = reason;
+    state.customers = customersServed;
+    state.grabbed = customersServed.size();
+    return state;
+  }
+
+  /** The customers served, in no order (for the frozen copy a finished promotion's owner sends). */
+  public List<String> customersServed() {
+    return List.copyOf(customers);
   }
 
   /** Folds one event in. Events must come in sequence order; anything else is a bug and throws. */

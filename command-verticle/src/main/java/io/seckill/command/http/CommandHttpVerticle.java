@@ -1,6 +1,6 @@
 package io.seckill.command.http;
 
-import io.seckill.command.service.GrabGateway;
+import io.seckill.command.service.GrabService;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.http.ApiDocument;
 import io.seckill.shared.http.HealthCheck;
@@ -19,10 +19,10 @@ import java.util.Map;
 public final class CommandHttpVerticle extends VerticleBase {
   private final SecKillConfig config;
   private final Clock clock;
-  private final GrabGateway gateway;
+  private final GrabService gateway;
   private final Map<String, HealthCheck> checks;
 
-  public CommandHttpVerticle(SecKillConfig config, Clock clock, GrabGateway gateway, Map<String, HealthCheck> checks) {
+  public CommandHttpVerticle(SecKillConfig config, Clock clock, GrabService gateway, Map<String, HealthCheck> checks) {
     this.config = config;
     this.clock = clock;
     this.gateway = gateway;

@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.seckill.command.domain.GrabDecision;
 import io.seckill.command.domain.Rejection;
 import io.seckill.command.domain.TicketPolicy;
-import io.seckill.command.service.GrabGateway;
+import io.seckill.command.service.GrabService;
 import io.seckill.shared.event.CouponGrabbedEvent;
 import io.seckill.shared.http.ApiException;
 import io.seckill.shared.http.HttpErrors;
@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
 public final class CommandRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(CommandRoutes.class);
 
-  private final GrabGateway service;
+  private final GrabService service;
   private final Guard guard;
   private final Tickets tickets;
   private final TicketPolicy ticketPolicy;
@@ -54,7 +54,7 @@ public final class CommandRoutes {
   private final Counter failed;
   private final Timer latency;
 
-  public CommandRoutes(GrabGateway service, Guard guard, Clock clock, MeterRegistry registry) {
+  public CommandRoutes(GrabService service, Guard guard, Clock clock, MeterRegistry registry) {
     this.service = service;
     this.guard = guard;
     this.tickets = guard.security().tickets();

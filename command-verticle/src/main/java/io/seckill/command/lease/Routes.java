@@ -9,7 +9,8 @@ public final class Routes {
   private final String[] incarnations;
   private final boolean[] here;
 
-  Routes(String self, String[] incarnations, boolean[] here) {
+  /** {@code incarnations}: the holder of each partition; {@code here}: the ones this process holds. */
+  public Routes(String self, String[] incarnations, boolean[] here) {
     this.self = self;
     this.incarnations = incarnations;
     this.here = here;

@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * concurrent map, which orders the owner's writes before any reader's reads) and the crowd that keeps coming
  * after the last coupon (out of stock, or duplicate for the winners) is answered on the caller's own event loop.
  */
-public final class GrabGateway {
+public final class GrabGateway implements GrabService {
   private final Context owner;
   private final CommandService service;
   private final GrabDecider decider = new GrabDecider();
@@ -33,12 +33,31 @@ public final class GrabGateway {
 
   /** Create on the owner's context, after the service has started. */
   public GrabGateway(Context owner, CommandService service) {
+    this(owner, service, state -> { });
+  }
+
+  /** {@code alsoTell} hears of each promotion finished here, on the owner's context (a cluster tells the others). */
+  public GrabGateway(Context owner, CommandService service, java.util.function.Consumer<PromotionState> alsoTell) {
     this.owner = owner;
     this.service = service;
-    service.onFinished(state -> finished.put(state.promotionId(), state));
+    service.onFinished(state -> {
+      finished.put(state.promotionId(), state);
+      alsoTell.accept(state);
+    });
+  }
+
+  /** Whether the promotion's finish is known here: its grabs are answered here, whoever owns it. */
+  public boolean finished(UUID promotionId) {
+    return finished.containsKey(promotionId);
+  }
+
+  /** A finished promotion's frozen state, from its owner in the cluster. */
+  public void finishedElsewhere(PromotionState state) {
+    finished.putIfAbsent(state.promotionId(), state);
   }
 
   /** Whether a grab ticket may be issued for {@code promotionId} now (decided on the owner), and until when. */
+  @Override
   public Future<Optional<TicketPolicy.Validity>> ticket(TicketPolicy policy, UUID promotionId) {
     if (finished.containsKey(promotionId)) {
       return Future.succeededFuture(Optional.empty());
@@ -63,6 +82,7 @@ public final class GrabGateway {
     }
   }
 
+  @Override
   public Future<GrabDecision> grab(UUID promotionId, String customerId) {
     PromotionState done = finished.get(promotionId);
     if (done != null) {
