@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -36,9 +37,10 @@ import java.util.stream.Collectors;
  * <ol>
  *   <li>burst: 200 customers with tickets send 400 grabs at once for 50 coupons: exactly 50 accepted, one per
  *       customer, the rest refused with 429, each winner sees their coupon on the query side, no loser does;</li>
- *   <li>kill: customers grab steadily while {@code KILL_COMMAND} kills the command container's JVM with SIGKILL; the
- *       restart policy must bring it back ({@code COMMAND_RESTARTS} prints its restart count), every customer ends with
- *       a definite answer, and every 200 is in WriteDB and ReadDB;</li>
+ *   <li>kill: customers grab steadily through all three command members while {@code KILL_COMMAND} kills, with
+ *       SIGKILL, the JVM of the member holding the sale's partition (read from WriteDB's leases); the others take its
+ *       partitions over, the restart policy brings it back ({@code COMMAND_RESTARTS} prints its restart count), every
+ *       customer ends with a definite answer, and every 200 is in WriteDB and ReadDB;</li>
  *   <li>broker: {@code BROKER_STOP} stops the broker container for 30 s while customers grab, {@code BROKER_START}
  *       starts it: every grab accepted during the outage reaches ReadDB.</li>
  * </ol>
@@ -55,6 +57,9 @@ public final class ComposeWalk {
       .connectTimeout(Duration.ofSeconds(3)).build();
   private final String admin = env.getOrDefault("ADMIN_URL", "http://127.0.0.1:8081");
   private final String command = env.getOrDefault("COMMAND_URL", "http://127.0.0.1:8082");
+  /** Every command member's published address: the kill step's grabs go round them. */
+  private final List<String> commandMembers = List.of(env.getOrDefault("COMMAND_URLS",
+      "http://127.0.0.1:8082,http://127.0.0.1:8085,http://127.0.0.1:8086").split(","));
   private final String query = env.getOrDefault("QUERY_URL", "http://127.0.0.1:8083");
   private final String adminToken = required("ADMIN_TOKEN");
   /** Customer id -> identity token, in file order (lines "id TAB token"). */
@@ -257,19 +262,40 @@ public final class ComposeWalk {
     return new HashSet<>(sql("read", "SELECT customer_id FROM coupons WHERE promotion_id = '" + promotion + "'"));
   }
 
-  private String run(String hook) {
-    return shell(hook, required(hook), "", 120).trim().lines().collect(Collectors.joining("; "));
+  /** Runs the hook's shell command with {@code args} as $1...; its output on one line. */
+  private String run(String hook, String... args) {
+    return shell(hook, required(hook), "", 120, args).trim().lines().collect(Collectors.joining("; "));
+  }
+
+  /**
+   * The command member (its node id) holding the promotion's partition now. The partition is computed as
+   * command/lease/Partitions does (this walk is a JDK-only source file: it cannot use the project's classes).
+   */
+  private String owner(String promotion) {
+    int partitions = Integer.parseInt(sql("write", "SELECT COUNT(*) FROM partition_leases").get(0));
+    UUID id = UUID.fromString(promotion);
+    long mixed = id.getMostSignificantBits() ^ id.getLeastSignificantBits();
+    mixed ^= mixed >>> 33;
+    mixed *= 0xff51afd7ed558ccdL;
+    mixed ^= mixed >>> 33;
+    int partition = (int) Long.remainderUnsigned(mixed, partitions);
+    List<String> owner = sql("write", "SELECT owner_node FROM partition_leases WHERE partition_id = " + partition
+        + " AND owner_incarnation IS NOT NULL AND lease_until >= UTC_TIMESTAMP(6)");
+    check(owner.size() == 1, "partition " + partition + " of promotion " + promotion + " has no holder");
+    return owner.get(0).trim();
   }
 
   /**
    * Runs {@code command} with bash, {@code stdin} on its standard input; its standard output. Fails, with what it
    * wrote to its error output, when it exits non-zero or runs over {@code seconds}.
    */
-  private static String shell(String what, String command, String stdin, long seconds) {
+  private static String shell(String what, String command, String stdin, long seconds, String... args) {
     try {
       Path errors = Files.createTempFile("walk", ".err");
       try {
-        Process p = new ProcessBuilder("bash", "-c", command).redirectError(errors.toFile()).start();
+        List<String> line = new ArrayList<>(List.of("bash", "-c", command, "walk"));
+        line.addAll(List.of(args));
+        Process p = new ProcessBuilder(line).redirectError(errors.toFile()).start();
         p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -343,7 +369,8 @@ public final class ComposeWalk {
   private void killCommand(String sale, List<String> customers) {
     Map<String, String> tickets = tickets(sale, customers);
     waitActive(sale);
-    int restartsBefore = Integer.parseInt(run("COMMAND_RESTARTS"));
+    String victim = owner(sale);
+    int restartsBefore = Integer.parseInt(run("COMMAND_RESTARTS", victim));
     ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>(customers);
     Map<String, Reply> answers = new ConcurrentHashMap<>();
     AtomicInteger noAnswer = new AtomicInteger();
@@ -356,6 +383,7 @@ public final class ComposeWalk {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     CountDownLatch done = new CountDownLatch(16);
     List<String> problems = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger sends = new AtomicInteger();
     for (int w = 0; w < 16; w++) {
       Thread worker = new Thread(() -> {
         try {
@@ -367,7 +395,8 @@ public final class ComposeWalk {
             }
             pacer.await();
             long sent = System.nanoTime();
-            Reply r = call(command + "/command/coupons", tickets.get(c), body);
+            String member = commandMembers.get(sends.getAndIncrement() % commandMembers.size());
+            Reply r = call(member + "/command/coupons", tickets.get(c), body);
             if (r.status() == 200 || (r.status() == 429 && r.error().equals("duplicate_order"))) {
               answers.put(c, r);
               // back: the first answer to a grab sent after one went unanswered
@@ -396,7 +425,8 @@ public final class ComposeWalk {
         () -> answers.size() >= customers.size() / 4 || !problems.isEmpty());
     check(problems.isEmpty(), "grabs answered wrongly: " + problems);
     killedAt.set(System.nanoTime());
-    log("kill -9 of the command JVM after " + answers.size() + " answers: " + run("KILL_COMMAND"));
+    log("kill -9 of the JVM of " + victim + " (holding the sale) after " + answers.size() + " answers: "
+        + run("KILL_COMMAND", victim));
     try {
       check(done.await(200, TimeUnit.SECONDS), "the grab workers did not stop");
     } catch (InterruptedException e) {
@@ -405,8 +435,8 @@ public final class ComposeWalk {
     }
     check(problems.isEmpty(), "grabs answered wrongly: " + problems);
     check(answers.size() == customers.size(), (customers.size() - answers.size()) + " customers got no answer in 180 s");
-    int restarts = Integer.parseInt(run("COMMAND_RESTARTS"));
-    check(restarts > restartsBefore, "the command container was not restarted (restart count " + restarts + ")");
+    int restarts = Integer.parseInt(run("COMMAND_RESTARTS", victim));
+    check(restarts > restartsBefore, victim + " was not restarted (restart count " + restarts + ")");
     check(firstMissAt.get() != 0, "no grab went unanswered: the kill did not take the command side down");
     check(backAt.get() != 0, "no grab was answered after the command side went down");
     Set<String> accepted = new HashSet<>();
@@ -422,7 +452,8 @@ public final class ComposeWalk {
     log("kill ok: " + accepted.size() + " answered 200 and " + (all.size() - accepted.size())
         + " duplicate_order (their first attempt committed, its answer lost with the JVM); " + noAnswer.get()
         + " attempts got no answer and " + unavailable.get() + " a 503 while it was down; answering again "
-        + TimeUnit.NANOSECONDS.toMillis(backAt.get() - killedAt.get()) + " ms after the kill; restart count "
+        + TimeUnit.NANOSECONDS.toMillis(backAt.get() - killedAt.get()) + " ms after the kill; " + victim
+        + " restart count "
         + restartsBefore + " -> " + restarts + "; every 200 in WriteDB and ReadDB");
   }
 

@@ -87,6 +87,16 @@ final class JarProcess implements AutoCloseable {
     return java.nio.file.Files.readString(Path.of("target", "it-" + name + ".log"));
   }
 
+  /** The JVM's resident set size (VmRSS), in MB. */
+  long residentMegabytes() throws IOException {
+    for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+      }
+    }
+    return -1;
+  }
+
   /** kill -9. */
   void kill() {
     process.destroyForcibly();

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 /**
  * The Hazelcast member a clustered command process runs: TCP-IP join with the configured member list, multicast and
  * auto-detection off, no phone-home call at start, no wait before joining, a member gone after 5 s without
- * heartbeats (the default is 60 s). The member carries its node id as attribute {@value #NODE_ATTRIBUTE}.
+ * heartbeats (the default is 60 s), the sides of a split merged again after 5 s (the default is 5 minutes). The member carries its node id as attribute {@value #NODE_ATTRIBUTE}.
  */
 public final class HazelcastSetup {
   public static final String NODE_ATTRIBUTE = "seckill.node";
@@ -32,12 +32,16 @@ public final class HazelcastSetup {
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     config.setProperty("hazelcast.health.monitoring.level", "OFF");
+    // after a split (a member cut off), the sides merge back within seconds, not the default 5 minutes
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
     config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, nodeId);
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.port()).setPortAutoIncrement(false);
     if (IP.matcher(cluster.host()).matches()) {
-      // bound to that address only (loopback in tests)
+      // bound to that address only, its outgoing connections too (loopback in tests)
       config.setProperty("hazelcast.socket.bind.any", "false");
+      config.setProperty("hazelcast.socket.client.bind.any", "false");
       network.getInterfaces().setEnabled(true).addInterface(cluster.host());
     } else {
       network.setPublicAddress(cluster.host() + ":" + cluster.port());

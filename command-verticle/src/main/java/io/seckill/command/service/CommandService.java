@@ -1,7 +1,5 @@
 package io.seckill.command.service;
 
-import io.seckill.command.domain.CustomerChunk;
-import io.seckill.command.domain.CustomerChunker;
 import io.seckill.command.domain.GrabDecider;
 import io.seckill.command.domain.GrabDecision;
 import io.seckill.command.domain.PromotionState;
@@ -13,7 +11,6 @@ import io.seckill.command.store.EventStore;
 import io.seckill.command.store.FencedException;
 import io.seckill.command.store.GroupCommitter;
 import io.seckill.command.store.PromotionCatalog;
-import io.seckill.command.store.PromotionCatalog.PromotionRow;
 import io.seckill.shared.event.CouponGrabbedEvent;
 import io.seckill.shared.event.SecKillEvent;
 import io.seckill.shared.http.ApiException;
@@ -25,7 +22,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,14 +36,13 @@ import java.util.function.Consumer;
 /**
  * The command side's state and lifecycle around the pure {@link GrabDecider}, for the partitions this process holds
  * ({@link Ownership.Listener}): their promotions rebuilt from their events when claimed and dropped when lost,
- * grabs decided in memory and appended through the {@link GroupCommitter} (fenced by the partitions' epochs), one
- * timer per promotion for its start or finish, and a cheap poll of changed promotions rows for the admin's edits.
+ * grabs decided in memory and appended through the {@link GroupCommitter} (fenced by the partitions' epochs), and
+ * one timer per promotion for its start or finish. The admin's edits come from {@link PromotionChanges}, snapshot
+ * chunks are kept by {@link Snapshots}.
  * Runs on the command verticle's event loop; nothing here blocks.
  */
 public final class CommandService implements Ownership.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
-  /** Changes are re-read with this overlap, so a row committed late with an earlier timestamp is not missed. */
-  private static final Duration POLL_OVERLAP = Duration.ofSeconds(5);
   private static final long RETRY_MILLIS = 1000;
 
   private final Vertx vertx;
@@ -56,8 +51,8 @@ public final class CommandService implements Ownership.Listener {
   private final EventStore store;
   private final PromotionCatalog catalog;
   private final GroupCommitter committer;
-  private final long pollMillis;
-  private final int snapshotGrabs;
+  private final PromotionChanges changes;
+  private final Snapshots snapshots;
   private final Partitions partitions;
   /** Told of partitions an append found fenced (another process claimed them): the ownership steps down. */
   private final Consumer<Set<Integer>> fencedOut;
@@ -65,15 +60,11 @@ public final class CommandService implements Ownership.Listener {
   private final Set<Integer> owned = new HashSet<>();
   private final Set<Integer> loading = new HashSet<>();
   private final Map<UUID, PromotionState> promotions = new HashMap<>();
-  /** Committed grabs on their way into snapshot chunks, per promotion. */
-  private final Map<UUID, CustomerChunker> chunkers = new HashMap<>();
   private final Set<UUID> recovering = new HashSet<>();
   private final Map<UUID, Long> timers = new HashMap<>();
   /** Start writes in flight: grabs arriving at or after the publish time wait for them instead of being refused. */
   private final Map<UUID, Future<Void>> starting = new HashMap<>();
   private Consumer<PromotionState> onFinished = state -> { };
-  private LocalDateTime watermark;
-  private long pollTimer = -1;
   private boolean stopped;
 
   public CommandService(Vertx vertx, Clock clock, GrabDecider decider, EventStore store, PromotionCatalog catalog,
@@ -85,8 +76,8 @@ public final class CommandService implements Ownership.Listener {
     this.store = store;
     this.catalog = catalog;
     this.committer = committer;
-    this.pollMillis = pollMillis;
-    this.snapshotGrabs = snapshotGrabs;
+    this.changes = new PromotionChanges(vertx, catalog, pollMillis, this::applyRow);
+    this.snapshots = new Snapshots(store, snapshotGrabs);
     this.partitions = partitions;
     this.fencedOut = fencedOut;
     committer.onFailure(this::failed);
@@ -94,11 +85,7 @@ public final class CommandService implements Ownership.Listener {
 
   /** Starts the poll of the admin's changes; promotions are loaded as their partitions are claimed. */
   public Future<Void> start() {
-    return catalog.now().map(now -> {
-      watermark = now;
-      schedulePoll();
-      return null;
-    });
+    return changes.start();
   }
 
   /**
@@ -166,7 +153,7 @@ public final class CommandService implements Ownership.Listener {
       if (lost.contains(partitions.of(id))) {
         it.remove();
         disarm(id);
-        chunkers.remove(id);
+        snapshots.forget(id);
         starting.remove(id);
         recovering.remove(id);
         dropped++;
@@ -207,9 +194,7 @@ public final class CommandService implements Ownership.Listener {
   public void stop() {
     stopped = true;
     timers.values().forEach(vertx::cancelTimer);
-    if (pollTimer >= 0) {
-      vertx.cancelTimer(pollTimer);
-    }
+    changes.stop();
   }
 
   /**
@@ -250,7 +235,7 @@ public final class CommandService implements Ownership.Listener {
       accepted.events().forEach(state::apply);
       Future<Void> committed = committer.append(accepted.events());
       if (accepted.events().get(0) instanceof CouponGrabbedEvent grab) {
-        committed.onSuccess(v -> chunk(grab));
+        committed.onSuccess(v -> snapshots.committed(grab));
       }
       if (state.status() == PromotionStatus.FINISHED) {
         disarm(promotionId);
@@ -259,38 +244,6 @@ public final class CommandService implements Ownership.Listener {
       return committed.map(decision);
     }
     return Future.succeededFuture(decision);
-  }
-
-  /**
-   * A committed grab goes into its promotion's next snapshot chunk, which is saved when full. Grabs commit in
-   * sequence order (one writer); a chunker that sees otherwise is dropped, and the next restart or rebuild picks
-   * up from the last saved chunk.
-   */
-  private void chunk(CouponGrabbedEvent grab) {
-    UUID id = grab.promotionId();
-    CustomerChunker chunker = chunkers.get(id);
-    if (chunker == null) {
-      if (grab.sequence() != CustomerChunker.FIRST_GRAB) {
-        return; // dropped (see below) until the promotion is rebuilt
-      }
-      chunker = CustomerChunker.fresh(id, snapshotGrabs);
-      chunkers.put(id, chunker);
-    }
-    try {
-      CustomerChunk full = chunker.committed(grab.sequence(), grab.customerId());
-      if (full != null) {
-        save(full);
-      }
-    } catch (IllegalStateException e) {
-      chunkers.remove(id);
-      LOG.warn("snapshots of promotion {} stop until it is rebuilt: {}", id, e.getMessage());
-    }
-  }
-
-  private void save(CustomerChunk chunk) {
-    store.saveChunk(chunk).onFailure(e -> LOG.warn("snapshot of promotion {} grabs {} to {} not saved ({}); a"
-        + " restart reads them from the events", chunk.promotionId(), chunk.firstSequence(),
-        chunk.nextSequence() - 1, e.getMessage()));
   }
 
   /** Event times are kept to the millisecond, as stored. */
@@ -420,33 +373,11 @@ public final class CommandService implements Ownership.Listener {
     });
   }
 
-  private void schedulePoll() {
-    if (!stopped) {
-      pollTimer = vertx.setTimer(pollMillis, t -> poll());
-    }
-  }
-
-  private void poll() {
-    catalog.changedSince(watermark.minus(POLL_OVERLAP)).onComplete(ar -> {
-      if (ar.succeeded()) {
-        for (PromotionRow row : ar.result()) {
-          applyRow(row);
-          if (row.updatedAt().isAfter(watermark)) {
-            watermark = row.updatedAt();
-          }
-        }
-      } else {
-        LOG.debug("promotion change poll failed: {}", ar.cause().getMessage());
-      }
-      schedulePoll();
-    });
-  }
-
   /**
    * Takes in a promotions row of a partition held: a new scheduled promotion, new terms before the start, a
    * deletion, a cancel.
    */
-  private void applyRow(PromotionRow row) {
+  private void applyRow(PromotionCatalog.PromotionRow row) {
     UUID id = row.promotionId();
     if (!served(id)) {
       return; // its state is loaded (scheduled rows included) when the partition is
@@ -523,14 +454,11 @@ public final class CommandService implements Ownership.Listener {
     });
   }
 
-  /** The promotion's state as stored; its snapshots go on after the last saved chunk (saving any now full). */
+  /** The promotion's state as stored; its snapshots go on after the last saved chunk. */
   private PromotionState restore(EventStore.StoredPromotion stored) {
     PromotionState state = PromotionState.restored(stored.start(), stored.customers(), stored.finish(),
         stored.lastSequence());
-    UUID id = state.promotionId();
-    CustomerChunker chunker = CustomerChunker.resume(id, snapshotGrabs, stored.unchunkedFrom(), stored.unchunked());
-    chunkers.put(id, chunker);
-    chunker.fullChunks().forEach(this::save);
+    snapshots.resume(stored);
     return state;
   }
 }
