@@ -63,6 +63,21 @@ final class Consistency {
         });
   }
 
+  /**
+   * A promotion's events in sequence order: sequences dense from 1, and the writer epoch never going down along them
+   * (SPEC I9: a stale owner never wrote after its successor).
+   */
+  static void denseWithEpochsNeverDown(List<Row> events, int sequenceColumn, int epochColumn) {
+    long sequence = 0;
+    long epoch = 0;
+    for (Row row : events) {
+      assertThat(row.getLong(sequenceColumn)).as("sequences dense").isEqualTo(sequence + 1);
+      sequence = row.getLong(sequenceColumn);
+      assertThat(row.getLong(epochColumn)).as("writer epoch along the sequence").isGreaterThanOrEqualTo(epoch);
+      epoch = row.getLong(epochColumn);
+    }
+  }
+
   private static Future<List<String>> customers(Pool pool, String sql, String promotionId) {
     return pool.preparedQuery(sql).execute(Tuple.of(promotionId)).map(rows -> {
       List<String> customers = new ArrayList<>(rows.size());

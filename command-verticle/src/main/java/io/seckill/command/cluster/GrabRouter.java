@@ -7,6 +7,8 @@ import io.seckill.command.lease.Routes;
 import io.seckill.command.service.GrabGateway;
 import io.seckill.command.service.GrabService;
 import io.seckill.shared.http.ApiException;
+import io.seckill.shared.metrics.Metrics;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -39,6 +41,7 @@ public final class GrabRouter implements GrabService {
   private final Supplier<Routes> routes;
   private final DeliveryOptions options;
   private final long waitMillis;
+  private final Counter routed;
 
   /**
    * @param sendTimeoutMillis how long to wait for the holder's answer
@@ -53,6 +56,8 @@ public final class GrabRouter implements GrabService {
     this.routes = routes;
     this.options = new DeliveryOptions().setSendTimeout(sendTimeoutMillis);
     this.waitMillis = waitMillis;
+    this.routed = Counter.builder("seckill_grabs_routed").description("grabs and tickets this ingress asked of"
+        + " another member (their partition's holder) over the event bus").register(Metrics.registry());
   }
 
   @Override
@@ -86,8 +91,13 @@ public final class GrabRouter implements GrabService {
       answer = here.get();
     } else {
       String holder = now.holder(partition);
-      answer = holder == null ? Future.failedFuture(new ApiException(503, "unavailable", "partition " + partition
-          + " has no holder right now")) : remote.apply(holder).recover(e -> Future.failedFuture(translate(e)));
+      if (holder == null) {
+        answer = Future.failedFuture(new ApiException(503, "unavailable", "partition " + partition
+            + " has no holder right now"));
+      } else {
+        routed.increment();
+        answer = remote.apply(holder).recover(e -> Future.failedFuture(translate(e)));
+      }
     }
     return answer.recover(e -> {
       if (!(e instanceof ApiException api) || api.status() != 503 || System.nanoTime() > deadline

@@ -43,6 +43,11 @@ public record ClusterConfig(List<String> members, String host, int port, String 
     String list = env.string("SECKILL_CLUSTER_MEMBERS", "").trim();
     List<String> members = list.isEmpty() ? List.of()
         : Arrays.stream(list.split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList();
+    if (!members.isEmpty() && !env.has("SECKILL_TICKET_KEYS")) {
+      // each member would make a ticket key of its own: a ticket fetched from one would be refused by the others
+      throw new IllegalArgumentException("SECKILL_CLUSTER_MEMBERS is set but SECKILL_TICKET_KEYS is not: every"
+          + " member of a command cluster needs the same ticket keys (a ticket is checked where it enters)");
+    }
     return new ClusterConfig(members, env.string("SECKILL_CLUSTER_HOST", "127.0.0.1"),
         env.integer("SECKILL_CLUSTER_PORT", 5701), env.string("SECKILL_CLUSTER_NAME", "seckill"),
         env.integer("SECKILL_EVENTBUS_PORT", 0), env.integer("SECKILL_ROUTE_TIMEOUT_MS", 2000),
