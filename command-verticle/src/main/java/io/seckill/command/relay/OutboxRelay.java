@@ -94,15 +94,30 @@ public final class OutboxRelay {
     stopped = true;
   }
 
-  /** Events were committed: send them soon. */
+  /**
+   * Events were committed: send them soon. Those of a partition handed over while their commit was in flight are
+   * left to its new owner, whose claim came after that commit and whose backlog read finds them.
+   */
   public void committed(List<Sequenced> stored) {
-    feed.committed(stored);
+    List<Sequenced> held = new ArrayList<>(stored.size());
+    for (Sequenced event : stored) {
+      if (served.test(event.promotionId())) {
+        held.add(event);
+      }
+    }
+    feed.committed(held);
     nudge();
   }
 
-  /** Writes of these promotions failed and may have committed: they are read from the store. */
+  /** Writes of these promotions failed and may have committed: those still held here are read from the store. */
   public void uncertain(Set<UUID> promotions) {
-    feed.unknownOutcome(promotions);
+    List<UUID> held = new ArrayList<>();
+    for (UUID id : promotions) {
+      if (served.test(id)) {
+        held.add(id);
+      }
+    }
+    feed.unknownOutcome(held);
     nudge();
   }
 
