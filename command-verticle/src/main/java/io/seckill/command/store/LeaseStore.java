@@ -8,10 +8,10 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
@@ -21,7 +21,7 @@ import java.util.stream.IntStream;
  */
 public final class LeaseStore {
   private static final String COUNT = "SELECT COUNT(*) FROM partition_leases";
-  private static final String CREATE = "INSERT IGNORE INTO partition_leases (partition_id, epoch) VALUES (?, 0)";
+  private static final String CREATE = "INSERT IGNORE INTO partition_leases (partition_id, epoch) VALUES ";
   private static final String SET = " SET epoch = LAST_INSERT_ID(epoch + 1), owner_node = ?, owner_incarnation = ?,"
       + " lease_until = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL ? MICROSECOND), claimed_at = UTC_TIMESTAMP(6)";
   /** Nobody holds the partition: released, or its lease ended. */
@@ -73,8 +73,11 @@ public final class LeaseStore {
       if (existing != 0) {
         return Future.failedFuture(mismatch(existing));
       }
-      List<Tuple> rows = IntStream.range(0, lease.partitions()).mapToObj(Tuple::of).collect(Collectors.toList());
-      return pool.preparedQuery(CREATE).executeBatch(rows).compose(v -> count()).compose(made -> made
+      // one statement, so atomic: a member starting at the same moment sees no rows or all of them, never a part
+      Tuple ids = Tuple.tuple();
+      IntStream.range(0, lease.partitions()).forEach(ids::addInteger);
+      String sql = CREATE + String.join(",", Collections.nCopies(lease.partitions(), "(?, 0)"));
+      return pool.preparedQuery(sql).execute(ids).compose(v -> count()).compose(made -> made
           == lease.partitions() ? Future.<Void>succeededFuture() : Future.failedFuture(mismatch(made)));
     });
   }

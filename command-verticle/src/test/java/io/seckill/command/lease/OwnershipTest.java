@@ -30,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OwnershipTest {
   private final LeaseConfig lease = new LeaseConfig("node-1", 16, 400, 100);
   private Pool pool;
+  private io.seckill.shared.config.DbConfig writeDb;
   private final List<Set<Integer>> claimed = new CopyOnWriteArrayList<>();
   private final List<Set<Integer>> lost = new CopyOnWriteArrayList<>();
 
@@ -49,7 +50,8 @@ class OwnershipTest {
   @BeforeEach
   void setUp(Vertx vertx) {
     SecKillConfig config = TestInfra.freshConfig();
-    pool = Databases.pool(vertx, config.writeDb(), "ownership-test");
+    writeDb = config.writeDb();
+    pool = Databases.pool(vertx, writeDb, "ownership-test");
     Async.await(Migrations.migrate(vertx, pool, Migrations.WRITE));
   }
 
@@ -184,5 +186,23 @@ class OwnershipTest {
           assertThat(adopter.held()).as("every partition was an orphan: nobody ever held the others").isEqualTo(16);
           ctx.completeNow();
         })));
+  }
+
+  /**
+   * The members of a new cluster start together on a fresh WriteDB: whichever makes the partition rows, the others
+   * must see none or all of them, never a part (which reads as "WriteDB was made with another number" and refuses).
+   */
+  @Test
+  void membersStartingAtOnceOnAFreshWriteDbAllStart(Vertx vertx, VertxTestContext ctx) {
+    LeaseConfig many = new LeaseConfig("node-1", 4096, 400, 100);
+    Pool other = Databases.pool(vertx, writeDb, "ownership-test-2");
+    Future<Void> rounds = Future.succeededFuture();
+    for (int round = 0; round < 10; round++) {
+      rounds = rounds.compose(v -> pool.query("DELETE FROM partition_leases").execute())
+          .compose(v -> Future.all(new LeaseStore(pool, many, UUID.randomUUID().toString()).ensure(),
+              new LeaseStore(other, many.asNode("node-2"), UUID.randomUUID().toString()).ensure()))
+          .mapEmpty();
+    }
+    rounds.onComplete(ctx.succeedingThenComplete());
   }
 }
