@@ -94,15 +94,15 @@ public final class CommandVerticle extends VerticleBase {
     writer = new WriterConnection(vertx, Databases.connectOptions(config.writeDb()));
     AmqpSecKillMessagePublisher amqp = AmqpSecKillMessagePublisher.create(vertx, config.amqp());
     publisher = amqp;
+    Partitions partitions = new Partitions(config.lease().partitions());
     return Migrations.migrate(vertx, pool, Migrations.WRITE)
         .compose(migrated -> {
       EventStore store = new EventStore(pool, writer);
-      Partitions partitions = new Partitions(config.lease().partitions());
       // one process without a cluster wants every partition; a member, what rendezvous hashing gives it
       Placement placement = Placement.everything();
       if (clusterManager != null) {
         membership = new Membership(vertx, clusterManager.getHazelcastInstance(), config.lease().nodeId(),
-            incarnation, clusterConfig);
+            clusterConfig);
         placement = membership;
       }
       ownership = new Ownership(vertx, new LeaseStore(pool, config.lease(), incarnation), config.lease(),
@@ -143,25 +143,23 @@ public final class CommandVerticle extends VerticleBase {
       return members.compose(v -> service.start()).compose(v -> ownership.start(both));
     }).compose(v -> amqp.firstAttempt()).compose(v -> {
       resendListener = ResendRequests.listen(vertx, config.amqp(), relay::resend);
-      if (membership != null) {
-        finishedStates = new FinishedStates(vertx);
-      }
-      FinishedStates told = finishedStates;
-      GrabGateway gateway = told == null ? new GrabGateway(context, service)
-          : new GrabGateway(context, service, told::publish);
       Security security = Security.shared(vertx, config.security());
-      GrabService grabs = gateway;
-      Future<Void> routed = Future.succeededFuture();
-      if (membership != null) {
-        Partitions partitions = new Partitions(config.lease().partitions());
+      GrabService ingress;
+      Future<Void> routed;
+      if (membership == null) {
+        ingress = new GrabGateway(context, service);
+        routed = Future.succeededFuture();
+      } else {
+        // a member: finished states told to the others, grabs of partitions held elsewhere routed to their holder
+        finishedStates = new FinishedStates(vertx);
+        GrabGateway gateway = new GrabGateway(context, service, finishedStates::publish);
         endpoint = new GrabEndpoint(vertx, incarnation, gateway, partitions, ownership::routes,
             new TicketPolicy(config.security().ticketLeadSeconds(), config.security().ticketTtlSeconds()));
-        grabs = new GrabRouter(vertx, gateway, gateway::finished, partitions, ownership::routes, clusterConfig.routeTimeoutMillis(),
-            clusterConfig.routeTimeoutMillis());
-        routed = Future.all(endpoint.ready(), told.listen(gateway)).onSuccess(registered -> membership.serving())
-            .mapEmpty();
+        ingress = new GrabRouter(vertx, gateway, gateway::finished, partitions, ownership::routes,
+            clusterConfig.routeTimeoutMillis(), clusterConfig.routeTimeoutMillis());
+        routed = Future.all(endpoint.ready(), finishedStates.listen(gateway))
+            .onSuccess(registered -> membership.serving()).mapEmpty();
       }
-      GrabService ingress = grabs;
       Map<String, HealthCheck> checks = Map.of(
           "writeDb", HealthCheck.database(pool),
           "broker", HealthCheck.of("broker link", publisher::isConnected),

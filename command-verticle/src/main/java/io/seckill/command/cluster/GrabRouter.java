@@ -88,21 +88,24 @@ public final class GrabRouter implements GrabService {
     Routes now = routes.get();
     Future<T> answer;
     if (now.here(partition)) {
-      answer = here.get();
+      answer = here.get().recover(e -> Future.failedFuture(e instanceof ApiException api && api.status() == 503
+          ? new AskAgain(api) : e));
     } else {
       String holder = now.holder(partition);
       if (holder == null) {
-        answer = Future.failedFuture(new ApiException(503, "unavailable", "partition " + partition
-            + " has no holder right now"));
+        answer = Future.failedFuture(new AskAgain(new ApiException(503, "unavailable", "partition " + partition
+            + " has no holder right now")));
       } else {
         routed.increment();
         answer = remote.apply(holder).recover(e -> Future.failedFuture(translate(e)));
       }
     }
     return answer.recover(e -> {
-      if (!(e instanceof ApiException api) || api.status() != 503 || System.nanoTime() > deadline
-          || "owner_silent".equals(api.error())) {
-        return Future.failedFuture(e instanceof ApiException ? unavailable(e) : e);
+      if (!(e instanceof AskAgain again)) {
+        return Future.failedFuture(e);
+      }
+      if (System.nanoTime() > deadline) {
+        return Future.failedFuture(again.answer);
       }
       Promise<T> later = Promise.promise();
       vertx.setTimer(RETRY_MILLIS, t -> ask(promotionId, deadline, here, remote).onComplete(later));
@@ -110,24 +113,33 @@ public final class GrabRouter implements GrabService {
     });
   }
 
-  /** What the holder's failure means here: ask again (nothing decided), or its own refusal. */
+  /** Nothing was decided: ask again as the routes change; {@code answer} is the client's once the wait is over. */
+  private static final class AskAgain extends RuntimeException {
+    final ApiException answer;
+
+    AskAgain(ApiException answer) {
+      super(answer.getMessage(), null, false, false);
+      this.answer = answer;
+    }
+  }
+
+  /**
+   * What the holder's failure means here: ask again (nothing decided), or a final answer: its own refusal, or, when
+   * it did not answer in time, a 503 that is not asked again (the grab may have been recorded).
+   */
   private static Throwable translate(Throwable e) {
     if (!(e instanceof ReplyException reply)) {
       return e;
     }
     if (reply.failureType() == ReplyFailure.TIMEOUT) {
-      return new ApiException(503, "owner_silent", "the command process holding this promotion did not answer in"
+      return new ApiException(503, "unavailable", "the command process holding this promotion did not answer in"
           + " time; the grab may have been recorded: try again (duplicate_order then says it was)");
     }
     if (reply.failureType() == ReplyFailure.NO_HANDLERS || reply.failureCode() == GrabRouting.NOT_OWNER) {
-      return new ApiException(503, "unavailable", "the promotion's partition is moving between command processes");
+      return new AskAgain(new ApiException(503, "unavailable",
+          "the promotion's partition is moving between command processes"));
     }
-    return GrabRouting.failure(reply.failureCode(), reply.getMessage());
-  }
-
-  /** The 503s the client sees all say unavailable (with Retry-After), whatever the reason. */
-  private static Throwable unavailable(Throwable e) {
-    ApiException api = (ApiException) e;
-    return "owner_silent".equals(api.error()) ? new ApiException(503, "unavailable", api.getMessage()) : api;
+    ApiException refusal = GrabRouting.failure(reply.failureCode(), reply.getMessage());
+    return refusal.status() == 503 ? new AskAgain(refusal) : refusal;
   }
 }

@@ -38,7 +38,6 @@ public final class Membership implements Placement {
   private final Context context;
   private final HazelcastInstance hazelcast;
   private final String self;
-  private final String incarnation;
   private final ClusterConfig config;
   /** Node ids of Hazelcast's members, written on Hazelcast's threads. */
   private volatile Set<String> alive;
@@ -49,12 +48,11 @@ public final class Membership implements Placement {
   private long timer = -1;
 
   /** Create on the command verticle's context. */
-  public Membership(Vertx vertx, HazelcastInstance hazelcast, String self, String incarnation, ClusterConfig config) {
+  public Membership(Vertx vertx, HazelcastInstance hazelcast, String self, ClusterConfig config) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.hazelcast = hazelcast;
     this.self = self;
-    this.incarnation = incarnation;
     this.config = config;
     this.alive = Set.of(self);
     this.ready = List.of(self);
@@ -85,7 +83,7 @@ public final class Membership implements Placement {
 
   /** This member now claims and serves: it says so every heartbeat period. */
   public void serving() {
-    JsonObject beat = new JsonObject().put("node", self).put("incarnation", incarnation);
+    JsonObject beat = new JsonObject().put("node", self);
     timer = vertx.setPeriodic(config.heartbeatMillis(), t -> {
       vertx.eventBus().publish(HEARTBEAT, beat);
       recompute();
@@ -116,14 +114,9 @@ public final class Membership implements Placement {
     long now = System.nanoTime();
     long silence = 3 * config.heartbeatMillis() * 1_000_000;
     Set<String> alive = this.alive;
-    TreeSet<String> serving = new TreeSet<>();
+    heardAt.entrySet().removeIf(heard -> !alive.contains(heard.getKey()) || now - heard.getValue() >= silence);
+    TreeSet<String> serving = new TreeSet<>(heardAt.keySet());
     serving.add(self);
-    heardAt.forEach((node, at) -> {
-      if (alive.contains(node) && now - at < silence) {
-        serving.add(node);
-      }
-    });
-    heardAt.keySet().removeIf(node -> !alive.contains(node) || now - heardAt.get(node) >= silence);
     List<String> next = List.copyOf(serving);
     if (!next.equals(ready)) {
       LOG.info("members serving: {} (were {})", next, ready);
