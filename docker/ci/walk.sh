@@ -39,6 +39,9 @@ cleanup() {
       echo "---- $s ($(podman inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' "$(container "$s")" 2>/dev/null))"
       podman logs --tail 25 "$(container "$s")" 2>&1 | cut -c1-300
     done
+    # again at the end, where a log's tail (all CI keeps) shows it
+    grep -h "FAILED" "$work"/walk.log 2>/dev/null | cut -c1-2000
+    echo "walk.sh: FAILED at step [$current] (exit $status); the containers' logs are above"
   fi
   [ -n "$driver" ] && kill "$driver" 2>/dev/null
   "${compose[@]}" down -v --remove-orphans -t 5 >/dev/null 2>&1
@@ -145,7 +148,7 @@ ADMIN_TOKEN=$ADMIN_TOKEN TOKENS="$work/customer-tokens" \
   KILL_COMMAND="pid=\$(podman inspect -f '{{.State.Pid}}' ${project}_\$1_1) && kill -9 \$pid && echo \"\$1: host pid \$pid\"" \
   COMMAND_RESTARTS="podman inspect -f '{{.RestartCount}}' ${project}_\$1_1" \
   BROKER_STOP="podman stop -t 10 $(container broker)" BROKER_START="podman start $(container broker)" \
-  java "$root/docker/ci/ComposeWalk.java"
+  java "$root/docker/ci/ComposeWalk.java" 2> >(tee "$work/walk.log" >&2)
 # how the broker link came back after the outage, as both sides logged it (for the catch-up time above)
 for s in command-1 command-2 command-3 event; do
   podman logs "$(container "$s")" 2>&1 | grep -E "AMQP|relay (paused|resumed)" | tail -6 | cut -c1-220 \
