@@ -34,8 +34,10 @@ public final class CommandHttpVerticle extends VerticleBase {
     Router router = ServiceRouter.create(vertx, checks);
     Guard guard = new Guard(vertx, Security.shared(vertx, config.security()), clock);
     guard.mountAddressLimit(router);
-    new CommandRoutes(gateway, guard, clock, Metrics.registry()).mount(router);
+    CommandRoutes routes = new CommandRoutes(gateway, guard, clock, Metrics.registry());
+    routes.mount(router);
     ApiDocument.check("command", router);
-    return vertx.createHttpServer().requestHandler(router).listen(config.commandPort(), config.httpHost());
+    return vertx.createHttpServer().requestHandler(routes.grabsFirst(router))
+        .listen(config.commandPort(), config.httpHost());
   }
 }

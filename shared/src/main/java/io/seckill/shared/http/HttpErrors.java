@@ -18,7 +18,10 @@ public final class HttpErrors {
   }
 
   public static void send(RoutingContext ctx, int status, String error, String message) {
-    HttpServerResponse response = ctx.response();
+    send(ctx.response(), status, error, message);
+  }
+
+  public static void send(HttpServerResponse response, int status, String error, String message) {
     if (response.ended() || response.closed()) {
       return;
     }
@@ -37,7 +40,11 @@ public final class HttpErrors {
   }
 
   public static void send(RoutingContext ctx, ApiException e) {
-    send(ctx, e.status(), e.error(), e.getMessage());
+    send(ctx.response(), e);
+  }
+
+  public static void send(HttpServerResponse response, ApiException e) {
+    send(response, e.status(), e.error(), e.getMessage());
   }
 
   /** Maps every failure of a route to a JSON error: never an HTML page, never a hang. */

@@ -7,6 +7,8 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -87,19 +89,31 @@ public final class Guard {
    * The identity token's caller; answers 401 itself (and fails) when there is none or it is not acceptable.
    */
   public Future<Caller> identify(RoutingContext ctx) {
-    String token = bearer(ctx);
+    return identify(ctx.request());
+  }
+
+  /**
+   * The identity token's caller; answers 401 itself (and fails) when there is none or it is not acceptable.
+   */
+  public Future<Caller> identify(HttpServerRequest request) {
+    String token = bearer(request);
     if (token == null) {
       return Future.failedFuture("refused");
     }
-    return verifier.verify(token).onFailure(e -> unauthorized(ctx, e instanceof TokenRefused
+    return verifier.verify(token).onFailure(e -> unauthorized(request.response(), e instanceof TokenRefused
         ? e.getMessage() : "token is not valid"));
   }
 
   /** The bearer token, or null after answering 401. */
   public static String bearer(RoutingContext ctx) {
-    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    return bearer(ctx.request());
+  }
+
+  /** The bearer token, or null after answering 401. */
+  public static String bearer(HttpServerRequest request) {
+    String header = request.getHeader(HttpHeaders.AUTHORIZATION);
     if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      unauthorized(ctx, "Authorization: Bearer <token> is required");
+      unauthorized(request.response(), "Authorization: Bearer <token> is required");
       return null;
     }
     return header.substring(7).trim();
@@ -107,46 +121,64 @@ public final class Guard {
 
   /** True when the client address is within its limit; answers 429 otherwise. */
   public boolean addressAllowed(RoutingContext ctx) {
-    String remote = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
-    String client = security.config().trustedProxies().client(remote, ctx.request().getHeader("X-Forwarded-For"));
+    return addressAllowed(ctx.request());
+  }
+
+  /** True when the client address is within its limit; answers 429 otherwise. */
+  public boolean addressAllowed(HttpServerRequest request) {
+    String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    String client = security.config().trustedProxies().client(remote, request.getHeader("X-Forwarded-For"));
     long wait = security.addresses().secondsToWait(client);
     if (wait == 0) {
       return true;
     }
     security.limitedAddress.increment();
-    limited(ctx, wait);
+    limited(request.response(), wait);
     return false;
   }
 
   /** True when the customer is within its limit; answers 429 otherwise. */
   public boolean customerAllowed(RoutingContext ctx, String customerId) {
+    return customerAllowed(ctx.response(), customerId);
+  }
+
+  /** True when the customer is within its limit; answers 429 otherwise. */
+  public boolean customerAllowed(HttpServerResponse response, String customerId) {
     long wait = security.customers().secondsToWait(customerId);
     if (wait == 0) {
       return true;
     }
     security.limitedCustomer.increment();
-    limited(ctx, wait);
+    limited(response, wait);
     return false;
   }
 
   public static void unauthorized(RoutingContext ctx, String message) {
-    if (!ctx.response().ended() && !ctx.response().headWritten()) {
-      ctx.response().headers().set(WWW_AUTHENTICATE, BEARER);
+    unauthorized(ctx.response(), message);
+  }
+
+  public static void unauthorized(HttpServerResponse response, String message) {
+    if (!response.ended() && !response.headWritten()) {
+      response.headers().set(WWW_AUTHENTICATE, BEARER);
     }
-    HttpErrors.send(ctx, 401, "unauthorized", message);
+    HttpErrors.send(response, 401, "unauthorized", message);
   }
 
   public static void forbidden(RoutingContext ctx, String message) {
-    HttpErrors.send(ctx, 403, "forbidden", message);
+    forbidden(ctx.response(), message);
   }
 
-  private static void limited(RoutingContext ctx, long seconds) {
-    if (ctx.response().ended() || ctx.response().headWritten()) {
+  public static void forbidden(HttpServerResponse response, String message) {
+    HttpErrors.send(response, 403, "forbidden", message);
+  }
+
+  private static void limited(HttpServerResponse response, long seconds) {
+    if (response.ended() || response.headWritten()) {
       return;
     }
-    MultiMap headers = ctx.response().headers();
+    MultiMap headers = response.headers();
     headers.set(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON);
     headers.set(RETRY_AFTER, Long.toString(seconds));
-    ctx.response().setStatusCode(429).end(LIMITED);
+    response.setStatusCode(429).end(LIMITED);
   }
 }
