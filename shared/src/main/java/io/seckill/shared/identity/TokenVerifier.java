@@ -69,7 +69,9 @@ public final class TokenVerifier {
     // bounded by bytes, not entries: a token is 0.5-2 KB, and the query JVM of the compose file has 512 MB of heap
     return config.tokenCacheSeconds() == 0 ? null : Caffeine.newBuilder().maximumWeight(CACHE_BYTES)
         .<String, Verified>weigher((token, verified) -> 2 * token.length() + 120)
-        .expireAfterWrite(Duration.ofSeconds(config.tokenCacheSeconds())).build();
+        .expireAfterWrite(Duration.ofSeconds(config.tokenCacheSeconds()))
+        .executor(Runnable::run) // upkeep on the caller's event loop, as RateLimiter's
+        .build();
   }
 
   public Future<Caller> verify(String token) {
