@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# W1 through two builds of the command JVM, alternated on the same machine state: the system's other processes
+# (broker, admin, event, query, the embedded MariaDB) start once as bench.sh starts them, then each round starts
+# the command role from JAR_A, warms it up (30 s of identity-token grabs, 15 s of a ticket crowd), measures W1
+# (a new promotion of 1,000 coupons, 100,000 customers' tickets, 15 s) REPS times, stops it, and does the same with
+# JAR_B. Prints one line per W1 run: the wrk result and the command JVM's CPU per request (from /proc). Run-to-run
+# noise on this 2-core machine is larger than most single changes (see BENCHMARKS.md): compare the alternated
+# pairs, not one run. Loopback only, every run bounded.
+#
+#   loadtest/w1-ab.sh /tmp/before.jar /tmp/after.jar          # 2 rounds x 2 runs each
+#   ROUNDS=3 REPS=1 SKIP_BUILD=1 loadtest/w1-ab.sh A.jar B.jar
+set -euo pipefail
+[ $# = 2 ] || { echo "usage: loadtest/w1-ab.sh JAR_A JAR_B (all-in-one jars)"; exit 2; }
+jars=("$(realpath "$1")" "$(realpath "$2")")
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+# shellcheck source=loadtest/bench-lib.sh
+source loadtest/bench-lib.sh
+identity_setup
+start_rest
+wait_http $ADMIN /health 200 180
+wait_http $QUERY /health 200 60
+start_command_from() { # jar
+  (common_env; SECKILL_ROLES=command SECKILL_DATA_DIR=$WORK/data-command SECKILL_WRITE_DB_HOST=127.0.0.1 \
+    SECKILL_WRITE_DB_PORT=$DB_PORT exec java $JAVA_OPTS -jar "$1" >>"$WORK/command.log" 2>&1) &
+  command_pid=$!
+  pids+=($command_pid)
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+for round in $(seq 1 "${ROUNDS:-2}"); do
+  for which in A B; do
+    jar=${jars[0]}; [ $which = B ] && jar=${jars[1]}
+    start_command_from "$jar"
+    wait_http $COMMAND /health 200 120
+    token_wrk 30 "$(promotions 4 "$W2_COUPONS")" >/dev/null
+    warm=$(promotion "$W1_COUPONS"); wait_started "$warm"
+    tickets "$warm" 20000 "$WORK/tickets-warm1" >/dev/null
+    ticket_wrk 15 "$warm" "$WORK/tickets-warm1" >/dev/null
+    for rep in $(seq 1 "${REPS:-2}"); do
+      w1=$(promotion "$W1_COUPONS"); wait_started "$w1"
+      tickets "$w1" "$W1_CUSTOMERS" "$WORK/tickets-w1" >/dev/null
+      before=$(cpu_ticks $command_pid)
+      result=$(ticket_wrk "$DURATION" "$w1" "$WORK/tickets-w1")
+      used=$(( $(cpu_ticks $command_pid) - before ))
+      echo "w1-ab: round $round $which ($(basename "$jar")) run $rep: $result command_us_per_request=$(awk -v t="$used" \
+        -v hz="$hz" -v n="$(field "$result" requests)" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}')"
+    done
+    kill -TERM $command_pid; wait $command_pid 2>/dev/null || true
+  done
+done
