@@ -123,8 +123,7 @@ public final class CommandRoutes {
             grab(request, body);
           }
         } catch (RuntimeException e) { // what the router's failure handler does for a route
-          LOG.error("unhandled failure on POST {}", GRAB_PATH, e);
-          HttpErrors.send(request.response(), 500, "internal_error", "the server failed to handle this request");
+          HttpErrors.unhandled(request, e);
         }
       });
     };

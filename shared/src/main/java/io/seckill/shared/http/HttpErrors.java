@@ -3,6 +3,7 @@ package io.seckill.shared.http;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -47,6 +48,12 @@ public final class HttpErrors {
     send(response, e.status(), e.error(), e.getMessage());
   }
 
+  /** A failure no handler expected: logged with the request line, answered 500 {@code internal_error}. */
+  public static void unhandled(HttpServerRequest request, Throwable failure) {
+    LOG.error("unhandled failure on {} {}", request.method(), request.path(), failure);
+    send(request.response(), 500, "internal_error", "the server failed to handle this request");
+  }
+
   /** Maps every failure of a route to a JSON error: never an HTML page, never a hang. */
   public static Handler<RoutingContext> failureHandler() {
     return ctx -> {
@@ -66,8 +73,7 @@ public final class HttpErrors {
           if (status >= 400 && status < 500) {
             send(ctx, status, "invalid_request", failure == null ? "request refused" : failure.getMessage());
           } else {
-            LOG.error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
-            send(ctx, 500, "internal_error", "the server failed to handle this request");
+            unhandled(ctx.request(), failure);
           }
         }
       }

@@ -46,7 +46,7 @@ public final class Guard {
   /** The address limit on every route mounted after this (health and metrics are mounted before it). */
   public void mountAddressLimit(Router router) {
     router.route().handler(ctx -> {
-      if (addressAllowed(ctx)) {
+      if (addressAllowed(ctx.request())) {
         ctx.next();
       }
     });
@@ -54,12 +54,12 @@ public final class Guard {
 
   /** A route handler: a valid identity token of anyone (a customer or an admin), within the customer limit. */
   public Handler<RoutingContext> authenticated() {
-    return ctx -> identify(ctx).onSuccess(caller -> pass(ctx, caller));
+    return ctx -> identify(ctx.request()).onSuccess(caller -> pass(ctx, caller));
   }
 
   /** A route handler: an admin's identity token; a customer's gets 403. */
   public Handler<RoutingContext> admin() {
-    return ctx -> identify(ctx).onSuccess(caller -> {
+    return ctx -> identify(ctx.request()).onSuccess(caller -> {
       if (caller.admin()) {
         pass(ctx, caller);
       } else {
@@ -70,7 +70,7 @@ public final class Guard {
 
   /** On to the route with {@code caller}, if the customer is within its limit (429 otherwise). */
   private void pass(RoutingContext ctx, Caller caller) {
-    if (customerAllowed(ctx, caller.customerId())) {
+    if (customerAllowed(ctx.response(), caller.customerId())) {
       ctx.put(CALLER, caller);
       ctx.next();
     }
@@ -88,13 +88,6 @@ public final class Guard {
   /**
    * The identity token's caller; answers 401 itself (and fails) when there is none or it is not acceptable.
    */
-  public Future<Caller> identify(RoutingContext ctx) {
-    return identify(ctx.request());
-  }
-
-  /**
-   * The identity token's caller; answers 401 itself (and fails) when there is none or it is not acceptable.
-   */
   public Future<Caller> identify(HttpServerRequest request) {
     String token = bearer(request);
     if (token == null) {
@@ -105,11 +98,6 @@ public final class Guard {
   }
 
   /** The bearer token, or null after answering 401. */
-  public static String bearer(RoutingContext ctx) {
-    return bearer(ctx.request());
-  }
-
-  /** The bearer token, or null after answering 401. */
   public static String bearer(HttpServerRequest request) {
     String header = request.getHeader(HttpHeaders.AUTHORIZATION);
     if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -117,11 +105,6 @@ public final class Guard {
       return null;
     }
     return header.substring(7).trim();
-  }
-
-  /** True when the client address is within its limit; answers 429 otherwise. */
-  public boolean addressAllowed(RoutingContext ctx) {
-    return addressAllowed(ctx.request());
   }
 
   /** True when the client address is within its limit; answers 429 otherwise. */
@@ -138,11 +121,6 @@ public final class Guard {
   }
 
   /** True when the customer is within its limit; answers 429 otherwise. */
-  public boolean customerAllowed(RoutingContext ctx, String customerId) {
-    return customerAllowed(ctx.response(), customerId);
-  }
-
-  /** True when the customer is within its limit; answers 429 otherwise. */
   public boolean customerAllowed(HttpServerResponse response, String customerId) {
     long wait = security.customers().secondsToWait(customerId);
     if (wait == 0) {
@@ -151,10 +129,6 @@ public final class Guard {
     security.limitedCustomer.increment();
     limited(response, wait);
     return false;
-  }
-
-  public static void unauthorized(RoutingContext ctx, String message) {
-    unauthorized(ctx.response(), message);
   }
 
   public static void unauthorized(HttpServerResponse response, String message) {
