@@ -47,9 +47,9 @@ COMMAND_OPTS=$JAVA_OPTS
 if [ "${COMMAND_JFR:-0}" = 1 ]; then
   COMMAND_OPTS="$JAVA_OPTS -XX:StartFlightRecording=name=bench,settings=profile"
 fi
-start_command() {
+start_command() { # [jar] (default: the tree's all-in-one jar)
   (common_env; export SECKILL_LOG_LEVEL=INFO; SECKILL_ROLES=command SECKILL_DATA_DIR=$WORK/data-command SECKILL_WRITE_DB_HOST=127.0.0.1 \
-    SECKILL_WRITE_DB_PORT=$DB_PORT exec java $COMMAND_OPTS -jar all-in-one/target/seckill.jar >>"$WORK/command.log" 2>&1) &
+    SECKILL_WRITE_DB_PORT=$DB_PORT exec java $COMMAND_OPTS -jar "${1:-all-in-one/target/seckill.jar}" >>"$WORK/command.log" 2>&1) &
   command_pid=$!
   pids+=($command_pid)
 }

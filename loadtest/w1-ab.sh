@@ -20,18 +20,10 @@ identity_setup
 start_rest
 wait_http $ADMIN /health 200 180
 wait_http $QUERY /health 200 60
-start_command_from() { # jar
-  (common_env; SECKILL_ROLES=command SECKILL_DATA_DIR=$WORK/data-command SECKILL_WRITE_DB_HOST=127.0.0.1 \
-    SECKILL_WRITE_DB_PORT=$DB_PORT exec java $JAVA_OPTS -jar "$1" >>"$WORK/command.log" 2>&1) &
-  command_pid=$!
-  pids+=($command_pid)
-}
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-hz=$(getconf CLK_TCK)
 for round in $(seq 1 "${ROUNDS:-2}"); do
   for which in A B; do
     jar=${jars[0]}; [ $which = B ] && jar=${jars[1]}
-    start_command_from "$jar"
+    start_command "$jar"
     wait_http $COMMAND /health 200 120
     token_wrk 30 "$(promotions 4 "$W2_COUPONS")" >/dev/null
     warm=$(promotion "$W1_COUPONS"); wait_started "$warm"
@@ -40,11 +32,11 @@ for round in $(seq 1 "${ROUNDS:-2}"); do
     for rep in $(seq 1 "${REPS:-2}"); do
       w1=$(promotion "$W1_COUPONS"); wait_started "$w1"
       tickets "$w1" "$W1_CUSTOMERS" "$WORK/tickets-w1" >/dev/null
-      before=$(cpu_ticks $command_pid)
+      before=$(ticks $command_pid)
       result=$(ticket_wrk "$DURATION" "$w1" "$WORK/tickets-w1")
-      used=$(( $(cpu_ticks $command_pid) - before ))
+      used=$(( $(ticks $command_pid) - before ))
       echo "w1-ab: round $round $which ($(basename "$jar")) run $rep: $result command_us_per_request=$(awk -v t="$used" \
-        -v hz="$hz" -v n="$(field "$result" requests)" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}')"
+        -v hz="$HZ" -v n="$(field "$result" requests)" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}')"
     done
     kill -TERM $command_pid; wait $command_pid 2>/dev/null || true
   done
