@@ -75,20 +75,25 @@ wait_started() {
     sleep 0.1
   done
 }
+counted_wrk() { # wrk's arguments: runs wrk, and adds its CPU ticks (user + system, as its parent reaped them) to
+  # $WORK/wrk.ticks, which cpu_end reads: the load generator shares the two cores with the system
+  ( rc=0; wrk "$@" || rc=$?
+    awk '{ sub(/.*\) /, ""); print $14 + $15 }' "/proc/$BASHPID/stat" >>"$WORK/wrk.ticks"; exit $rc )
+}
 query_wrk() { # seconds -> RESULT line of W3's queries on the query port (coupons of the population, own tokens)
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1"s --timeout 10s -s loadtest/query.lua "http://127.0.0.1:$QUERY" -- \
+  counted_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1"s --timeout 10s -s loadtest/query.lua "http://127.0.0.1:$QUERY" -- \
     "$IDENTITY/tokens" "$IDENTITY/ids" | grep '^RESULT'
 }
 body_wrk() { # port seconds promotion prefix -> RESULT line (ceiling, naive: no identity, a customer in the body)
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:$1" -- body "$3" - "$4" |
+  counted_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:$1" -- body "$3" - "$4" |
     grep '^RESULT'
 }
-ticket_wrk() { # seconds promotion tickets-file [connections] -> RESULT line (grabs with tickets)
-  wrk -t"$THREADS" -c"${4:-$CONNECTIONS}" -d"$1"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:$COMMAND" -- tickets "$2" "$3" |
+ticket_wrk() { # seconds promotion tickets-file [connections] [port] -> RESULT line (grabs with tickets)
+  counted_wrk -t"$THREADS" -c"${4:-$CONNECTIONS}" -d"$1"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:${5:-$COMMAND}" -- tickets "$2" "$3" |
     grep '^RESULT'
 }
 token_wrk() { # seconds promotions(comma) -> RESULT line (grabs with identity tokens, a new customer per request)
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:$COMMAND" -- tokens "$2" "$IDENTITY/tokens" |
+  counted_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:$COMMAND" -- tokens "$2" "$IDENTITY/tokens" |
     grep '^RESULT'
 }
 promotions() { # count coupons -> comma list of started promotions
@@ -109,7 +114,7 @@ tickets() { # promotion customers out-file -> RESULT line of the fetch (tickets/
 field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<"$1"; }
 
 # CPU accounting: each measured run notes the CPU time (user + system, from /proc) of every process of the bench
-# and of the whole machine; "rest" is what no listed process was charged with: wrk, the kernel's softirqs, others.
+# and of the whole machine; "rest" is what no listed process was charged with: the kernel's softirqs (loopback TCP), others.
 HZ=$(getconf CLK_TCK)
 declare -A ROLE_PIDS=() CPU_AT=()
 cpu_of() { # /proc stat files -> their user + system ticks (the name in parentheses may hold spaces)
@@ -130,6 +135,7 @@ cpu_start() {
   local role
   for role in "${!ROLE_PIDS[@]}"; do CPU_AT[$role]=$(ticks "${ROLE_PIDS[$role]}"); done
   CPU_AT[jit]=$(jit_ticks "$(jvm_pids)")
+  : >"$WORK/wrk.ticks"
   CPU_AT[machine]=$(machine_ticks); CPU_AT[ns]=$(date +%s%N)
 }
 CPU_ROWS=()
@@ -147,6 +153,9 @@ cpu_end() { # run-name requests
     cells+="$(us_per $used "$2") | "
   done
   used=$(( $(jit_ticks "$(jvm_pids)") - CPU_AT[jit] ))
+  cells+="$(us_per $used "$2") | "
+  used=$(awk '{ t += $1 } END { print t + 0 }' "$WORK/wrk.ticks")
+  listed=$((listed + used))
   cells+="$(us_per $used "$2") | "
   CPU_ROWS+=("| $1 | $2 | $(awk -v t=$machine -v hz=$HZ -v e=$elapsed -v c="$(nproc)" 'BEGIN { printf "%.0f%%", t / hz / (e / 1e9) / c * 100 }') | $cells$(us_per $((machine - listed)) "$2") | $(us_per $machine "$2") |")
 }

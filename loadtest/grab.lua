@@ -1,9 +1,10 @@
 -- wrk script: grabs, with identity as the system needs it.
 -- usage: wrk ... -s grab.lua URL -- <mode> <promotionId[,promotionId...]> [file] [customer prefix]
---   body    <promotion> - <prefix>: a new customer per request named in the body (the ceiling and the naive
---           baseline, which check no identity); a ticket-sized Authorization header keeps the bytes the same
+--   body    <promotion> - <prefix>: a new customer per request named in the body (the naive baseline, which
+--           checks no identity); a ticket-sized Authorization header keeps the bytes the same
 --   tickets <promotion> <file>: grab tickets, one per line (the file is pre-split per thread: <file>.<tid>),
---           cycled: a crowd of as many customers as tickets
+--           cycled: a crowd of as many customers as tickets (W1, W2, W6; and the HTTP ceiling, with tickets of
+--           the same format that it does not check, so that wrk pays per request what it pays in W1)
 --   tokens  <p1,p2,...> <file>: identity tokens (pre-split likewise); every customer grabs once per promotion, the
 --           next promotion when all have (warm-ups and fills: a new customer per request, all accepted)
 --   flood   <promotion> <file>: the first ticket of the file, as fast as it can, from one address (SPEC W6)

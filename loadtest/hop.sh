@@ -36,7 +36,7 @@ routed() { # port -> grabs that member's ingress routed to the other
   curl -s "http://127.0.0.1:$1/metrics" | awk '/^seckill_grabs_routed_total/ {print int($2)}'
 }
 wrk_on() { # port seconds promotion tickets-file -> RESULT line
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:$1" -- tickets "$3" "$4" |
+  counted_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:$1" -- tickets "$3" "$4" |
     grep '^RESULT'
 }
 holder_port() { # promotion -> the HTTP port of the member holding it (one probe grab through member A)
@@ -118,8 +118,8 @@ SOLO_RSS=$(rss_mb "$command_pid")
   echo
   echo "CPU per request (us), as loadtest/bench.sh counts it; \"command JVM\" is both members together."
   echo
-  echo "| run | requests | machine busy | command JVMs | broker+event+query JVM | MariaDB | ceiling server | naive server | of the JVMs: JIT compiler | rest | total |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| run | requests | machine busy | command JVMs | broker+event+query JVM | MariaDB | ceiling server | naive server | of the JVMs: JIT compiler | wrk | rest | total |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${CPU_ROWS[@]}"
   echo
   echo "Resident memory after the runs: members ${A_RSS} MB and ${B_RSS} MB; one command JVM without a cluster ${SOLO_RSS} MB."

@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The two reference servers the benchmark compares the system with, on the same machine and load:
  * <ul>
- *   <li>{@code ceiling PORT}: parses the same grab body and answers JSON; no state, no I/O (the HTTP ceiling).</li>
+ *   <li>{@code ceiling PORT}: parses the same grab body and answers JSON; no state, no I/O (the HTTP ceiling). A body
+ *   without {@code customerId} (a grab with a ticket: the customer is the ticket's, which the ceiling does not
+ *   check) is answered as the customer {@code -}.</li>
  *   <li>{@code naive PORT DB_PORT COUPONS}: the flash-sale tutorial way, one transaction per grab on the same
  *   MariaDB: {@code UPDATE ... SET remaining = remaining - 1 WHERE id = ? AND remaining > 0}, then
  *   {@code INSERT} of the coupon under a unique (promotion, customer) key.</li>
@@ -51,10 +53,14 @@ public final class BenchServers {
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
       throw new IllegalArgumentException("usage: ceiling PORT | naive PORT DB_PORT COUPONS"
-          + " | tickets PORT PROMOTION TOKENS_FILE COUNT OUT_FILE CONNECTIONS");
+          + " | tickets PORT PROMOTION TOKENS_FILE COUNT OUT_FILE CONNECTIONS | ticket-shapes COUNT PROMOTION OUT_FILE");
     }
     if (args[0].equals("tickets")) {
       TicketFetcher.run(args);
+      return;
+    }
+    if (args[0].equals("ticket-shapes")) {
+      TicketShapes.run(args);
       return;
     }
     Vertx vertx = Vertx.vertx();
@@ -75,12 +81,12 @@ public final class BenchServers {
     LOG.info("{} server listening on 127.0.0.1:{}", args[0], port);
   }
 
-  /** A grab's two fields. */
+  /** A grab's two fields; {@code customerId} is null when the body names none. */
   record Grab(String promotionId, String customerId) {
   }
 
   /**
-   * Parses {promotionId, customerId} the way the command endpoint does (Jackson's streaming parser, the promotion
+   * Parses {promotionId[, customerId]} the way the command endpoint does (Jackson's streaming parser, the promotion
    * id checked as a UUID), so that the ceiling pays what the system pays to read a grab; null when malformed.
    */
   static Grab grab(Buffer body) {
@@ -101,7 +107,7 @@ public final class BenchServers {
           parser.skipChildren();
         }
       }
-      if (promotionId == null || customerId == null || customerId.isEmpty() || customerId.length() > 64) {
+      if (promotionId == null || customerId != null && (customerId.isEmpty() || customerId.length() > 64)) {
         return null;
       }
       UUID.fromString(promotionId);
@@ -119,7 +125,7 @@ public final class BenchServers {
   static Buffer coupon(Grab grab) {
     StringBuilder json = new StringBuilder(160).append("{\"promotionId\":\"").append(grab.promotionId())
         .append("\",\"customerId\":\"");
-    JsonStringEncoder.getInstance().quoteAsString(grab.customerId(), json);
+    JsonStringEncoder.getInstance().quoteAsString(grab.customerId() == null ? "-" : grab.customerId(), json);
     return Buffer.buffer(json.append("\",\"sequence\":1,\"discount\":0.5,\"time\":\"").append(Instant.now())
         .append("\"}").toString());
   }
@@ -185,7 +191,7 @@ public final class BenchServers {
           .connectingTo(options(dbPort, "seckill_naive")).using(vertx).build();
       return vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
         Grab grab = grab(body);
-        if (grab == null) {
+        if (grab == null || grab.customerId() == null) { // it checks no identity: the body names the customer
           reply(request, 400, new JsonObject().put("error", "invalid_request"));
           return;
         }
