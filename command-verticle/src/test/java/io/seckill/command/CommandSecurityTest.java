@@ -2,6 +2,7 @@ package io.seckill.command;
 
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
+import io.seckill.shared.identity.LimitHold;
 import io.seckill.shared.identity.RateLimit;
 import io.seckill.shared.identity.TicketKey;
 import io.seckill.shared.identity.Tickets;
@@ -29,6 +30,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -167,12 +170,117 @@ class CommandSecurityTest {
         })));
   }
 
+  /** A grab's answer: status, error code (null on a 200), Retry-After, and the milliseconds from send to answer. */
+  private record Answer(int status, String error, String retryAfter, long millis) {
+    boolean rateLimited() {
+      return status == 429 && "rate_limited".equals(error);
+    }
+  }
+
+  private static Future<Answer> timedGrab(SecKillConfig on, String credential, UUID promotion) {
+    long sent = System.nanoTime();
+    return grabWith(on, credential, body(promotion)).map(r -> new Answer(r.statusCode(),
+        r.statusCode() == 200 ? null : r.bodyAsJsonObject().getString("error"), r.getHeader("Retry-After"),
+        (System.nanoTime() - sent) / 1_000_000));
+  }
+
+  /** {@code rounds} grabs one after the other, each sent when the previous one is answered (a bot's loop). */
+  private static Future<Void> closedLoop(SecKillConfig on, String credential, UUID promotion, int rounds,
+                                         ConcurrentLinkedQueue<Answer> answers) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < rounds; i++) {
+      chain = chain.compose(v -> timedGrab(on, credential, promotion).map(answer -> {
+        answers.add(answer);
+        return null;
+      }));
+    }
+    return chain;
+  }
+
+  @Test
+  void refusalsOverALimitAreHeldWithinACapSoThatABotsLoopSlowsDown(Vertx vertx, VertxTestContext ctx) {
+    SecKillConfig fresh = TestInfra.freshConfig();
+    long hold = 1000;
+    // per customer: 1 at once, 1 a second; a refusal is held 1 s, at most 3 are held at once
+    SecKillConfig held = fresh.withSecurity(fresh.security().withLimits(TestInfra.GENEROUS, new RateLimit(1, 1, 1000))
+        .withLimitHold(new LimitHold(hold, 3)));
+    Instant now = Instant.now();
+    UUID id = UUID.randomUUID();
+    Pool db = Databases.pool(vertx, held.writeDb(), "hold-test");
+    String hammer = TestInfra.token("held-hammer");
+    ConcurrentLinkedQueue<Answer> loops = new ConcurrentLinkedQueue<>();
+    AtomicInteger refusalsBeforeBystander = new AtomicInteger(-1);
+    vertx.deployVerticle(new CommandVerticle(held, Clock.systemUTC()))
+        .compose(deployed -> CommandVerticleTest.insertPromotion(db, id, 100, now.minusSeconds(1), now.plusSeconds(3600)))
+        .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5), () -> CommandVerticleTest.countEvents(db, id,
+            "PromotionStartEvent").map(n -> n == 1)))
+        .compose(v -> timedGrab(held, hammer, id)) // the customer's one at once: its coupon
+        .compose(first -> {
+          ctx.verify(() -> assertThat(first.status()).isEqualTo(200));
+          // six more at once: three refusals are held (the cap), the others are answered at once
+          List<Future<Answer>> six = new ArrayList<>();
+          for (int i = 0; i < 6; i++) {
+            six.add(timedGrab(held, hammer, id));
+          }
+          return Async.eventually(vertx, Duration.ofMillis(hold * 7 / 10),
+                  () -> Future.succeededFuture(six.stream().filter(Future::isComplete).count() >= 3))
+              .map(x -> {
+                ctx.verify(() -> assertThat(six.stream().filter(Future::isComplete).count())
+                    .as("answered before the hold ends: the refusals over the cap (and one the refill let through)")
+                    .isEqualTo(3));
+                return null;
+              })
+              .compose(x -> Future.all(new ArrayList<>(six)))
+              .map(all -> {
+                ctx.verify(() -> {
+                  List<Answer> answers = six.stream().map(Future::result).toList();
+                  assertThat(answers).allMatch(a -> a.rateLimited() || "duplicate_order".equals(a.error()),
+                      answers.toString());
+                  List<Answer> wereHeld = answers.stream().filter(a -> a.millis() >= hold).toList();
+                  assertThat(wereHeld).as(answers.toString()).hasSize(3).allMatch(Answer::rateLimited)
+                      .allMatch(a -> Long.parseLong(a.retryAfter()) >= 1);
+                });
+                return null;
+              });
+        })
+        .compose(v -> {
+          // a bot's three loops, each sending its next grab when it hears back: every refusal it gets is held, so
+          // it cannot go faster than one grab per loop per hold; a bystander grabbing meanwhile is answered at once
+          long started = System.nanoTime();
+          Future<Void> bot = Future.all(List.of(closedLoop(held, hammer, id, 3, loops),
+              closedLoop(held, hammer, id, 3, loops), closedLoop(held, hammer, id, 3, loops))).mapEmpty();
+          Future<Void> bystander = vertx.timer(100).compose(t -> timedGrab(held, TestInfra.token("held-bystander"), id))
+              .map(answer -> {
+                refusalsBeforeBystander.set((int) loops.stream().filter(Answer::rateLimited).count());
+                ctx.verify(() -> assertThat(answer.status()).as(answer.toString()).isEqualTo(200));
+                return null;
+              });
+          return Future.all(bot, bystander).map(all -> {
+            long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+            ctx.verify(() -> {
+              assertThat(refusalsBeforeBystander.get()).isZero();
+              assertThat(loops).hasSize(9);
+              // what the bucket let through meanwhile (1 at once, then 1 a second) was answered at once; the rest
+              // were refusals, each held for the whole hold
+              long passed = loops.stream().filter(a -> !a.rateLimited()).count();
+              assertThat(passed).as(loops.toString()).isLessThanOrEqualTo(1 + elapsedMillis / 1000 + 1);
+              assertThat(loops.stream().filter(Answer::rateLimited)).as(loops.toString()).isNotEmpty()
+                  .allMatch(a -> a.millis() >= hold);
+              assertThat(elapsedMillis).isGreaterThanOrEqualTo(hold);
+            });
+            return null;
+          });
+        })
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
   @Test
   void callersOverTheirLimitGet429WithRetryAfterAndNothingElse(Vertx vertx, VertxTestContext ctx) {
     SecKillConfig fresh = TestInfra.freshConfig();
-    // per customer: 3 at once, 1 a second; per address: 40 at once, 1 a second
+    // per customer: 3 at once, 1 a second; per address: 40 at once, 1 a second; refusals sent at once (this test
+    // counts which requests are refused; the next one holds them)
     SecKillConfig limited = fresh.withSecurity(fresh.security().withLimits(new RateLimit(40, 1, 1000),
-        new RateLimit(3, 1, 1000)));
+        new RateLimit(3, 1, 1000)).withLimitHold(LimitHold.OFF));
     Instant now = Instant.now();
     UUID id = UUID.randomUUID();
     Pool db = Databases.pool(vertx, limited.writeDb(), "limit-test");

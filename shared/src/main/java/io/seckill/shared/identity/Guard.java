@@ -20,7 +20,8 @@ import java.time.Clock;
  * (before anything else is looked at), the identity token (with this instance's own {@link TokenVerifier}),
  * then the customer's rate limit; a route gets a verified {@link Caller} from {@link #caller}, never a raw header.
  * Refusals: 401 {@code unauthorized} with {@code WWW-Authenticate: Bearer}, 403 {@code forbidden}, 429
- * {@code rate_limited} with {@code Retry-After}; each is answered at once, without touching a database.
+ * {@code rate_limited} with {@code Retry-After}; none touches a database; a 429 is held for up to a second first
+ * ({@link LimitHold}), the others are answered at once.
  */
 public final class Guard {
   public static final String CALLER = "seckill.caller";
@@ -30,10 +31,12 @@ public final class Guard {
   private static final Buffer LIMITED = new JsonObject().put("error", "rate_limited")
       .put("message", "too many requests; retry after the seconds in Retry-After").toBuffer();
 
+  private final Vertx vertx;
   private final Security security;
   private final TokenVerifier verifier;
 
   public Guard(Vertx vertx, Security security, Clock clock) {
+    this.vertx = vertx;
     this.security = security;
     this.verifier = new TokenVerifier(vertx, security.jwks(), security.config().identity(), clock,
         security.verifiedTokens());
@@ -146,7 +149,29 @@ public final class Guard {
     HttpErrors.send(response, 403, "forbidden", message);
   }
 
-  private static void limited(HttpServerResponse response, long seconds) {
+  /**
+   * 429 {@code rate_limited}, held for {@code SECKILL_RATE_LIMIT_HOLD_MS} first while fewer than
+   * {@code SECKILL_RATE_LIMIT_HOLD_MAX} refusals are held in this JVM (a timer on this event loop; nothing is sent
+   * when the connection went away meanwhile), else at once. {@code Retry-After} is the wait counted at the refusal.
+   */
+  private void limited(HttpServerResponse response, long seconds) {
+    if (response.ended() || response.headWritten()) {
+      return;
+    }
+    HeldRefusals held = security.heldRefusals();
+    if (!held.tryHold()) {
+      sendLimited(response, seconds);
+      return;
+    }
+    vertx.setTimer(held.millis(), timer -> {
+      held.release();
+      if (!response.closed()) {
+        sendLimited(response, seconds);
+      }
+    });
+  }
+
+  private static void sendLimited(HttpServerResponse response, long seconds) {
     if (response.ended() || response.headWritten()) {
       return;
     }

@@ -2,6 +2,7 @@ package io.seckill.shared.identity;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.seckill.shared.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -23,6 +24,7 @@ public final class Security implements Shareable {
   private final Tickets tickets;
   private final TicketChallenge challenge;
   private final Cache<String, TokenVerifier.Verified> verifiedTokens;
+  private final HeldRefusals heldRefusals;
   final Counter limitedAddress;
   final Counter limitedCustomer;
 
@@ -38,6 +40,9 @@ public final class Security implements Shareable {
     this.tickets = config.ticketKeys().isEmpty() ? null : new Tickets(config.ticketKeys());
     this.challenge = tickets != null && config.proofOfWork()
         ? new TicketChallenge(config.ticketKeys().get(0).secret(), config.proofOfWorkMaxNumber()) : null;
+    this.heldRefusals = new HeldRefusals(config.limitHold());
+    Gauge.builder("seckill_rate_limited_held", heldRefusals, HeldRefusals::held)
+        .description("429 rate_limited answers being held now (SECKILL_RATE_LIMIT_HOLD_MS)").register(Metrics.registry());
     this.limitedAddress = limited("address");
     this.limitedCustomer = limited("customer");
   }
@@ -92,6 +97,11 @@ public final class Security implements Shareable {
 
   public RateLimiter customers() {
     return customers;
+  }
+
+  /** The refusals over a rate limit held now, within SECKILL_RATE_LIMIT_HOLD_MAX. */
+  HeldRefusals heldRefusals() {
+    return heldRefusals;
   }
 
   /** The proof-of-work gate before a ticket, or null when {@code SECKILL_TICKET_CHALLENGE} is off. */

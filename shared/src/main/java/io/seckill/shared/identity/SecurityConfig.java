@@ -12,11 +12,13 @@ import java.util.List;
  */
 public record SecurityConfig(IdentityConfig identity, List<TicketKey> ticketKeys, int ticketLeadSeconds,
                              int ticketTtlSeconds, RateLimit addressLimit, RateLimit customerLimit,
-                             TrustedProxies trustedProxies, boolean proofOfWork, int proofOfWorkMaxNumber)
+                             TrustedProxies trustedProxies, boolean proofOfWork, int proofOfWorkMaxNumber,
+                             LimitHold limitHold)
     implements Shareable {
 
   public SecurityConfig {
     ticketKeys = ticketKeys == null ? List.of() : List.copyOf(ticketKeys);
+    limitHold = limitHold == null ? LimitHold.OFF : limitHold;
   }
 
   /**
@@ -52,7 +54,9 @@ public record SecurityConfig(IdentityConfig identity, List<TicketKey> ticketKeys
             positiveOrZero(env, "SECKILL_RATE_CUSTOMER_PER_SECOND", 5), tracked),
         TrustedProxies.parse(env.string("SECKILL_TRUSTED_PROXIES", "")),
         challenge(env.string("SECKILL_TICKET_CHALLENGE", "off")),
-        positive(env, "SECKILL_TICKET_POW_MAX_NUMBER", 50_000));
+        positive(env, "SECKILL_TICKET_POW_MAX_NUMBER", 50_000),
+        new LimitHold(positiveOrZero(env, "SECKILL_RATE_LIMIT_HOLD_MS", 1000),
+            positiveOrZero(env, "SECKILL_RATE_LIMIT_HOLD_MAX", 10_000)));
   }
 
   private static boolean challenge(String value) {
@@ -81,28 +85,34 @@ public record SecurityConfig(IdentityConfig identity, List<TicketKey> ticketKeys
 
   public SecurityConfig withLimits(RateLimit address, RateLimit customer) {
     return new SecurityConfig(identity, ticketKeys, ticketLeadSeconds, ticketTtlSeconds, address, customer,
-        trustedProxies, proofOfWork, proofOfWorkMaxNumber);
+        trustedProxies, proofOfWork, proofOfWorkMaxNumber, limitHold);
   }
 
   public SecurityConfig withTicketKeys(List<TicketKey> keys) {
     return new SecurityConfig(identity, keys, ticketLeadSeconds, ticketTtlSeconds, addressLimit, customerLimit,
-        trustedProxies, proofOfWork, proofOfWorkMaxNumber);
+        trustedProxies, proofOfWork, proofOfWorkMaxNumber, limitHold);
   }
 
   public SecurityConfig withIdentity(IdentityConfig newIdentity) {
     return new SecurityConfig(newIdentity, ticketKeys, ticketLeadSeconds, ticketTtlSeconds, addressLimit,
-        customerLimit, trustedProxies, proofOfWork, proofOfWorkMaxNumber);
+        customerLimit, trustedProxies, proofOfWork, proofOfWorkMaxNumber, limitHold);
   }
 
   public SecurityConfig withTrustedProxies(TrustedProxies proxies) {
     return new SecurityConfig(identity, ticketKeys, ticketLeadSeconds, ticketTtlSeconds, addressLimit,
-        customerLimit, proxies, proofOfWork, proofOfWorkMaxNumber);
+        customerLimit, proxies, proofOfWork, proofOfWorkMaxNumber, limitHold);
   }
 
   /** With the ticket challenge on ({@code SECKILL_TICKET_CHALLENGE=pow}) at {@code maxNumber}, or off. */
   public SecurityConfig withProofOfWork(boolean on, int maxNumber) {
     return new SecurityConfig(identity, ticketKeys, ticketLeadSeconds, ticketTtlSeconds, addressLimit, customerLimit,
-        trustedProxies, on, maxNumber);
+        trustedProxies, on, maxNumber, limitHold);
+  }
+
+  /** With refusals over a rate limit held as {@code hold} says ({@link LimitHold#OFF}: sent at once). */
+  public SecurityConfig withLimitHold(LimitHold hold) {
+    return new SecurityConfig(identity, ticketKeys, ticketLeadSeconds, ticketTtlSeconds, addressLimit, customerLimit,
+        trustedProxies, proofOfWork, proofOfWorkMaxNumber, hold);
   }
 
   @Override
