@@ -56,7 +56,7 @@ public record SecurityConfig(IdentityConfig identity, List<TicketKey> ticketKeys
         challenge(env.string("SECKILL_TICKET_CHALLENGE", "off")),
         positive(env, "SECKILL_TICKET_POW_MAX_NUMBER", 50_000),
         new LimitHold(positiveOrZero(env, "SECKILL_RATE_LIMIT_HOLD_MS", 1000),
-            positiveOrZero(env, "SECKILL_RATE_LIMIT_HOLD_MAX", 10_000)));
+            positiveOrZero(env, "SECKILL_RATE_LIMIT_HOLD_MAX", 2_000)));
   }
 
   private static boolean challenge(String value) {

@@ -15,9 +15,9 @@ class SecurityConfigTest {
   Path dataDir;
 
   @Test
-  void refusalsAreHeldASecondWithinTenThousandByDefault() {
+  void refusalsAreHeldASecondWithinTwoThousandByDefault() {
     SecurityConfig config = SecurityConfig.from(new Env(Map.of()), dataDir, false);
-    assertThat(config.limitHold()).isEqualTo(new LimitHold(1000, 10_000));
+    assertThat(config.limitHold()).isEqualTo(new LimitHold(1000, 2_000));
   }
 
   @Test
