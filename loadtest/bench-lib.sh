@@ -84,7 +84,7 @@ query_wrk() { # seconds -> RESULT line of W3's queries on the query port (coupon
   counted_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1"s --timeout 10s -s loadtest/query.lua "http://127.0.0.1:$QUERY" -- \
     "$IDENTITY/tokens" "$IDENTITY/ids" | grep '^RESULT'
 }
-body_wrk() { # port seconds promotion prefix -> RESULT line (ceiling, naive: no identity, a customer in the body)
+body_wrk() { # port seconds promotion prefix -> RESULT line (the naive baseline: no identity, a customer in the body)
   counted_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:$1" -- body "$3" - "$4" |
     grep '^RESULT'
 }

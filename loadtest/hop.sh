@@ -35,10 +35,6 @@ rss_mb() { awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 routed() { # port -> grabs that member's ingress routed to the other
   curl -s "http://127.0.0.1:$1/metrics" | awk '/^seckill_grabs_routed_total/ {print int($2)}'
 }
-wrk_on() { # port seconds promotion tickets-file -> RESULT line
-  counted_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:$1" -- tickets "$3" "$4" |
-    grep '^RESULT'
-}
 holder_port() { # promotion -> the HTTP port of the member holding it (one probe grab through member A)
   local before after token
   before=$(routed $COMMAND)
@@ -69,15 +65,15 @@ ROLE_PIDS[db]=$(pgrep -f "$WORK/data/mariadb/base/bin/mariadbd" | tr '\n' ' ')
 echo "hop: warm-up (${SYSTEM_WARMUP}s of grabs through each member: one of them routes every grab)"
 WARM=$(promotion "$W2_COUPONS"); wait_started "$WARM"
 tickets "$WARM" 100000 "$WORK/tickets-warm" >/dev/null
-wrk_on $COMMAND "$SYSTEM_WARMUP" "$WARM" "$WORK/tickets-warm" >/dev/null
-wrk_on $OTHER "$SYSTEM_WARMUP" "$WARM" "$WORK/tickets-warm" >/dev/null
+ticket_wrk "$SYSTEM_WARMUP" "$WARM" "$WORK/tickets-warm" "$CONNECTIONS" $COMMAND >/dev/null
+ticket_wrk "$SYSTEM_WARMUP" "$WARM" "$WORK/tickets-warm" "$CONNECTIONS" $OTHER >/dev/null
 
 RESULTS=()
 measure() { # name promotion port tickets-file seconds accepted|requests -> a row of RESULTS
   local before r reqs
   before=$(routed "$3")
   cpu_start
-  r=$(wrk_on "$3" "$5" "$2" "$4")
+  r=$(ticket_wrk "$5" "$2" "$4" "$CONNECTIONS" "$3")
   reqs=$(field "$r" requests)
   cpu_end "$1" "$( [ "$6" = accepted ] && field "$r" ok || echo "$reqs")"
   RESULTS+=("| $1 | $(field "$r" rps) | $(field "$r" p99_ms) | $(field "$r" ok) | $(( $(routed "$3") - before )) |")
@@ -105,7 +101,7 @@ start_command
 wait_http $COMMAND /health 200 120
 SOLO=$(promotion "$W2_COUPONS"); wait_started "$SOLO"
 tickets "$SOLO" 100000 "$WORK/tickets-solo" >/dev/null
-wrk_on $COMMAND "$SYSTEM_WARMUP" "$SOLO" "$WORK/tickets-solo" >/dev/null
+ticket_wrk "$SYSTEM_WARMUP" "$SOLO" "$WORK/tickets-solo" "$CONNECTIONS" $COMMAND >/dev/null
 SOLO_RSS=$(rss_mb "$command_pid")
 
 {

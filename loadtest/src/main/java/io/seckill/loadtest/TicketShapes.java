@@ -15,7 +15,9 @@ import java.util.Base64;
  * with a 9-character {@code kid}, {@code sub} b0, b1, ..., {@code pid}, {@code nbf}, {@code exp}), signed with a
  * throwaway key, one per line. The HTTP ceiling is loaded with them through the same wrk script as W1's crowd, so
  * that the load generator does the same work per request in both runs (it shares the two cores with the server):
- * the ceiling checks none of them.
+ * the ceiling checks none of them. The format is written out again here, after
+ * {@code io.seckill.shared.identity.Tickets#issue} and {@code TicketKey}'s key ids, because this module depends on
+ * no production module (it talks to the system over HTTP only): a change to the ticket's format belongs in both.
  */
 final class TicketShapes {
   private static final Base64.Encoder URL = Base64.getUrlEncoder().withoutPadding();
