@@ -57,7 +57,11 @@ final class RunningSystem implements AutoCloseable {
   }
 
   static RunningSystem start(String roles, Map<String, String> extra) throws Exception {
-    SecKillConfig config = TestInfra.freshConfig();
+    return start(TestInfra.freshConfig(), roles, extra);
+  }
+
+  /** As {@link #start(String, Map)} on {@code config}'s databases, broker and ports. */
+  static RunningSystem start(SecKillConfig config, String roles, Map<String, String> extra) throws Exception {
     Map<String, String> env = environment(config, roles);
     env.putAll(extra);
     RunningSystem system = new RunningSystem(config, env);

@@ -35,6 +35,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
@@ -70,6 +71,7 @@ public final class CommandVerticle extends VerticleBase {
   private ResendRequests.Listener resendListener;
   private Ownership ownership;
   private WriterConnection writer;
+  private GroupCommitter committer;
   private final List<Meter> meters = new ArrayList<>();
 
   /** One command process on its own: it owns every partition, no cluster manager. */
@@ -91,7 +93,8 @@ public final class CommandVerticle extends VerticleBase {
     String incarnation = UUID.randomUUID().toString();
     // a pool of this start's own: a shared pool of the same name would be closed by an earlier start's undeploy
     pool = Databases.pool(vertx, config.writeDb(), "command-" + incarnation);
-    writer = new WriterConnection(vertx, Databases.connectOptions(config.writeDb()));
+    writer = new WriterConnection(vertx, Databases.connectOptions(config.writeDb()),
+        config.writeDb().deadlineMillis());
     AmqpSecKillMessagePublisher amqp = AmqpSecKillMessagePublisher.create(vertx, config.amqp());
     publisher = amqp;
     Partitions partitions = new Partitions(config.lease().partitions());
@@ -110,10 +113,12 @@ public final class CommandVerticle extends VerticleBase {
       Ownership held = ownership;
       relay = new OutboxRelay(vertx, store, publisher, config.relayBatchMax(),
           id -> held.epoch(partitions.of(id)) >= 0);
-      GroupCommitter committer = new GroupCommitter(store, config.commandBatchMax(), partitions, ownership::epoch)
+      committer = new GroupCommitter(store, config.commandBatchMax(), partitions, ownership::epoch)
           .onCommit(relay::committed).onUncertain(relay::uncertain);
-      service = new CommandService(vertx, clock, new GrabDecider(), store, new PromotionCatalog(pool), committer,
-          config.promotionPollMillis(), config.snapshotGrabs(), partitions, ownership::fenced);
+      service = new CommandService(vertx, clock, new GrabDecider(), store,
+          new PromotionCatalog(pool, config.writeDb().deadlineMillis()), committer,
+          config.promotionPollMillis(), config.snapshotGrabs(), partitions, ownership::fenced,
+          ownership::current);
       meters.add(Gauge.builder("seckill_command_queued_appends", committer, GroupCommitter::queued)
           .description("grabs waiting for their group commit").register(Metrics.registry()));
       meters.add(FunctionCounter.builder("seckill_relay_sent_events", relay, OutboxRelay::sent)
@@ -162,6 +167,7 @@ public final class CommandVerticle extends VerticleBase {
       }
       Map<String, HealthCheck> checks = Map.of(
           "writeDb", HealthCheck.database(pool),
+          "groupCommit", this::probeGroupCommit,
           "broker", HealthCheck.of("broker link", publisher::isConnected),
           "partitionLeases", HealthCheck.of("partition leases renewed", ownership::current),
           "identityKeys", HealthCheck.of("identity keys", security::hasKeys));
@@ -170,6 +176,13 @@ public final class CommandVerticle extends VerticleBase {
           new DeploymentOptions().setInstances(config.commandInstances())));
     }).onSuccess(id -> LOG.info("command API listening on {}:{} ({} HTTP instances)", config.httpHost(),
         config.commandPort(), config.commandInstances()));
+  }
+
+  /** The write path's health, asked on the committer's own context (health checks run on the HTTP verticles'). */
+  private Future<Void> probeGroupCommit() {
+    Promise<Void> probed = Promise.promise();
+    context.runOnContext(v -> committer.probe().onComplete(probed));
+    return probed.future();
   }
 
   @Override

@@ -47,7 +47,8 @@ class SnapshotRestartTest {
     SecKillConfig own = TestInfra.freshConfig().withSnapshotGrabs(CHUNK);
     Pool db = Databases.pool(vertx, own.writeDb(), "snapshot-test");
     WebClient client = Async.client(vertx, 16);
-    EventStore store = new EventStore(db, new WriterConnection(vertx, Databases.connectOptions(own.writeDb())));
+    EventStore store = new EventStore(db, new WriterConnection(vertx, Databases.connectOptions(own.writeDb()),
+        own.writeDb().deadlineMillis()));
     UUID id = UUID.randomUUID();
     Instant now = Instant.now();
     List<String> answers = new ArrayList<>();

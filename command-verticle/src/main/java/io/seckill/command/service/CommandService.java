@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -56,6 +57,11 @@ public final class CommandService implements Ownership.Listener {
   private final Partitions partitions;
   /** Told of partitions an append found fenced (another process claimed them): the ownership steps down. */
   private final Consumer<Set<Integer>> fencedOut;
+  /**
+   * Whether this process's leases were renewed within their length: a process that was paused (a long GC, a frozen VM)
+   * past them serves nothing from memory when it wakes, even before its next renew says what it lost.
+   */
+  private final BooleanSupplier leasesCurrent;
   /** Partitions held; those still loading answer 503 until their promotions are rebuilt. */
   private final Set<Integer> owned = new HashSet<>();
   private final Set<Integer> loading = new HashSet<>();
@@ -69,7 +75,7 @@ public final class CommandService implements Ownership.Listener {
 
   public CommandService(Vertx vertx, Clock clock, GrabDecider decider, EventStore store, PromotionCatalog catalog,
                         GroupCommitter committer, long pollMillis, int snapshotGrabs, Partitions partitions,
-                        Consumer<Set<Integer>> fencedOut) {
+                        Consumer<Set<Integer>> fencedOut, BooleanSupplier leasesCurrent) {
     this.vertx = vertx;
     this.clock = clock;
     this.decider = decider;
@@ -80,6 +86,7 @@ public final class CommandService implements Ownership.Listener {
     this.snapshots = new Snapshots(store, snapshotGrabs);
     this.partitions = partitions;
     this.fencedOut = fencedOut;
+    this.leasesCurrent = leasesCurrent;
     committer.onFailure(this::failed);
   }
 
@@ -163,9 +170,14 @@ public final class CommandService implements Ownership.Listener {
   }
 
   /** Whether this process holds the promotion's partition and has loaded it. */
-  private boolean served(UUID promotionId) {
+  private boolean held(UUID promotionId) {
     int partition = partitions.of(promotionId);
     return owned.contains(partition) && !loading.contains(partition);
+  }
+
+  /** Whether grabs of the promotion are decided here now: {@link #held}, under leases renewed within their length. */
+  private boolean served(UUID promotionId) {
+    return held(promotionId) && leasesCurrent.getAsBoolean();
   }
 
   /** 503 unless the promotion is {@link #served}. */
@@ -379,7 +391,7 @@ public final class CommandService implements Ownership.Listener {
    */
   private void applyRow(PromotionCatalog.PromotionRow row) {
     UUID id = row.promotionId();
-    if (!served(id)) {
+    if (!held(id)) {
       return; // its state is loaded (scheduled rows included) when the partition is
     }
     PromotionState state = promotions.get(id);

@@ -10,6 +10,7 @@ import io.seckill.shared.event.PromotionFinishEvent;
 import io.seckill.shared.event.PromotionStartEvent;
 import io.seckill.shared.event.SecKillEvent;
 import io.seckill.shared.messaging.EncodedEvent;
+import io.seckill.shared.db.Databases;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
@@ -96,11 +97,13 @@ public final class EventStore {
 
   private final Pool pool;
   private final WriterConnection writer;
+  private final long deadlineMillis;
 
   /** @param writer the connection group commits go through (the rest uses {@code pool}) */
   public EventStore(Pool pool, WriterConnection writer) {
     this.pool = pool;
     this.writer = writer;
+    this.deadlineMillis = writer.deadlineMillis();
   }
 
   /**
@@ -112,7 +115,7 @@ public final class EventStore {
   public Future<List<Sequenced>> append(List<SecKillEvent> events, Fence fence) {
     // BEGIN, the fences and the INSERTs go out back to back on the pipelined writer connection, then COMMIT, or
     // ROLLBACK when anything failed (a fence that matched nothing first): a stale writer's rows are never committed
-    return writer.get().compose(conn -> {
+    return writer.run(conn -> {
       Future<?> begin = conn.query("BEGIN").execute();
       Future<Void> fenced = fence(conn, fence);
       Future<List<Sequenced>> inserted = insert(conn, events, fence);
@@ -128,6 +131,11 @@ public final class EventStore {
     });
   }
 
+  /** A round trip on the writer connection: whether an append could be committed now. */
+  public Future<List<Sequenced>> ping() {
+    return writer.run(conn -> conn.query("SELECT 1").execute().map(rows -> List.<Sequenced>of()));
+  }
+
   /**
    * Appends a promotion's start (and maybe its finish) under {@code fence} if its promotions row is still scheduled
    * at {@code version}: the events as stored; none, with nothing written, when the admin changed or deleted it in the
@@ -136,11 +144,11 @@ public final class EventStore {
   public Future<List<Sequenced>> appendStart(UUID promotionId, int version, List<SecKillEvent> events,
                                              Fence fence) {
     boolean finishesToo = events.stream().anyMatch(e -> e instanceof PromotionFinishEvent);
-    return pool.withTransaction(conn -> fence(conn, fence).compose(v -> conn.preparedQuery(START_PROMOTION)
+    return bounded(pool.withTransaction(conn -> fence(conn, fence).compose(v -> conn.preparedQuery(START_PROMOTION)
         .execute(Tuple.of(finishesToo ? "finished" : "active", promotionId.toString(), version))
         .compose(rows -> rows.rowCount() == 1
             ? insert(conn, events, fence)
-            : Future.succeededFuture(List.<Sequenced>of()))));
+            : Future.succeededFuture(List.<Sequenced>of())))));
   }
 
   /** Checks (and locks until the commit) each partition's row at the fence's epoch, in partition order. */
@@ -205,7 +213,7 @@ public final class EventStore {
    * few dozen rows.
    */
   public Future<List<StoredPromotion>> loadPromotions(Predicate<UUID> which) {
-    return pool.query(STORED_PROMOTIONS).execute().compose(rows -> {
+    return slow(pool.query(STORED_PROMOTIONS).execute()).compose(rows -> {
       List<Future<StoredPromotion>> loading = new ArrayList<>();
       for (Row row : rows) {
         String id = row.getString(0);
@@ -231,8 +239,8 @@ public final class EventStore {
 
   private Future<StoredPromotion> loadPromotion(String promotionId) {
     Tuple id = Tuple.of(promotionId);
-    return Future.all(pool.preparedQuery(LIFECYCLE).execute(id), pool.preparedQuery(LAST_SEQUENCE).execute(id),
-            pool.preparedQuery(CHUNKS).execute(id))
+    return Future.all(bounded(pool.preparedQuery(LIFECYCLE).execute(id)),
+            bounded(pool.preparedQuery(LAST_SEQUENCE).execute(id)), slow(pool.preparedQuery(CHUNKS).execute(id)))
         .compose(all -> {
           PromotionStartEvent start = null;
           PromotionFinishEvent finish = null;
@@ -302,8 +310,8 @@ public final class EventStore {
   private Future<List<String>> customersFrom(String promotionId, long from, long last) {
     List<Future<RowSet<Row>>> ranges = new ArrayList<>();
     for (long first = from; first <= last; first += SEQUENCE_RANGE) {
-      ranges.add(pool.preparedQuery(CUSTOMERS_BY_SEQUENCE)
-          .execute(Tuple.of(promotionId, first, Math.min(first + SEQUENCE_RANGE, last + 1))));
+      ranges.add(slow(pool.preparedQuery(CUSTOMERS_BY_SEQUENCE)
+          .execute(Tuple.of(promotionId, first, Math.min(first + SEQUENCE_RANGE, last + 1)))));
     }
     return Future.all(ranges).map(all -> {
       List<String> customers = new ArrayList<>((int) Math.max(0, last - from + 1));
@@ -318,13 +326,14 @@ public final class EventStore {
 
   /** Stores a snapshot chunk; storing one again (after a rebuild) writes the same. */
   public Future<Void> saveChunk(CustomerChunk chunk) {
-    return pool.preparedQuery(SAVE_CHUNK).execute(Tuple.of(chunk.promotionId().toString(), chunk.firstSequence(),
-        chunk.customers().size(), Buffer.buffer(CustomerChunkCodec.encode(chunk.customers())))).mapEmpty();
+    return bounded(pool.preparedQuery(SAVE_CHUNK).execute(Tuple.of(chunk.promotionId().toString(),
+        chunk.firstSequence(), chunk.customers().size(), Buffer.buffer(CustomerChunkCodec.encode(chunk.customers()))))).mapEmpty();
   }
 
   /** Up to {@code limit} of a promotion's events from {@code fromSequence} on, in sequence order. */
   public Future<List<SecKillEvent>> readPromotion(UUID promotionId, long fromSequence, int limit) {
-    return pool.preparedQuery(READ_PROMOTION).execute(Tuple.of(promotionId.toString(), fromSequence, limit)).map(rows -> {
+    return bounded(pool.preparedQuery(READ_PROMOTION).execute(Tuple.of(promotionId.toString(), fromSequence, limit)))
+        .map(rows -> {
       List<SecKillEvent> events = new ArrayList<>(rows.size());
       for (Row row : rows) {
         events.add(EventCodec.decode(row.getString(0)));
@@ -335,7 +344,8 @@ public final class EventStore {
 
   /** Up to {@code limit} of a promotion's events from {@code fromSequence} on, in sequence order, for the relay. */
   public Future<List<Sequenced>> relayPage(UUID promotionId, long fromSequence, int limit) {
-    return pool.preparedQuery(RELAY_PAGE).execute(Tuple.of(promotionId.toString(), fromSequence, limit)).map(rows -> {
+    return bounded(pool.preparedQuery(RELAY_PAGE).execute(Tuple.of(promotionId.toString(), fromSequence, limit)))
+        .map(rows -> {
       List<Sequenced> events = new ArrayList<>(rows.size());
       for (Row row : rows) {
         events.add(new Sequenced(promotionId, row.getLong(0),
@@ -351,7 +361,8 @@ public final class EventStore {
 
   /** Per promotion that {@code which} selects and that has events: how far it is stored and relayed. */
   public Future<Map<UUID, Backlog>> relayBacklog(Predicate<UUID> which) {
-    return Future.all(pool.query(LAST_SEQUENCES).execute(), pool.query(RELAY_CURSORS).execute()).map(all -> {
+    return Future.all(bounded(pool.query(LAST_SEQUENCES).execute()), bounded(pool.query(RELAY_CURSORS).execute()))
+        .map(all -> {
       Map<UUID, Long> cursors = new HashMap<>();
       for (Row row : all.<RowSet<Row>>resultAt(1)) {
         cursors.put(UUID.fromString(row.getString(0)), row.getLong(1));
@@ -369,7 +380,7 @@ public final class EventStore {
 
   /** The last sequence of a promotion the broker accepted, as its relay cursor says (0 for none). */
   public Future<Long> relayCursor(UUID promotionId) {
-    return pool.preparedQuery(RELAY_CURSOR).execute(Tuple.of(promotionId.toString())).map(rows -> {
+    return bounded(pool.preparedQuery(RELAY_CURSOR).execute(Tuple.of(promotionId.toString()))).map(rows -> {
       Row row = rows.iterator().hasNext() ? rows.iterator().next() : null;
       return row == null ? 0L : row.getLong(0);
     });
@@ -383,8 +394,18 @@ public final class EventStore {
       Tuple params = Tuple.tuple();
       statement.forEach(e -> params.addString(e.getKey().toString()).addLong(e.getValue()));
       int size = statement.size();
-      chain = chain.compose(v -> pool.preparedQuery(SAVE_CURSORS.sql(size)).execute(params));
+      chain = chain.compose(v -> bounded(pool.preparedQuery(SAVE_CURSORS.sql(size)).execute(params)));
     }
     return chain.mapEmpty();
+  }
+
+  /** A read or write of the store gives up after the WriteDB deadline (SECKILL_WRITE_DB_DEADLINE_MS). */
+  private <T> Future<T> bounded(Future<T> operation) {
+    return Databases.bounded(operation, deadlineMillis, "event store");
+  }
+
+  /** A read of many rows (a promotion's grabs, its snapshot chunks) gets ten deadlines. */
+  private <T> Future<T> slow(Future<T> operation) {
+    return Databases.bounded(operation, 10 * deadlineMillis, "event store");
   }
 }

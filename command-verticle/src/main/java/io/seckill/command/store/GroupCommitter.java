@@ -126,6 +126,14 @@ public final class GroupCommitter {
     return promise.future();
   }
 
+  /**
+   * Succeeds once a round trip on the writer connection, queued behind the writes waiting now, has answered: the
+   * health of the write path itself (a committer stuck, or a connection that cannot be made, fails it).
+   */
+  public Future<Void> probe() {
+    return exclusive(Set.of(), store::ping).mapEmpty();
+  }
+
   /** Appends waiting for a transaction, for metrics. */
   public int queued() {
     return queue.size();

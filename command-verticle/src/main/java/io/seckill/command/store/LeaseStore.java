@@ -1,6 +1,7 @@
 package io.seckill.command.store;
 
 import io.seckill.shared.config.LeaseConfig;
+import io.seckill.shared.db.Databases;
 import io.vertx.core.Future;
 import io.vertx.mysqlclient.MySQLClient;
 import io.vertx.sqlclient.Pool;
@@ -77,7 +78,7 @@ public final class LeaseStore {
       Tuple ids = Tuple.tuple();
       IntStream.range(0, lease.partitions()).forEach(ids::addInteger);
       String sql = CREATE + String.join(",", Collections.nCopies(lease.partitions(), "(?, 0)"));
-      return pool.preparedQuery(sql).execute(ids).compose(v -> count()).compose(made -> made
+      return bounded(pool.preparedQuery(sql).execute(ids)).compose(v -> count()).compose(made -> made
           == lease.partitions() ? Future.<Void>succeededFuture() : Future.failedFuture(mismatch(made)));
     });
   }
@@ -88,7 +89,7 @@ public final class LeaseStore {
   }
 
   private Future<Long> count() {
-    return pool.query(COUNT).execute().map(rows -> rows.iterator().next().getLong(0));
+    return bounded(pool.query(COUNT).execute()).map(rows -> rows.iterator().next().getLong(0));
   }
 
   /**
@@ -111,7 +112,7 @@ public final class LeaseStore {
   }
 
   private Future<Long> claim(String sql, int partition, Tuple params) {
-    return pool.preparedQuery(sql).execute(params).map(rows -> {
+    return bounded(pool.preparedQuery(sql).execute(params)).map(rows -> {
       if (rows.rowCount() != 1) {
         return -1L;
       }
@@ -128,12 +129,13 @@ public final class LeaseStore {
    * missing from it was claimed by another after it ended, one more is a claim whose answer was lost.
    */
   public Future<Map<Integer, Long>> renew() {
-    return pool.preparedQuery(RENEW).execute(Tuple.of(lease.leaseMillis() * 1000, incarnation)).compose(v -> held());
+    return bounded(pool.preparedQuery(RENEW).execute(Tuple.of(lease.leaseMillis() * 1000, incarnation)))
+        .compose(v -> held());
   }
 
   /** What this incarnation holds (partition -> epoch). */
   public Future<Map<Integer, Long>> held() {
-    return pool.preparedQuery(HELD).execute(Tuple.of(incarnation)).map(rows -> {
+    return bounded(pool.preparedQuery(HELD).execute(Tuple.of(incarnation))).map(rows -> {
       Map<Integer, Long> held = new HashMap<>();
       for (Row row : rows) {
         held.put(row.getInteger(0), row.getLong(1));
@@ -148,7 +150,7 @@ public final class LeaseStore {
 
   /** Who holds each partition whose lease has not ended (partition -> holder). */
   public Future<Map<Integer, Holder>> holders() {
-    return pool.query(HOLDERS).execute().map(rows -> {
+    return bounded(pool.query(HOLDERS).execute()).map(rows -> {
       Map<Integer, Holder> holders = new HashMap<>();
       for (Row row : rows) {
         holders.put(row.getInteger(0), new Holder(row.getString(1), row.getString(2)));
@@ -164,6 +166,11 @@ public final class LeaseStore {
     }
     List<Tuple> rows = new ArrayList<>(partitions.size());
     partitions.forEach(p -> rows.add(Tuple.of(p, incarnation)));
-    return pool.preparedQuery(RELEASE).executeBatch(rows).mapEmpty();
+    return bounded(pool.preparedQuery(RELEASE).executeBatch(rows)).mapEmpty();
+  }
+
+  /** A lease statement gives up after a lease length: a renew that late is of no use. */
+  private <T> Future<T> bounded(Future<T> operation) {
+    return Databases.bounded(operation, lease.leaseMillis(), "partition leases");
   }
 }

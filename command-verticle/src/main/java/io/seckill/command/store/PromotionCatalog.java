@@ -2,6 +2,7 @@ package io.seckill.command.store;
 
 import io.seckill.shared.db.SqlTime;
 import io.seckill.shared.promotion.PromotionTerms;
+import io.seckill.shared.db.Databases;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -31,31 +32,36 @@ public final class PromotionCatalog {
 
   private final Pool pool;
 
-  public PromotionCatalog(Pool pool) {
+  private final long deadlineMillis;
+
+  public PromotionCatalog(Pool pool, long deadlineMillis) {
+    this.deadlineMillis = deadlineMillis;
     this.pool = pool;
   }
 
   /** Rows changed at or after {@code since} (DB clock), oldest change first. */
   public Future<List<PromotionRow>> changedSince(LocalDateTime since) {
-    return pool.preparedQuery("SELECT " + COLUMNS + " FROM promotions WHERE updated_at >= ? ORDER BY updated_at LIMIT 5000")
-        .execute(Tuple.of(since)).map(PromotionCatalog::toRows);
+    return bounded(pool.preparedQuery("SELECT " + COLUMNS
+            + " FROM promotions WHERE updated_at >= ? ORDER BY updated_at LIMIT 5000")
+        .execute(Tuple.of(since))).map(PromotionCatalog::toRows);
   }
 
   /** Every promotion that has not started yet, and every running one an admin asked to cancel. */
   public Future<List<PromotionRow>> scheduled() {
-    return pool.preparedQuery("SELECT " + COLUMNS + " FROM promotions WHERE status = 'scheduled'"
+    return bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM promotions WHERE status = 'scheduled'"
             + " OR (status = 'active' AND cancel_requested_at IS NOT NULL)")
-        .execute().map(PromotionCatalog::toRows);
+        .execute()).map(PromotionCatalog::toRows);
   }
 
   public Future<List<PromotionRow>> find(UUID promotionId) {
-    return pool.preparedQuery("SELECT " + COLUMNS + " FROM promotions WHERE promotion_id = ?")
-        .execute(Tuple.of(promotionId.toString())).map(PromotionCatalog::toRows);
+    return bounded(pool.preparedQuery("SELECT " + COLUMNS + " FROM promotions WHERE promotion_id = ?")
+        .execute(Tuple.of(promotionId.toString()))).map(PromotionCatalog::toRows);
   }
 
   /** The DB clock now, where change polling starts. */
   public Future<LocalDateTime> now() {
-    return pool.query("SELECT UTC_TIMESTAMP(6)").execute().map(rows -> rows.iterator().next().getLocalDateTime(0));
+    return bounded(pool.query("SELECT UTC_TIMESTAMP(6)").execute())
+        .map(rows -> rows.iterator().next().getLocalDateTime(0));
   }
 
   private static List<PromotionRow> toRows(RowSet<Row> rows) {
@@ -71,5 +77,10 @@ public final class PromotionCatalog {
           row.getBoolean("cancel_requested")));
     }
     return result;
+  }
+
+  /** A read of the promotions gives up after the WriteDB deadline. */
+  private <T> Future<T> bounded(Future<T> operation) {
+    return Databases.bounded(operation, deadlineMillis, "promotions");
   }
 }

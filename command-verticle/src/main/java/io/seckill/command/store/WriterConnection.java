@@ -1,10 +1,13 @@
 package io.seckill.command.store;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.mysqlclient.MySQLConnection;
 import io.vertx.sqlclient.SqlConnection;
+
+import java.util.function.Function;
 
 /**
  * The group commit's own connection to WriteDB, with pipelining: an append sends BEGIN, its fences and its INSERTs
@@ -12,6 +15,11 @@ import io.vertx.sqlclient.SqlConnection;
  * the pool: a pooled pipelined connection may be lent to other queries meanwhile, which would run inside the
  * append's transaction. Used by one append at a time (the committer's); connected on first use and again after it
  * is lost.
+ *
+ * <p>No write waits on a connection that will never answer (SPEC I11): {@link #run} fails with
+ * {@link OutcomeUnknownException} as soon as the connection closes under it (a database killed mid-write leaves some
+ * pipelined commands' futures unanswered), or when {@code deadlineMillis} pass without an answer (a database that
+ * hangs, a connect into a black hole); the connection is then dropped, and the next write connects anew.
  */
 public final class WriterConnection {
   /** Commands one append sends before waiting: BEGIN, a few fences, the INSERTs of a batch. */
@@ -19,30 +27,91 @@ public final class WriterConnection {
 
   private final Vertx vertx;
   private final MySQLConnectOptions options;
-  private Future<SqlConnection> connection;
+  private final long deadlineMillis;
+  private Link link;
 
-  public WriterConnection(Vertx vertx, MySQLConnectOptions options) {
+  /** One connection (or an attempt at one) and the write in flight on it, told when it closes. */
+  private static final class Link {
+    final Future<SqlConnection> connection;
+    Runnable onLost;
+
+    Link(Future<SqlConnection> connection) {
+      this.connection = connection;
+    }
+  }
+
+  public WriterConnection(Vertx vertx, MySQLConnectOptions options, long deadlineMillis) {
     this.vertx = vertx;
     this.options = new MySQLConnectOptions(options).setPipeliningLimit(PIPELINING_LIMIT);
+    this.deadlineMillis = deadlineMillis;
+  }
+
+  /** How long a write may go without an answer. */
+  public long deadlineMillis() {
+    return deadlineMillis;
   }
 
   /** The connection, connecting if there is none (a failed connect is tried again at the next call). */
-  public Future<SqlConnection> get() {
-    if (connection == null || connection.failed()) {
-      Future<SqlConnection> connecting = MySQLConnection.connect(vertx, options).map(conn -> (SqlConnection) conn);
-      connection = connecting;
-      connecting.onSuccess(conn -> conn.closeHandler(v -> {
-        if (connection == connecting) {
-          connection = null;
+  private Link current() {
+    if (link == null || link.connection.failed()) {
+      Link made = new Link(MySQLConnection.connect(vertx, options).map(conn -> (SqlConnection) conn));
+      link = made;
+      made.connection.onSuccess(conn -> conn.closeHandler(v -> {
+        if (link == made) {
+          link = null;
+        }
+        Runnable lost = made.onLost;
+        if (lost != null) {
+          lost.run();
         }
       }));
     }
-    return connection;
+    return link;
+  }
+
+  /**
+   * Runs {@code work} on the connection: its result, or {@link OutcomeUnknownException} when the connection closes
+   * first or the deadline passes (the connection is dropped then). One at a time, from the committer's context.
+   */
+  public <T> Future<T> run(Function<SqlConnection, Future<T>> work) {
+    Promise<T> result = Promise.promise();
+    Link used = current();
+    Runnable lost = () -> result.tryFail(new OutcomeUnknownException(
+        "the connection to WriteDB was lost during the write: outcome unknown"));
+    used.onLost = lost;
+    long timer = vertx.setTimer(deadlineMillis, t -> {
+      if (result.tryFail(new OutcomeUnknownException("WriteDB did not answer within " + deadlineMillis
+          + " ms (SECKILL_DB_DEADLINE_MS): outcome unknown"))) {
+        drop(used);
+      }
+    });
+    used.connection.compose(work).onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        result.tryComplete(ar.result());
+      } else {
+        result.tryFail(ar.cause());
+      }
+    });
+    return result.future().onComplete(ar -> {
+      if (used.onLost == lost) {
+        used.onLost = null;
+      }
+    });
+  }
+
+  /** Forgets a connection that did not answer (closing it, whatever state it is in). */
+  private void drop(Link dropped) {
+    if (link == dropped) {
+      link = null;
+    }
+    dropped.connection.onSuccess(SqlConnection::close);
   }
 
   public Future<Void> close() {
-    Future<SqlConnection> current = connection;
-    connection = null;
-    return current == null ? Future.succeededFuture() : current.compose(SqlConnection::close).otherwiseEmpty();
+    Link current = link;
+    link = null;
+    return current == null ? Future.succeededFuture()
+        : current.connection.compose(SqlConnection::close).otherwiseEmpty();
   }
 }

@@ -54,7 +54,8 @@ class FenceTest {
     // the same node restarted: it may claim at once, so nothing here waits for a lease to end
     successor = new LeaseStore(pool, lease, UUID.randomUUID().toString());
     Async.await(Migrations.migrate(vertx, pool, Migrations.WRITE));
-    store = new EventStore(pool, new WriterConnection(vertx, Databases.connectOptions(config.writeDb())));
+    store = new EventStore(pool, new WriterConnection(vertx, Databases.connectOptions(config.writeDb()),
+        config.writeDb().deadlineMillis()));
     Async.await(owner.ensure());
   }
 

@@ -41,6 +41,7 @@ public final class Env {
         string(prefix + "DATABASE", defaultDatabase),
         string(prefix + "USER", "root"),
         string(prefix + "PASSWORD", ""),
-        integer(prefix + "POOL_SIZE", 8));
+        integer(prefix + "POOL_SIZE", 8),
+        integer(prefix + "DEADLINE_MS", DbConfig.DEFAULT_DEADLINE_MILLIS));
   }
 }

@@ -1,11 +1,16 @@
 package io.seckill.shared.db;
 
 import io.seckill.shared.config.DbConfig;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.mysqlclient.MySQLBuilder;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Connection pools over the MySQL protocol (MariaDB or MySQL 8). */
 public final class Databases {
@@ -36,10 +41,31 @@ public final class Databases {
    */
   public static Pool pool(Vertx vertx, DbConfig db, String owner) {
     return MySQLBuilder.pool()
+        // waiting for a pooled connection is bounded too: a query never waits for ever behind hung ones
         .with(new PoolOptions().setMaxSize(db.poolSize()).setShared(true)
+            .setConnectionTimeout(2 * db.deadlineMillis()).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
             .setName(owner + "-" + db.database() + "-" + db.host() + "-" + db.port()))
+        // a connect into a black hole (a server that accepts nothing, a dropped route) fails within the deadline
+        .with(new NetClientOptions().setConnectTimeout(db.deadlineMillis()))
         .connectingTo(connectOptions(db))
         .using(vertx)
         .build();
+  }
+
+  /**
+   * {@code operation}'s outcome, or a failure once {@code millis} pass without one (SPEC I11: nothing waits for ever on
+   * a connection that will never answer). The statement may still run: what it did is known only by reading again.
+   */
+  public static <T> Future<T> bounded(Future<T> operation, long millis, String what) {
+    return operation.timeout(millis, TimeUnit.MILLISECONDS).recover(e -> Future.failedFuture(
+        e instanceof TimeoutException
+            ? new DeadlineException(what + ": no answer from the database within " + millis + " ms") : e));
+  }
+
+  /** A database operation that got no answer within its deadline: its outcome is unknown. */
+  public static final class DeadlineException extends RuntimeException {
+    public DeadlineException(String message) {
+      super(message, null, false, false);
+    }
   }
 }
