@@ -93,8 +93,7 @@ public final class CommandVerticle extends VerticleBase {
     String incarnation = UUID.randomUUID().toString();
     // a pool of this start's own: a shared pool of the same name would be closed by an earlier start's undeploy
     pool = Databases.pool(vertx, config.writeDb(), "command-" + incarnation);
-    writer = new WriterConnection(vertx, Databases.connectOptions(config.writeDb()),
-        config.writeDb().deadlineMillis());
+    writer = new WriterConnection(vertx, config.writeDb());
     AmqpSecKillMessagePublisher amqp = AmqpSecKillMessagePublisher.create(vertx, config.amqp());
     publisher = amqp;
     Partitions partitions = new Partitions(config.lease().partitions());

@@ -1,5 +1,7 @@
 package io.seckill.command.store;
 
+import io.seckill.shared.config.DbConfig;
+import io.seckill.shared.db.Databases;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -28,6 +30,7 @@ public final class WriterConnection {
   private final Vertx vertx;
   private final MySQLConnectOptions options;
   private final long deadlineMillis;
+  private final DbConfig db;
   private Link link;
 
   /** One connection (or an attempt at one) and the write in flight on it, told when it closes. */
@@ -40,10 +43,11 @@ public final class WriterConnection {
     }
   }
 
-  public WriterConnection(Vertx vertx, MySQLConnectOptions options, long deadlineMillis) {
+  public WriterConnection(Vertx vertx, DbConfig db) {
     this.vertx = vertx;
-    this.options = new MySQLConnectOptions(options).setPipeliningLimit(PIPELINING_LIMIT);
-    this.deadlineMillis = deadlineMillis;
+    this.db = db;
+    this.options = new MySQLConnectOptions(Databases.connectOptions(db)).setPipeliningLimit(PIPELINING_LIMIT);
+    this.deadlineMillis = db.deadlineMillis();
   }
 
   /** How long a write may go without an answer. */
@@ -54,7 +58,8 @@ public final class WriterConnection {
   /** The connection, connecting if there is none (a failed connect is tried again at the next call). */
   private Link current() {
     if (link == null || link.connection.failed()) {
-      Link made = new Link(MySQLConnection.connect(vertx, options).map(conn -> (SqlConnection) conn));
+      Link made = new Link(MySQLConnection.connect(vertx, options)
+          .compose(conn -> Databases.sessionSettings(conn, db)));
       link = made;
       made.connection.onSuccess(conn -> conn.closeHandler(v -> {
         if (link == made) {

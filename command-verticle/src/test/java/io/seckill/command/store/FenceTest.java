@@ -54,8 +54,7 @@ class FenceTest {
     // the same node restarted: it may claim at once, so nothing here waits for a lease to end
     successor = new LeaseStore(pool, lease, UUID.randomUUID().toString());
     Async.await(Migrations.migrate(vertx, pool, Migrations.WRITE));
-    store = new EventStore(pool, new WriterConnection(vertx, Databases.connectOptions(config.writeDb()),
-        config.writeDb().deadlineMillis()));
+    store = new EventStore(pool, new WriterConnection(vertx, config.writeDb()));
     Async.await(owner.ensure());
   }
 

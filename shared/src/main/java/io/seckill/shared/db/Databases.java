@@ -8,12 +8,16 @@ import io.vertx.mysqlclient.MySQLBuilder;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** Connection pools over the MySQL protocol (MariaDB or MySQL 8). */
 public final class Databases {
+  private static final Logger LOG = LoggerFactory.getLogger(Databases.class);
   /** Longest SQL kept prepared: the 512-row multi-row INSERTs of the event store and the read model fit. */
   public static final int PREPARED_SQL_LIMIT = 16_384;
 
@@ -48,8 +52,26 @@ public final class Databases {
         // a connect into a black hole (a server that accepts nothing, a dropped route) fails within the deadline
         .with(new NetClientOptions().setConnectTimeout(db.deadlineMillis()))
         .connectingTo(connectOptions(db))
+        .withConnectHandler(conn -> sessionSettings(conn, db).onComplete(ar -> conn.close()))
         .using(vertx)
         .build();
+  }
+
+  /**
+   * What every connection sets for its session: a transaction left open and idle (its client paused, frozen, or cut
+   * off between its statements and its COMMIT) is rolled back and its connection closed by the server after the
+   * deadline, so that its row locks (a lease row's, under the fence) do not stop every other process's claims and
+   * renews for as long as it is away. Fails quietly on a server without the setting (it only bounds a fault).
+   */
+  public static Future<SqlConnection> sessionSettings(SqlConnection conn, DbConfig db) {
+    long seconds = Math.max(1, (db.deadlineMillis() + 999) / 1000);
+    return conn.query("SET SESSION idle_transaction_timeout = " + seconds).execute()
+        .otherwise(e -> {
+          LOG.warn("idle_transaction_timeout not set on {} ({}): a paused client's open transaction keeps its locks",
+              db, e.getMessage());
+          return null;
+        })
+        .map(conn);
   }
 
   /**
