@@ -55,6 +55,20 @@ final class JarProcess implements AutoCloseable {
     });
   }
 
+  /**
+   * Succeeds once {@code /health} on {@code port} answers at all (200, or 503 while a dependency is down): the
+   * process serves; fails if the process dies or 90 s pass.
+   */
+  Future<Void> healthyOrDegraded(Vertx vertx, WebClient client, int port) {
+    return Async.eventually(vertx, Duration.ofSeconds(90), () -> {
+      if (!process.isAlive()) {
+        return Future.failedFuture(name + " exited with " + process.exitValue() + " (see target/it-" + name + ".log)");
+      }
+      return client.get(port, "127.0.0.1", "/health").send().map(r -> r.statusCode() == 200 || r.statusCode() == 503)
+          .otherwise(false);
+    });
+  }
+
   /** Succeeds once something accepts TCP connections on {@code port} (a broker-only process has no HTTP). */
   Future<Void> listening(Vertx vertx, int port) {
     var net = vertx.createNetClient();
