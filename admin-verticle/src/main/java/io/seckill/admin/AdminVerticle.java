@@ -5,6 +5,7 @@ import io.seckill.admin.store.PromotionStore;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
 import io.seckill.shared.db.Migrations;
+import io.seckill.shared.http.HttpServers;
 import io.seckill.shared.http.ApiDocument;
 import io.seckill.shared.http.HealthCheck;
 import io.seckill.shared.http.HttpErrors;
@@ -59,7 +60,7 @@ public final class AdminVerticle extends VerticleBase {
       new AdminRoutes(new PromotionStore(pool), clock, guard).mount(router);
       ApiDocument.check("admin", router);
       return security.ready().compose(ready ->
-          vertx.createHttpServer().requestHandler(router).listen(config.adminPort(), config.httpHost()));
+          HttpServers.create(vertx, config, router).listen(config.adminPort(), config.httpHost()));
     }).onSuccess(server -> LOG.info("admin API listening on {}:{}", config.httpHost(), server.actualPort()));
   }
 

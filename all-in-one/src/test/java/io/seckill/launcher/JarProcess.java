@@ -33,6 +33,21 @@ final class JarProcess implements AutoCloseable {
     return start(name, env, System.getProperty("seckill.slim.jar", "target/seckill-slim.jar"));
   }
 
+  /** The all-in-one jar under an open-files limit of {@code openFiles} (soft and hard), as {@code ulimit -n} sets it. */
+  static JarProcess startWithOpenFiles(String name, Map<String, String> env, int openFiles) throws IOException {
+    String jar = System.getProperty("seckill.jar", "target/seckill.jar");
+    if (!new File(jar).isFile()) {
+      throw new IllegalStateException(jar + " is missing: integration tests run after mvn package");
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder = new ProcessBuilder(List.of("bash", "-c", "ulimit -n " + openFiles + " && exec \"$0\""
+        + " -Xmx512m -jar \"$1\"", java, jar));
+    builder.environment().putAll(env);
+    File log = new File("target", "it-" + name + ".log");
+    builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+    return new JarProcess(builder.start(), name);
+  }
+
   private static JarProcess start(String name, Map<String, String> env, String jar) throws IOException {
     if (!new File(jar).isFile()) {
       throw new IllegalStateException(jar + " is missing: integration tests run after mvn package");

@@ -7,6 +7,7 @@ import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
 import io.seckill.shared.db.Migrations;
 import io.seckill.shared.event.SecKillEvent;
+import io.seckill.shared.http.HttpServers;
 import io.seckill.shared.http.ApiDocument;
 import io.seckill.shared.http.HealthCheck;
 import io.seckill.shared.http.ServiceRouter;
@@ -72,7 +73,7 @@ public final class EventVerticle extends VerticleBase {
               "readDb", HealthCheck.database(pool),
               "broker", HealthCheck.of("broker link", subscriber::isConnected)));
           ApiDocument.check("event", router);
-          return vertx.createHttpServer().requestHandler(router).listen(config.eventPort(), config.httpHost());
+          return HttpServers.create(vertx, config, router).listen(config.eventPort(), config.httpHost());
         })
         .onSuccess(server -> LOG.info("event projector running; health on {}:{}", config.httpHost(), server.actualPort()));
   }

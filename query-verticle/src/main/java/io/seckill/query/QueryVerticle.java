@@ -5,6 +5,7 @@ import io.seckill.query.store.ReadModelQueries;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
 import io.seckill.shared.db.Migrations;
+import io.seckill.shared.http.HttpServers;
 import io.seckill.shared.http.ApiDocument;
 import io.seckill.shared.http.HealthCheck;
 import io.seckill.shared.identity.Guard;
@@ -43,7 +44,7 @@ public final class QueryVerticle extends VerticleBase {
       new QueryRoutes(new ReadModelQueries(pool), guard).mount(router);
       ApiDocument.check("query", router);
       return security.ready().compose(ready ->
-          vertx.createHttpServer().requestHandler(router).listen(config.queryPort(), config.httpHost()));
+          HttpServers.create(vertx, config, router).listen(config.queryPort(), config.httpHost()));
     }).onSuccess(server -> LOG.info("query API listening on {}:{}", config.httpHost(), server.actualPort()));
   }
 

@@ -2,6 +2,7 @@ package io.seckill.command.http;
 
 import io.seckill.command.service.GrabService;
 import io.seckill.shared.config.SecKillConfig;
+import io.seckill.shared.http.HttpServers;
 import io.seckill.shared.http.ApiDocument;
 import io.seckill.shared.http.HealthCheck;
 import io.seckill.shared.http.ServiceRouter;
@@ -37,7 +38,7 @@ public final class CommandHttpVerticle extends VerticleBase {
     CommandRoutes routes = new CommandRoutes(gateway, guard, clock, Metrics.registry());
     routes.mount(router);
     ApiDocument.check("command", router);
-    return vertx.createHttpServer().requestHandler(routes.grabsFirst(router))
+    return HttpServers.create(vertx, config, routes.grabsFirst(router))
         .listen(config.commandPort(), config.httpHost());
   }
 }

@@ -21,7 +21,8 @@ public record SecKillConfig(
     int relayBatchMax,
     int commandInstances,
     LeaseConfig lease,
-    int snapshotGrabs) {
+    int snapshotGrabs,
+    HttpLimits httpLimits) {
 
   public static final String WRITE_DB_PREFIX = "SECKILL_WRITE_DB_";
   public static final String READ_DB_PREFIX = "SECKILL_READ_DB_";
@@ -46,7 +47,8 @@ public record SecKillConfig(
         env.integer("SECKILL_RELAY_BATCH_MAX", 500),
         env.integer("SECKILL_COMMAND_INSTANCES", Runtime.getRuntime().availableProcessors()),
         LeaseConfig.from(env),
-        snapshotGrabs(env));
+        snapshotGrabs(env),
+        HttpLimits.from(env));
   }
 
   /**
@@ -64,39 +66,44 @@ public record SecKillConfig(
   public SecKillConfig withDatabases(DbConfig write, DbConfig read) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, write, read, amqp,
         commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease,
-        snapshotGrabs);
+        snapshotGrabs, httpLimits);
   }
 
   public SecKillConfig withAmqp(AmqpConfig newAmqp) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb,
         newAmqp, commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease,
-        snapshotGrabs);
+        snapshotGrabs, httpLimits);
   }
 
   public SecKillConfig withCommandInstances(int instances) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, instances, lease, snapshotGrabs);
+        commandBatchMax, promotionPollMillis, relayBatchMax, instances, lease, snapshotGrabs, httpLimits);
   }
 
   public SecKillConfig withLease(LeaseConfig newLease) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, newLease, snapshotGrabs);
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, newLease, snapshotGrabs, httpLimits);
   }
 
   public SecKillConfig withSnapshotGrabs(int grabs) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease, grabs);
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease, grabs, httpLimits);
   }
 
   public SecKillConfig withSecurity(SecurityConfig newSecurity) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, newSecurity, writeDb, readDb,
         amqp, commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease,
-        snapshotGrabs);
+        snapshotGrabs, httpLimits);
+  }
+
+  public SecKillConfig withHttpLimits(HttpLimits limits) {
+    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease, snapshotGrabs, limits);
   }
 
   public SecKillConfig withPorts(int admin, int command, int query, int event) {
     return new SecKillConfig(httpHost, admin, command, query, event, security, writeDb, readDb, amqp,
         commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease,
-        snapshotGrabs);
+        snapshotGrabs, httpLimits);
   }
 }

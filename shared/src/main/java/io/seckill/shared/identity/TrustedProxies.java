@@ -93,6 +93,11 @@ public final class TrustedProxies {
     return client;
   }
 
+  /** Whether {@code remote} (an address literal) is one of the trusted proxies. */
+  public boolean trusts(String remote) {
+    return !networks.isEmpty() && trusted(literal(remote));
+  }
+
   private boolean trusted(byte[] address) {
     if (address == null) {
       return false;

@@ -1,0 +1,179 @@
+package io.seckill.launcher;
+
+import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.TestInfra;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * OWASP API4 (SPEC I11): one address opens more half-open connections than the process can hold (2,500 against an
+ * open-files limit of 2,048), each a request line and one header, then a header every half second (slowloris).
+ * Customers from another address keep being answered throughout, the connections over the caps are refused at once
+ * (counted), the half-open ones are closed by the request deadline, the log stays small, and once the flood is gone
+ * the flooding address is served again.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 5, timeUnit = TimeUnit.MINUTES)
+class ConnectionFloodIT {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionFloodIT.class);
+  private static final int FLOOD = 2_500;
+  private static final int OPEN_FILES = 2_048;
+  private static final long DEADLINE_MS = 2_000;
+  private JarProcess system;
+  private final List<Socket> sockets = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    sockets.forEach(s -> {
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+    });
+    if (system != null) {
+      system.close();
+    }
+  }
+
+  private static Future<Integer> status(WebClient client, int port, String path) {
+    return client.get(port, "127.0.0.1", path).timeout(5_000).send().map(HttpResponse::statusCode);
+  }
+
+  @Test
+  void halfOpenConnectionsFromOneAddressNeitherStopTheServiceNorFillTheLog(Vertx vertx) throws Exception {
+    var config = TestInfra.freshConfig();
+    Map<String, String> env = new HashMap<>(RunningSystem.environment(config, "admin,command,query,event"));
+    env.put("SECKILL_HTTP_REQUEST_DEADLINE_MS", String.valueOf(DEADLINE_MS));
+    env.put("SECKILL_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "200");
+    system = JarProcess.startWithOpenFiles("flood", env, OPEN_FILES);
+    Path log = Path.of("target", "it-flood.log");
+    long logBefore = Files.exists(log) ? Files.size(log) : 0;
+    WebClient local = Async.client(vertx, 8);
+    Async.await(system.healthy(vertx, local, config.commandPort()));
+    // a customer on another loopback address: its own client, its own connections
+    WebClient other = WebClient.create(vertx, new WebClientOptions().setLocalAddress("127.0.0.2")
+        .setDefaultHost("127.0.0.1"), new PoolOptions().setHttp1MaxSize(4));
+    assertThat(Async.await(status(other, config.commandPort(), "/health"))).isEqualTo(200);
+
+    long floodStart = System.nanoTime();
+    int connected = 0;
+    for (int i = 0; i < FLOOD; i++) {
+      Socket socket = new Socket();
+      try {
+        socket.connect(new InetSocketAddress("127.0.0.1", config.commandPort()), 2_000);
+        socket.setSoTimeout(1);
+        socket.getOutputStream().write(("POST /command/coupons HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        sockets.add(socket);
+        connected++;
+      } catch (IOException e) {
+        socket.close();
+      }
+      if (i % 500 == 499) {
+        // the others are answered while the flood builds up
+        assertThat(Async.await(status(other, config.commandPort(), "/health"))).as("command /health at " + i)
+            .isEqualTo(200);
+        assertThat(Async.await(status(other, config.queryPort(), "/query/promotions"))).as("query at " + i)
+            .isEqualTo(200);
+      }
+    }
+    LOG.info("flood: {} of {} connections made in {} ms", connected, FLOOD, (System.nanoTime() - floodStart) / 1_000_000);
+
+    // slowloris: a header every half second on every connection still open, until the server has closed them all
+    long closedBy = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    int rounds = 0;
+    List<Socket> open = new ArrayList<>(sockets);
+    while (!open.isEmpty() && System.nanoTime() < closedBy) {
+      for (Iterator<Socket> it = open.iterator(); it.hasNext(); ) {
+        Socket socket = it.next();
+        if (closedByServer(socket, rounds)) {
+          it.remove();
+        }
+      }
+      rounds++;
+      assertThat(Async.await(status(other, config.commandPort(), "/health"))).as("/health during the flood")
+          .isEqualTo(200);
+      long next = System.nanoTime() + Duration.ofMillis(500).toNanos();
+      Async.await(Async.eventually(vertx, Duration.ofSeconds(5), () -> Future.succeededFuture(System.nanoTime() > next)));
+    }
+    long flooded = (System.nanoTime() - floodStart) / 1_000_000;
+    LOG.info("flood: every connection closed by the server {} ms after the flood began ({} still open)", flooded,
+        open.size());
+    assertThat(open).as("half-open connections the server never closed").isEmpty();
+
+    String metrics = Async.await(other.get(config.commandPort(), "127.0.0.1", "/metrics").send())
+        .bodyAsString();
+    assertThat(counter(metrics, "seckill_http_connections_refused_total{reason=\"per_address\"")
+        + counter(metrics, "seckill_http_connections_refused_total{reason=\"in_all\""))
+        .as("connections refused over a cap").isPositive();
+    assertThat(counter(metrics, "seckill_http_connections_deadline_closed_total")).as("closed by the deadline")
+        .isPositive();
+
+    // recovered: the flooding address is served again, and a grab goes through
+    assertThat(Async.await(status(local, config.commandPort(), "/health"))).isEqualTo(200);
+    HttpResponse<Buffer> grab = Async.await(other.post(config.commandPort(), "127.0.0.1", "/command/coupons")
+        .bearerTokenAuthentication(TestInfra.token("after-flood")).sendJsonObject(
+            new io.vertx.core.json.JsonObject().put("promotionId", java.util.UUID.randomUUID().toString())));
+    assertThat(grab.statusCode()).as(grab.bodyAsString()).isIn(400, 404);
+
+    long logged = Files.size(log) - logBefore;
+    long refusals = Files.readAllLines(log).stream().filter(l -> l.contains("refused: TOO_MANY")).count();
+    LOG.info("flood: the log grew {} bytes, {} refusal lines, over {} ms", logged, refusals, flooded);
+    assertThat(refusals).as("refusal lines (at most 20 a second)").isLessThanOrEqualTo(20 * (flooded / 1000 + 2));
+    assertThat(logged).as("log growth").isLessThan(1_000_000L);
+  }
+
+  /** Sends one more header line; whether the server has closed the connection (EOF or reset). */
+  private static boolean closedByServer(Socket socket, int round) {
+    try {
+      InputStream in = socket.getInputStream();
+      try {
+        if (in.read() < 0) {
+          return true;
+        }
+      } catch (SocketTimeoutException e) {
+        // nothing to read yet: still open
+      }
+      socket.getOutputStream().write(("X-Slow-" + round + ": 1\r\n").getBytes(StandardCharsets.US_ASCII));
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  private static double counter(String metrics, String prefix) {
+    return metrics.lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(
+        l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+}

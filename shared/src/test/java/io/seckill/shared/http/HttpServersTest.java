@@ -1,0 +1,82 @@
+package io.seckill.shared.http;
+
+import io.seckill.shared.config.HttpLimits;
+import io.seckill.shared.identity.TrustedProxies;
+import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.TestInfra;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The limits on a real server: connections over a cap closed at once, a request that does not arrive closed. */
+@ExtendWith(VertxExtension.class)
+class HttpServersTest {
+
+  private static boolean closed(Socket socket, int waitMillis) throws IOException {
+    socket.setSoTimeout(waitMillis);
+    InputStream in = socket.getInputStream();
+    try {
+      while (true) {
+        if (in.read() < 0) {
+          return true;
+        }
+      }
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  @Test
+  void connectionsOverTheAddressCapAreClosedAndHalfOpenOnesAfterTheDeadline(Vertx vertx) throws Exception {
+    int port = TestInfra.freePort();
+    HttpLimits limits = new HttpLimits(1_000, 60, 0, 3);
+    Async.await(HttpServers.create(vertx, limits, TrustedProxies.NONE, request -> request.response().end("ok"))
+        .listen(port, "127.0.0.1"));
+    List<Socket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < 6; i++) {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+        socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+        sockets.add(socket);
+      }
+      int refused = 0;
+      for (Socket socket : sockets.subList(3, 6)) {
+        refused += closed(socket, 500) ? 1 : 0;
+      }
+      assertThat(refused).as("connections over the per-address cap closed at once").isEqualTo(3);
+      for (Socket socket : sockets.subList(0, 3)) {
+        assertThat(closed(socket, 300)).as("within the cap, before the deadline: open").isFalse();
+      }
+      for (Socket socket : sockets.subList(0, 3)) {
+        assertThat(closed(socket, 3_000)).as("a request that never arrives whole: closed after the deadline").isTrue();
+      }
+      // the address is served again once its connections are gone
+      Socket again = new Socket();
+      sockets.add(again);
+      again.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+      again.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      again.setSoTimeout(2_000);
+      byte[] answer = again.getInputStream().readNBytes(12);
+      assertThat(new String(answer, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+    } finally {
+      for (Socket socket : sockets) {
+        socket.close();
+      }
+    }
+  }
+}
