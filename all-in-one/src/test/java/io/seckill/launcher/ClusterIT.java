@@ -150,12 +150,7 @@ class ClusterIT {
 
   @AfterEach
   void stop() throws Exception {
-    if (cut) {
-      ClusterNet.iptables("-D", CUT_OFF_ADDRESS);
-    }
-    if (addressAdded) {
-      ClusterNet.removeAddress(CUT_OFF_ADDRESS);
-    }
+    ClusterNet.undo(cut, addressAdded, CUT_OFF_ADDRESS);
     nodes.forEach(node -> {
       if (node.process != null) {
         node.process.close();

@@ -38,4 +38,14 @@ final class ClusterNet {
   static void removeAddress(String address) throws Exception {
     new ProcessBuilder("ip", "addr", "del", address + "/32", "dev", "lo").start().waitFor(10, TimeUnit.SECONDS);
   }
+
+  /** After a test: the rules deleted if {@code cut}, the address removed if {@code added}. */
+  static void undo(boolean cut, boolean added, String address) throws Exception {
+    if (cut) {
+      iptables("-D", address);
+    }
+    if (added) {
+      removeAddress(address);
+    }
+  }
 }

@@ -82,12 +82,7 @@ class NemesisIT {
 
   @AfterEach
   void stop() throws Exception {
-    if (cut) {
-      ClusterNet.iptables("-D", CUT_OFF_ADDRESS);
-    }
-    if (addressAdded) {
-      ClusterNet.removeAddress(CUT_OFF_ADDRESS);
-    }
+    ClusterNet.undo(cut, addressAdded, CUT_OFF_ADDRESS);
     for (int i = toClose.size() - 1; i >= 0; i--) {
       try {
         toClose.get(i).close();

@@ -38,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * SPEC I11 with WriteDB (and ReadDB: one server) crashed: {@code kill -9} of {@code mariadbd} while customers grab,
  * down for 0.5-5 s (past the leases' length in some rounds), started again; half the crashes with the group commit's
  * connection idle (the crowd paused and nothing in flight), half under load. After every return a grab sent after it is
- * answered 200 within 2 s; no grab waits without an answer; at the end the ledger is exact.
+ * answered 200 within 2 s; no grab waits without an answer; /health says DOWN while WriteDB is gone and UP once it is
+ * back (first four crashes); at the end the ledger is exact.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 10, timeUnit = TimeUnit.MINUTES)
@@ -93,12 +94,21 @@ class WriteDbCrashIT {
       if (idleCommitter) {
         crowd.resume();
       }
+      if (round < 4) {
+        // /health answers, and says DOWN while grabs cannot be committed
+        Async.await(Async.eventually(vertx, Duration.ofSeconds(10), () -> client.get(config.commandPort(),
+            "127.0.0.1", "/health").timeout(5_000).send().map(r -> r.statusCode() == 503)));
+      }
       Async.await(Async.eventually(vertx, Duration.ofSeconds(10), () -> io.vertx.core.Future.succeededFuture(
           System.nanoTime() - killedAt >= downMillis * 1_000_000)));
       db.restart();
       long back = System.nanoTime();
       Duration first = crowd.untilFirst200After(back, Duration.ofSeconds(30));
       (idleCommitter ? idle : busy).add(first.toMillis());
+      if (round < 4) {
+        Async.await(Async.eventually(vertx, Duration.ofSeconds(10), () -> client.get(config.commandPort(),
+            "127.0.0.1", "/health").timeout(5_000).send().map(r -> r.statusCode() == 200)));
+      }
       // the load flows a while before the next crash: the committer is busy again
       long settled = System.nanoTime() + Duration.ofMillis(1500).toNanos();
       Async.await(Async.eventually(vertx, Duration.ofSeconds(5), () -> io.vertx.core.Future.succeededFuture(

@@ -535,7 +535,7 @@ class CommandVerticleTest {
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.statusCode()).isEqualTo(200);
           assertThat(r.bodyAsJsonObject().getJsonObject("checks").getMap())
-              .containsOnlyKeys("writeDb", "broker", "partitionLeases", "identityKeys");
+              .containsOnlyKeys("writeDb", "groupCommit", "broker", "partitionLeases", "identityKeys");
           ctx.completeNow();
         })));
   }
