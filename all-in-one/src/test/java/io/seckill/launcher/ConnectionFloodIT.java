@@ -80,7 +80,9 @@ class ConnectionFloodIT {
     Path log = Path.of("target", "it-flood.log");
     long logBefore = Files.exists(log) ? Files.size(log) : 0;
     WebClient local = Async.client(vertx, 8);
+    // every service listening (the query API comes up last)
     Async.await(system.healthy(vertx, local, config.commandPort()));
+    Async.await(system.healthy(vertx, local, config.queryPort()));
     // a customer on another loopback address: its own client, its own connections
     WebClient other = WebClient.create(vertx, new WebClientOptions().setLocalAddress("127.0.0.2")
         .setDefaultHost("127.0.0.1"), new PoolOptions().setHttp1MaxSize(4));

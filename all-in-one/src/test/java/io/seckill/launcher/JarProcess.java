@@ -126,6 +126,11 @@ final class JarProcess implements AutoCloseable {
     return -1;
   }
 
+  /** Whether the JVM still runs. */
+  boolean alive() {
+    return process.isAlive();
+  }
+
   /** kill -9. */
   void kill() {
     process.destroyForcibly();

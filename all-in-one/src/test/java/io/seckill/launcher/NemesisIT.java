@@ -203,6 +203,7 @@ class NemesisIT {
     List<Fault> healedFaults = new ArrayList<>();
     List<Boolean> healedAlone = new ArrayList<>();
     int[] active = {0};
+    java.util.Set<Step> skipped = new java.util.HashSet<>();
     long start = System.nanoTime();
     record Action(long atMillis, boolean heal, Step step) {
     }
@@ -220,8 +221,15 @@ class NemesisIT {
       LOG.info("nemesis: {} {} on {} at {} s", next.heal ? "heal" : "inject", step.fault(), step.target(),
           (System.nanoTime() - start) / 1_000_000_000.0);
       if (!next.heal) {
+        if (!inject(step, target, db)) {
+          skipped.add(step);
+          LOG.info("nemesis: {} skipped: {} is not running (still coming back from an earlier fault)", step.fault(),
+              step.target());
+          continue;
+        }
         active[0]++;
-        inject(step, target, db);
+      } else if (skipped.contains(step)) {
+        continue;
       } else {
         heal(vertx, client, step, target, db, ports[0]);
         active[0]--;
@@ -280,8 +288,9 @@ class NemesisIT {
     int requests = crowds.stream().mapToInt(c -> c.requests.get()).sum();
     int accepted = crowds.stream().mapToInt(c -> c.accepted.size()).sum();
     int unavailable = crowds.stream().mapToInt(c -> c.unavailable.get()).sum();
-    String summary = String.format("nemesis seed %d: %d faults, %d grabs sent, %d customers accepted, %d answered 503;"
-            + " violations %d%s%s", seed, schedule.size(), requests, accepted, unavailable, checker.violations().size(),
+    String summary = String.format("nemesis seed %d: %d faults (%d skipped), %d grabs sent, %d customers accepted,"
+            + " %d answered 503; violations %d%s%s", seed, schedule.size(), skipped.size(), requests, accepted,
+        unavailable, checker.violations().size(),
         table, checker.violations().isEmpty() ? "" : "\n  " + String.join("\n  ", checker.violations()));
     LOG.info(summary);
     return checker.violations().isEmpty() ? null : summary + "\nschedule:" + plan;
@@ -304,7 +313,13 @@ class NemesisIT {
     proc.up = true;
   }
 
-  private void inject(Step step, Proc target, CrashableMariaDb db) throws Exception {
+  /** Injects a fault; false when its target process is not running (a pause needs a live process). */
+  private boolean inject(Step step, Proc target, CrashableMariaDb db) throws Exception {
+    boolean pause = step.fault() == Fault.COMMAND_PAUSE || step.fault() == Fault.EVENT_PAUSE
+        || step.fault() == Fault.BROKER_PAUSE;
+    if (pause && (!target.up || !target.process.alive())) {
+      return false;
+    }
     switch (step.fault()) {
       case COMMAND_KILL, EVENT_KILL, BROKER_KILL, COMMAND_RESTART -> {
         target.up = false;
@@ -319,6 +334,7 @@ class NemesisIT {
       case MEMBER_CUT -> cut = ClusterNet.iptables("-I", CUT_OFF_ADDRESS);
       case DB_KILL -> db.kill();
     }
+    return true;
   }
 
   /**

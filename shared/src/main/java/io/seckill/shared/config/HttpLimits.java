@@ -3,9 +3,12 @@ package io.seckill.shared.config;
 /**
  * What one caller may hold of a process's HTTP servers (OWASP API4), all services of the process together.
  *
- * @param requestDeadlineMillis a request must arrive whole (headers and body) within this of its connection's opening
- *                              or of the previous response; else the connection is closed (SECKILL_HTTP_REQUEST_DEADLINE_MS)
- * @param idleTimeoutSeconds    a connection with no traffic this long is closed (SECKILL_HTTP_IDLE_TIMEOUT_SECONDS)
+ * @param requestDeadlineMillis a connection's first request must arrive whole (headers and body) within this of its
+ *                              opening, and any request's body within this of its headers; else the connection is
+ *                              closed (SECKILL_HTTP_REQUEST_DEADLINE_MS)
+ * @param idleTimeoutSeconds    a connection with no whole request this long after its previous response, or no
+ *                              traffic at all, is closed (SECKILL_HTTP_IDLE_TIMEOUT_SECONDS; above clients' usual 60 s
+ *                              keep-alive, as nginx's 75 s)
  * @param maxConnections        open connections in all; 0 derives it from the open-files limit
  *                              (SECKILL_HTTP_MAX_CONNECTIONS)
  * @param maxPerAddress         open connections from one address (trusted proxies excepted)
@@ -36,7 +39,7 @@ public record HttpLimits(long requestDeadlineMillis, int idleTimeoutSeconds, int
 
   public static HttpLimits from(Env env) {
     return new HttpLimits(env.integer("SECKILL_HTTP_REQUEST_DEADLINE_MS", 10_000),
-        env.integer("SECKILL_HTTP_IDLE_TIMEOUT_SECONDS", 60), env.integer("SECKILL_HTTP_MAX_CONNECTIONS", 0),
+        env.integer("SECKILL_HTTP_IDLE_TIMEOUT_SECONDS", 75), env.integer("SECKILL_HTTP_MAX_CONNECTIONS", 0),
         env.integer("SECKILL_HTTP_MAX_CONNECTIONS_PER_ADDRESS", 1_000));
   }
 

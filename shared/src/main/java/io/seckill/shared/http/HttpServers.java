@@ -24,9 +24,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Every HTTP server of the project, bounded per caller (OWASP API4, SPEC I11): connections in all and per client
  * address capped below what the process can hold ({@link ConnectionLimiter}, one per Vert.x instance, shared by
- * every service and instance), a request that has not arrived whole (headers and body) within the deadline of its
- * connection's opening or of the previous response closes its connection, and so does a connection idle that long
- * after a response or with no traffic for the idle timeout. A refusal is a close, counted, never a crash.
+ * every service and instance), a first request that has not arrived whole (headers and body) within the deadline of
+ * its connection's opening closes its connection, and so does a connection with no whole request within the idle
+ * timeout of its previous response, or with no traffic at all that long. A refusal is a close, counted, never a crash.
  */
 public final class HttpServers {
   private static final Logger LOG = LoggerFactory.getLogger(HttpServers.class);
@@ -137,10 +137,11 @@ public final class HttpServers {
       handler.handle(request);
     });
     long deadline = TimeUnit.MILLISECONDS.toNanos(limits.requestDeadlineMillis());
+    long idle = TimeUnit.SECONDS.toNanos(limits.idleTimeoutSeconds());
     vertx.setPeriodic(SWEEP_MILLIS, id -> {
       long now = System.nanoTime();
       tracked.forEach((conn, t) -> {
-        if (overDeadline(t, now, deadline)) {
+        if (overDeadline(t, now, deadline, idle)) {
           shared.overDeadline().increment();
           conn.close();
         }
@@ -150,11 +151,13 @@ public final class HttpServers {
   }
 
   /**
-   * Whether a connection has waited too long for a whole request: none since it opened, a body still coming, or none
-   * since the last response (idle keep-alive, or the next request's headers dribbling in). A request whose body has
-   * arrived and whose answer is being made is the server's to bound, not the caller's.
+   * Whether a connection has waited too long for a whole request: none within the deadline since it opened, a body
+   * still coming past the deadline, or none within the idle timeout since the last response (an idle keep-alive, or
+   * the next request's headers dribbling in: a keep-alive connection gets the idle timeout, longer than clients' own
+   * keep-alive, so that a client never reuses a connection the server is closing). A request whose body has arrived and
+   * whose answer is being made is the server's to bound, not the caller's.
    */
-  static boolean overDeadline(Tracked t, long now, long deadline) {
+  static boolean overDeadline(Tracked t, long now, long deadline, long idle) {
     if (t.request == null) {
       return now - t.openedAt > deadline;
     }
@@ -166,7 +169,7 @@ public final class HttpServers {
         t.respondedAt = now;
         return false;
       }
-      return now - t.respondedAt > deadline;
+      return now - t.respondedAt > idle;
     }
     return false;
   }

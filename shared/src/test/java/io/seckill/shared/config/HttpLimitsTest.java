@@ -13,7 +13,7 @@ class HttpLimitsTest {
   void defaultsAndTheCapDerivedFromTheOpenFilesLimit() {
     HttpLimits limits = HttpLimits.from(new Env(Map.of()));
     assertThat(limits.requestDeadlineMillis()).isEqualTo(10_000);
-    assertThat(limits.idleTimeoutSeconds()).isEqualTo(60);
+    assertThat(limits.idleTimeoutSeconds()).isEqualTo(75);
     assertThat(limits.maxPerAddress()).isEqualTo(1_000);
     assertThat(limits.totalCap(20_000, 300)).isEqualTo((20_000 - 300 - 512) * 8 / 10);
     assertThat(limits.totalCap(2_048, 400)).isEqualTo(908);
