@@ -144,6 +144,11 @@ public final class Membership implements Placement {
     return true;
   }
 
+  @Override
+  public boolean serving(String node) {
+    return ready.contains(node);
+  }
+
   public Future<Void> stop() {
     if (timer >= 0) {
       vertx.cancelTimer(timer);

@@ -71,7 +71,7 @@ public final class Ownership {
     String[] incarnations = new String[config.partitions()];
     boolean[] here = new boolean[config.partitions()];
     holders.forEach((p, holder) -> {
-      if (p < incarnations.length) {
+      if (p < incarnations.length && placement.serving(holder.node())) {
         incarnations[p] = holder.incarnation();
       }
     });
@@ -131,12 +131,13 @@ public final class Ownership {
   }
 
   /**
-   * In a cluster, while a partition this member should hold is held by nobody here (its holder was dropped from the
-   * members serving: dead, paused, cut off), its claim is tried four times per renew period instead of once, so that
-   * it is taken within a quarter period of its lease's end, not a whole one (W5).
+   * In a cluster, while a partition this member should hold is held by nobody here, or a partition has no holder that
+   * is serving (its holder was dropped from the members serving: dead, paused, cut off), claims and the read of the
+   * holders are done four times per renew period instead of once, so that a partition is taken within a quarter
+   * period of its lease's end and every ingress routes to its new holder as soon (W5).
    */
   private void scheduleQuickClaim() {
-    if (stopped || quickTimer >= 0 || !placement.adoptsOrphans() || !wantsUnheld()) {
+    if (stopped || quickTimer >= 0 || !placement.adoptsOrphans() || !(wantsUnheld() || unrouted())) {
       return;
     }
     quickTimer = vertx.setTimer(Math.max(25, config.renewMillis() / 4), t -> {
@@ -154,18 +155,26 @@ public final class Ownership {
     return false;
   }
 
+  /** A partition with no holder, or one that is not serving. */
+  private boolean unrouted() {
+    for (int p = 0; p < config.partitions(); p++) {
+      LeaseStore.Holder holder = holders.get(p);
+      if (holder == null || !placement.serving(holder.node())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void quickClaim() {
     if (stopped || busy) {
       scheduleQuickClaim();
       return;
     }
     busy = true;
-    claimFree(false).compose(claimed -> {
-      if (claimed.isEmpty()) {
-        return Future.<Void>succeededFuture();
-      }
+    claimFree(false).compose(claimed -> readHolders().map(claimed)).compose(claimed -> {
       publishRoutes();
-      return listener.claimed(claimed);
+      return claimed.isEmpty() ? Future.<Void>succeededFuture() : listener.claimed(claimed);
     }).onComplete(ar -> {
       busy = false;
       scheduleQuickClaim();

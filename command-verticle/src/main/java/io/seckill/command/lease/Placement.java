@@ -15,6 +15,14 @@ public interface Placement {
   /** Whether partitions nobody has held for a whole lease length are claimed whatever {@link #wants} says. */
   boolean adoptsOrphans();
 
+  /**
+   * Whether the member {@code node} is heard from as serving: grabs are not routed to a lease holder that is not (a
+   * paused or cut-off member keeps its lease for a while, but would only time out), they wait for its successor.
+   */
+  default boolean serving(String node) {
+    return true;
+  }
+
   /** One process without a cluster: every partition, no hand-over. */
   static Placement everything() {
     return new Placement() {
