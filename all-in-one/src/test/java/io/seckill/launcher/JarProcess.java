@@ -64,7 +64,8 @@ final class JarProcess implements AutoCloseable {
   Future<Void> healthy(Vertx vertx, WebClient client, int port) {
     return Async.eventually(vertx, Duration.ofSeconds(90), () -> {
       if (!process.isAlive()) {
-        return Future.failedFuture(name + " exited with " + process.exitValue() + " (see target/it-" + name + ".log)");
+        return Future.failedFuture(new Async.GiveUp(name + " exited with " + process.exitValue()
+            + " (see target/it-" + name + ".log)"));
       }
       return client.get(port, "127.0.0.1", "/health").send().map(r -> r.statusCode() == 200).otherwise(false);
     });
@@ -77,7 +78,8 @@ final class JarProcess implements AutoCloseable {
   Future<Void> healthyOrDegraded(Vertx vertx, WebClient client, int port) {
     return Async.eventually(vertx, Duration.ofSeconds(90), () -> {
       if (!process.isAlive()) {
-        return Future.failedFuture(name + " exited with " + process.exitValue() + " (see target/it-" + name + ".log)");
+        return Future.failedFuture(new Async.GiveUp(name + " exited with " + process.exitValue()
+            + " (see target/it-" + name + ".log)"));
       }
       return client.get(port, "127.0.0.1", "/health").send().map(r -> r.statusCode() == 200 || r.statusCode() == 503)
           .otherwise(false);
@@ -89,7 +91,8 @@ final class JarProcess implements AutoCloseable {
     var net = vertx.createNetClient();
     return Async.eventually(vertx, Duration.ofSeconds(90), () -> {
       if (!process.isAlive()) {
-        return Future.failedFuture(name + " exited with " + process.exitValue() + " (see target/it-" + name + ".log)");
+        return Future.failedFuture(new Async.GiveUp(name + " exited with " + process.exitValue()
+            + " (see target/it-" + name + ".log)"));
       }
       return net.connect(port, "127.0.0.1").compose(socket -> socket.close().map(true)).otherwise(false);
     });

@@ -207,7 +207,9 @@ class NemesisIT {
     long start = System.nanoTime();
     record Action(long atMillis, boolean heal, Step step) {
     }
-    PriorityQueue<Action> actions = new PriorityQueue<>((a, b) -> Long.compare(a.atMillis, b.atMillis));
+    // at equal times an injection goes first: a restart's heal is due the moment it is injected (0 s)
+    PriorityQueue<Action> actions = new PriorityQueue<>(java.util.Comparator.comparingLong(Action::atMillis)
+        .thenComparing(Action::heal));
     schedule.forEach(step -> {
       actions.add(new Action(step.atMillis(), false, step));
       actions.add(new Action(step.healMillis(), true, step));
@@ -215,7 +217,7 @@ class NemesisIT {
     while (!actions.isEmpty()) {
       Action next = actions.poll();
       long due = start + next.atMillis * 1_000_000;
-      Async.await(Async.eventually(vertx, Duration.ofMinutes(30), () -> Future.succeededFuture(System.nanoTime() >= due)));
+      awaitCondition(vertx, Duration.ofMinutes(30), "the next step's time", () -> System.nanoTime() >= due ? null : "");
       Step step = next.step;
       Proc target = procs.get(step.target());
       LOG.info("nemesis: {} {} on {} at {} s", next.heal ? "heal" : "inject", step.fault(), step.target(),
@@ -240,9 +242,10 @@ class NemesisIT {
     }
     long faultsOver = System.nanoTime();
     // everything up again: every member, the event role, the broker
-    for (Proc p : procs.values()) {
-      Async.await(Async.eventually(vertx, Duration.ofSeconds(120), () -> Future.succeededFuture(p.up)));
-    }
+    awaitCondition(vertx, Duration.ofMinutes(3), "every process up again after the last heal", () -> {
+      List<String> down = procs.values().stream().filter(p -> !p.up).map(p -> p.name).toList();
+      return down.isEmpty() ? null : "still down: " + down;
+    });
     long quietUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     Async.await(Async.eventually(vertx, Duration.ofSeconds(30),
         () -> Future.succeededFuture(System.nanoTime() > quietUntil)));
@@ -296,6 +299,23 @@ class NemesisIT {
     return checker.violations().isEmpty() ? null : summary + "\nschedule:" + plan;
   }
 
+  /**
+   * Waits (test thread) until {@code missing} returns null, checking every 25 ms; past {@code bound} fails naming
+   * {@code what} and the last thing still missing.
+   */
+  private static void awaitCondition(Vertx vertx, Duration bound, String what,
+                                     java.util.function.Supplier<String> missing) {
+    String[] last = {""};
+    try {
+      Async.await(Async.eventually(vertx, bound, () -> {
+        last[0] = missing.get();
+        return Future.succeededFuture(last[0] == null);
+      }), bound.plusSeconds(5));
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("waited " + bound.toSeconds() + " s for " + what + ": " + last[0], e);
+    }
+  }
+
   private static Map<String, String> with(Map<String, String> env, Map<String, String> more) {
     Map<String, String> all = new HashMap<>(env);
     all.putAll(more);
@@ -306,9 +326,9 @@ class NemesisIT {
     proc.process = JarProcess.start(proc.name, proc.env);
     toClose.add(() -> proc.process.close());
     if (tcpPort > 0) {
-      Async.await(proc.process.listening(vertx, tcpPort));
+      Async.await(proc.process.listening(vertx, tcpPort), Duration.ofSeconds(95));
     } else {
-      Async.await(proc.process.healthyOrDegraded(vertx, client, proc.httpPort));
+      Async.await(proc.process.healthyOrDegraded(vertx, client, proc.httpPort), Duration.ofSeconds(95));
     }
     proc.up = true;
   }

@@ -55,7 +55,7 @@ final class SaleChecker {
     boolean finished = Async.await(Async.eventually(vertx, Duration.ofSeconds(60), () -> count(writeDb,
             "SELECT COUNT(*) FROM events WHERE promotion_id = ? AND type = 'PromotionFinishEvent'", id)
             .map(n -> n >= 1))
-        .map(true).otherwise(false));
+        .map(true).otherwise(false), Duration.ofSeconds(65));
     if (!finished) {
       violations.add(sale + ": no PromotionFinishEvent within 60 s of the cancel");
     }
@@ -63,7 +63,7 @@ final class SaleChecker {
     Async.await(Async.eventually(vertx, Duration.ofSeconds(90), () -> Future.all(
             count(writeDb, "SELECT COUNT(*) FROM events WHERE promotion_id = ? AND type = 'CouponGrabbedEvent'", id),
             count(readDb, "SELECT COUNT(*) FROM coupons WHERE promotion_id = ?", id))
-        .map(all -> all.<Long>resultAt(0).equals(all.<Long>resultAt(1)))).otherwise(v -> null));
+        .map(all -> all.<Long>resultAt(0).equals(all.<Long>resultAt(1)))).otherwise(v -> null), Duration.ofSeconds(95));
     List<Row> events = rows(writeDb, "SELECT sequence, type, writer_epoch, customer_id FROM events"
         + " WHERE promotion_id = ? ORDER BY sequence", id);
     List<Row> read = rows(readDb, "SELECT customer_id FROM coupons WHERE promotion_id = ?", id);

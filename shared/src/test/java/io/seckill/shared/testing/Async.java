@@ -20,16 +20,36 @@ public final class Async {
 
   /** Blocks the calling (test) thread on a future, at most a minute. Never call it on an event loop. */
   public static <T> T await(Future<T> future) {
+    return await(future, Duration.ofSeconds(60));
+  }
+
+  /** Blocks the calling (test) thread on a future, at most {@code bound}. Never call it on an event loop. */
+  public static <T> T await(Future<T> future, Duration bound) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("awaited future failed: " + e.getMessage(), e);
+      return future.toCompletionStage().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("awaited future did not complete within " + bound, e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("awaited future failed: " + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while awaiting a future", e);
+    }
+  }
+
+  /**
+   * Thrown (as a failed future) by a condition that can never come true any more (the process it waits on exited):
+   * {@link #eventually} fails at once with it instead of polling to its bound.
+   */
+  public static final class GiveUp extends RuntimeException {
+    public GiveUp(String message) {
+      super(message, null, false, false);
     }
   }
 
   /**
    * Succeeds as soon as {@code condition} yields true, checking every 25 ms; fails when {@code bound} has
-   * passed without it.
+   * passed without it, or at once when the condition fails with {@link GiveUp}.
    */
   public static Future<Void> eventually(Vertx vertx, Duration bound, Supplier<Future<Boolean>> condition) {
     Promise<Void> promise = Promise.promise();
@@ -43,6 +63,8 @@ public final class Async {
     condition.get().onComplete(ar -> {
       if (ar.succeeded() && Boolean.TRUE.equals(ar.result())) {
         promise.complete();
+      } else if (ar.failed() && ar.cause() instanceof GiveUp) {
+        promise.fail(ar.cause());
       } else if (System.nanoTime() > deadline) {
         promise.fail("condition not met within " + bound
             + (ar.failed() ? " (last check failed: " + ar.cause().getMessage() + ")" : ""));
