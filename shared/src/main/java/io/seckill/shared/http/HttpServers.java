@@ -6,12 +6,15 @@ import io.seckill.shared.config.HttpLimits;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.identity.TrustedProxies;
 import io.seckill.shared.metrics.Metrics;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.impl.ConnectionBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +28,9 @@ import java.util.concurrent.TimeUnit;
  * Every HTTP server of the project, bounded per caller (OWASP API4, SPEC I11): connections in all and per client
  * address capped below what the process can hold ({@link ConnectionLimiter}, one per Vert.x instance, shared by
  * every service and instance), a first request that has not arrived whole (headers and body) within the deadline of
- * its connection's opening closes its connection, and so does a connection with no whole request within the idle
- * timeout of its previous response, or with no traffic at all that long. A refusal is a close, counted, never a crash.
+ * its connection's opening closes its connection, and so does a kept-alive connection whose next request has not
+ * arrived whole within the deadline of its first bytes, or that stays silent for the idle timeout after its previous
+ * response. A refusal is a close, counted, never a crash.
  */
 public final class HttpServers {
   private static final Logger LOG = LoggerFactory.getLogger(HttpServers.class);
@@ -44,9 +48,33 @@ public final class HttpServers {
     HttpServerRequest request;
     long requestAt;
     long respondedAt;
+    /** When the first bytes after the previous response came (the next request begun), or 0. */
+    volatile long nextBytesAt;
 
     Tracked(long openedAt) {
       this.openedAt = openedAt;
+    }
+  }
+
+  /**
+   * First in the connection's pipeline: notes when the bytes of a kept-alive connection's next request begin, so that
+   * its deadline runs from there (a slowloris on a kept-alive connection), while a silent one gets the idle timeout.
+   */
+  private static final class NextRequestStart extends ChannelInboundHandlerAdapter {
+    private final Tracked tracked;
+
+    NextRequestStart(Tracked tracked) {
+      this.tracked = tracked;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      HttpServerRequest request = tracked.request;
+      if (tracked.nextBytesAt == 0 && request != null && request.isEnded()
+          && (request.response().ended() || request.response().closed())) {
+        tracked.nextBytesAt = System.nanoTime();
+      }
+      ctx.fireChannelRead(msg);
     }
   }
 
@@ -121,7 +149,11 @@ public final class HttpServers {
         conn.close();
         return;
       }
-      tracked.put(conn, new Tracked(System.nanoTime()));
+      Tracked t = new Tracked(System.nanoTime());
+      tracked.put(conn, t);
+      if (conn instanceof ConnectionBase base) {
+        base.channel().pipeline().addFirst(new NextRequestStart(t));
+      }
       conn.closeHandler(v -> {
         tracked.remove(conn);
         shared.limiter().closed(address);
@@ -133,6 +165,7 @@ public final class HttpServers {
         t.request = request;
         t.requestAt = System.nanoTime();
         t.respondedAt = 0;
+        t.nextBytesAt = 0;
       }
       handler.handle(request);
     });
@@ -152,10 +185,11 @@ public final class HttpServers {
 
   /**
    * Whether a connection has waited too long for a whole request: none within the deadline since it opened, a body
-   * still coming past the deadline, or none within the idle timeout since the last response (an idle keep-alive, or
-   * the next request's headers dribbling in: a keep-alive connection gets the idle timeout, longer than clients' own
-   * keep-alive, so that a client never reuses a connection the server is closing). A request whose body has arrived and
-   * whose answer is being made is the server's to bound, not the caller's.
+   * still coming past the deadline, a next request whose headers are still coming past the deadline from its first
+   * bytes (a slowloris on a kept-alive connection), or silence for the idle timeout since the last response (an idle
+   * keep-alive gets the idle timeout, longer than clients' own keep-alive, so that a client never reuses a connection
+   * the server is closing). A request whose body has arrived and whose answer is being made is the server's to bound,
+   * not the caller's.
    */
   static boolean overDeadline(Tracked t, long now, long deadline, long idle) {
     if (t.request == null) {
@@ -165,6 +199,10 @@ public final class HttpServers {
       return now - t.requestAt > deadline;
     }
     if (t.request.response().ended() || t.request.response().closed()) {
+      long nextBytesAt = t.nextBytesAt;
+      if (nextBytesAt != 0) {
+        return now - nextBytesAt > deadline;
+      }
       if (t.respondedAt == 0) {
         t.respondedAt = now;
         return false;

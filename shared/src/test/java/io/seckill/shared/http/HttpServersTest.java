@@ -79,4 +79,47 @@ class HttpServersTest {
       }
     }
   }
+
+  @Test
+  void aKeepAliveConnectionDribblingItsNextRequestIsClosedByTheDeadlineAndAnIdleOneIsNot(Vertx vertx)
+      throws Exception {
+    int port = TestInfra.freePort();
+    // deadline 1 s, idle timeout 30 s: the next request's first bytes start the deadline, silence does not
+    HttpLimits limits = new HttpLimits(1_000, 30, 0, 10);
+    Async.await(HttpServers.create(vertx, limits, TrustedProxies.NONE, request -> request.response().end("ok"))
+        .listen(port, "127.0.0.1"));
+    try (Socket slow = new Socket(); Socket idle = new Socket()) {
+      for (Socket socket : List.of(slow, idle)) {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+        socket.setSoTimeout(2_000);
+        socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII))
+            .isEqualTo("HTTP/1.1 200");
+        socket.getInputStream().readNBytes(socket.getInputStream().available());
+      }
+      // the slow one starts its next request and sends a header every 200 ms (slowloris on a kept-alive connection)
+      slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+      long began = System.nanoTime();
+      boolean slowClosed = false;
+      for (int i = 0; i < 25 && !slowClosed; i++) {
+        slowClosed = closed(slow, 200);
+        if (!slowClosed) {
+          try {
+            slow.getOutputStream().write(("X-Slow-" + i + ": 1\r\n").getBytes(StandardCharsets.US_ASCII));
+          } catch (IOException e) {
+            slowClosed = true;
+          }
+        }
+      }
+      long tookMillis = (System.nanoTime() - began) / 1_000_000;
+      assertThat(slowClosed).as("a next request dribbling in for " + tookMillis + " ms: closed").isTrue();
+      assertThat(tookMillis).as("closed within the deadline and a sweep").isLessThan(3_000);
+      // the idle one (kept alive, silent) is still there, and still served
+      assertThat(closed(idle, 100)).as("an idle keep-alive connection within the idle timeout").isFalse();
+      idle.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      idle.setSoTimeout(2_000);
+      assertThat(new String(idle.getInputStream().readNBytes(12), StandardCharsets.US_ASCII))
+          .isEqualTo("HTTP/1.1 200");
+    }
+  }
 }
