@@ -46,6 +46,9 @@ public final class Launcher {
     if (args.length > 0 && args[0].equals("token")) {
       System.exit(TokenCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), Env.system()));
     }
+    if (args.length > 0 && args[0].equals("audit")) {
+      System.exit(AuditCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), Env.system()));
+    }
     Launcher launcher = new Launcher();
     Runtime.getRuntime().addShutdownHook(new Thread(launcher::stop, "seckill-shutdown"));
     try {
@@ -103,7 +106,10 @@ public final class Launcher {
           : new CommandVerticle(cfg, clock, cluster, members)));
     }
     if (roles.contains(Role.EVENT)) {
-      await(vertx.deployVerticle(new EventVerticle(cfg)));
+      // the audit reads WriteDB's events with the event role's own WriteDB settings, when it has any
+      boolean readsEventStore = roles.contains(Role.ADMIN) || roles.contains(Role.COMMAND)
+          || env.has(SecKillConfig.WRITE_DB_PREFIX + "HOST");
+      await(vertx.deployVerticle(new EventVerticle(cfg, readsEventStore)));
     }
     if (roles.contains(Role.QUERY)) {
       await(vertx.deployVerticle(() -> new QueryVerticle(cfg), new DeploymentOptions().setInstances(cores)));

@@ -66,6 +66,7 @@ public final class CommandVerticle extends VerticleBase {
   private FinishedStates finishedStates;
   private Pool pool;
   private SecKillMessagePublisher publisher;
+  private SecKillMessagePublisher replayPublisher;
   private CommandService service;
   private OutboxRelay relay;
   private ResendRequests.Listener resendListener;
@@ -96,6 +97,7 @@ public final class CommandVerticle extends VerticleBase {
     writer = new WriterConnection(vertx, config.writeDb());
     AmqpSecKillMessagePublisher amqp = AmqpSecKillMessagePublisher.create(vertx, config.amqp());
     publisher = amqp;
+    replayPublisher = AmqpSecKillMessagePublisher.create(vertx, ResendRequests.replay(config.amqp()));
     Partitions partitions = new Partitions(config.lease().partitions());
     return Migrations.migrate(vertx, pool, Migrations.WRITE)
         .compose(migrated -> {
@@ -110,7 +112,7 @@ public final class CommandVerticle extends VerticleBase {
       ownership = new Ownership(vertx, new LeaseStore(pool, config.lease(), incarnation), config.lease(),
           placement);
       Ownership held = ownership;
-      relay = new OutboxRelay(vertx, store, publisher, config.relayBatchMax(),
+      relay = new OutboxRelay(vertx, store, publisher, replayPublisher, config.relayBatchMax(),
           id -> held.epoch(partitions.of(id)) >= 0);
       committer = new GroupCommitter(store, config.commandBatchMax(), partitions, ownership::epoch)
           .onCommit(relay::committed).onUncertain(relay::uncertain);
@@ -203,6 +205,7 @@ public final class CommandVerticle extends VerticleBase {
           return Future.succeededFuture();
         });
     return left.transform(v -> released).compose(v -> Future.join(publisher == null ? Future.succeededFuture() : publisher.close(),
+        replayPublisher == null ? Future.succeededFuture() : replayPublisher.close(),
         resendListener == null ? Future.succeededFuture() : resendListener.close(),
         writer == null ? Future.succeededFuture() : writer.close(),
         pool == null ? Future.succeededFuture() : pool.close()));

@@ -307,9 +307,11 @@ class CommandVerticleTest {
     startedPromotion(vertx, 3)
         .compose(id -> grab(id, "r1").compose(r -> grab(id, "r2")).compose(r -> grab(id, "r3")).map(id))
         .compose(id -> Async.eventually(vertx, Duration.ofSeconds(5), () -> Future.succeededFuture(
-            relayed.stream().filter(e -> e.promotionId().equals(id)).count() == 5)).map(id))
+            relayed.stream().filter(e -> e.promotionId().equals(id)).map(SecKillEvent::sequence).distinct().count()
+                == 5)).map(id))
         .onComplete(ctx.succeeding(id -> ctx.verify(() -> {
-          assertThat(relayed.stream().filter(e -> e.promotionId().equals(id)).map(SecKillEvent::sequence))
+          // each sequence first arrives in order (the relay announces its newest again every 2 s: a repeat of the head)
+          assertThat(relayed.stream().filter(e -> e.promotionId().equals(id)).map(SecKillEvent::sequence).distinct())
               .containsExactly(1L, 2L, 3L, 4L, 5L);
           ctx.completeNow();
         })));

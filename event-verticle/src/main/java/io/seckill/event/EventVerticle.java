@@ -1,5 +1,10 @@
 package io.seckill.event;
 
+import io.seckill.event.audit.AuditRoutes;
+import io.seckill.event.audit.AuditStore;
+import io.seckill.event.audit.PromotionAudit;
+import io.seckill.event.audit.ReadModelAuditor;
+import io.seckill.event.audit.Verdict;
 import io.seckill.event.projection.GapTracker;
 import io.seckill.event.projection.ProjectionPlan;
 import io.seckill.event.store.ReadModelStore;
@@ -11,11 +16,14 @@ import io.seckill.shared.http.HttpServers;
 import io.seckill.shared.http.ApiDocument;
 import io.seckill.shared.http.HealthCheck;
 import io.seckill.shared.http.ServiceRouter;
+import io.seckill.shared.identity.Guard;
+import io.seckill.shared.identity.Security;
 import io.seckill.shared.messaging.AmqpSecKillMessageSubscriber;
 import io.seckill.shared.messaging.ResendRequests;
 import io.seckill.shared.messaging.SecKillMessageSubscriber;
 import io.seckill.shared.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
@@ -30,18 +38,27 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Projects events from the broker into ReadDB, one batch per transaction, acknowledging after the commit.
- * Its HTTP port serves only {@code /health} and {@code /metrics}.
+ * Its HTTP port serves {@code /health}, {@code /metrics} and, for admins, the read model's audit (SPEC §8), which
+ * reads WriteDB's events with the event role's own (read-only) WriteDB settings when it has them.
  */
 public final class EventVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(EventVerticle.class);
   private static final long GAP_PATIENCE_MILLIS = 1000;
 
+  private static final int AUDIT_CHUNK = 2000;
+  private static final int AUDIT_SHOWN = 100;
+
   private final SecKillConfig config;
+  private final boolean readsEventStore;
   private Pool pool;
+  private Pool eventStore;
   private SecKillMessageSubscriber subscriber;
+  /** Resent events ({@code <queue>.replay}): apart, so that they never wait behind what their gap holds back. */
+  private SecKillMessageSubscriber replay;
   private ReadModelStore store;
   private ResendRequests.Requester resendRequester;
   private final GapTracker gaps = new GapTracker(GAP_PATIENCE_MILLIS);
@@ -51,13 +68,20 @@ public final class EventVerticle extends VerticleBase {
   private Counter duplicates;
 
   public EventVerticle(SecKillConfig config) {
+    this(config, true);
+  }
+
+  /** {@code readsEventStore}: whether {@code config}'s WriteDB settings are this role's (the audit reads with them). */
+  public EventVerticle(SecKillConfig config, boolean readsEventStore) {
     this.config = config;
+    this.readsEventStore = readsEventStore;
   }
 
   @Override
   public Future<?> start() {
     pool = Databases.pool(vertx, config.readDb(), "event");
     subscriber = AmqpSecKillMessageSubscriber.create(vertx, config.amqp());
+    replay = AmqpSecKillMessageSubscriber.create(vertx, ResendRequests.replay(config.amqp()));
     store = new ReadModelStore(pool);
     resendRequester = ResendRequests.Requester.create(vertx, config.amqp());
     projectionLag = Timer.builder("seckill_projection_lag")
@@ -68,33 +92,72 @@ public final class EventVerticle extends VerticleBase {
     meters.addAll(List.of(projectionLag, applied, duplicates));
     return Migrations.migrate(vertx, pool, Migrations.READ)
         .compose(v -> subscriber.subscribe(this::project))
+        .compose(v -> replay.subscribe(this::project))
         .compose(v -> {
           Router router = ServiceRouter.create(vertx, Map.of(
               "readDb", HealthCheck.database(pool),
               "broker", HealthCheck.of("broker link", subscriber::isConnected)));
+          Security security = Security.shared(vertx, config.security());
+          Guard guard = new Guard(vertx, security, java.time.Clock.systemUTC());
+          guard.mountAddressLimit(router);
+          new AuditRoutes(auditor(), guard).mount(router);
           ApiDocument.check("event", router);
           return HttpServers.create(vertx, config, router).listen(config.eventPort(), config.httpHost());
         })
         .onSuccess(server -> LOG.info("event projector running; health on {}:{}", config.httpHost(), server.actualPort()));
   }
 
+  /** The audit, when this role has WriteDB settings (its read-only account); null otherwise. */
+  private ReadModelAuditor auditor() {
+    if (!readsEventStore) {
+      LOG.info("no WriteDB settings for the event role: GET /read-model/audit answers 503 until they are given");
+      return null;
+    }
+    eventStore = Databases.pool(vertx, config.writeDb(), "event-audit");
+    java.util.concurrent.atomic.AtomicLongArray verdicts = new java.util.concurrent.atomic.AtomicLongArray(3);
+    java.util.concurrent.atomic.AtomicLong lastAudit = new java.util.concurrent.atomic.AtomicLong();
+    for (Verdict verdict : Verdict.values()) {
+      meters.add(Gauge.builder("seckill_read_model_audit_promotions", verdicts, v -> v.get(verdict.ordinal()))
+          .tag("verdict", verdict.json()).description("promotions by verdict in the last audit of all promotions")
+          .register(Metrics.registry()));
+    }
+    meters.add(Gauge.builder("seckill_read_model_audit_last_seconds", lastAudit, AtomicLong::get)
+        .description("when the last audit finished (Unix seconds, 0: none yet)").register(Metrics.registry()));
+    AuditStore store = new AuditStore(eventStore, config.writeDb().deadlineMillis(), pool,
+        config.readDb().deadlineMillis(), AUDIT_CHUNK, AUDIT_SHOWN, java.time.Clock.systemUTC());
+    return new ReadModelAuditor(store, java.time.Clock.systemUTC(), audits -> {
+      lastAudit.set(System.currentTimeMillis() / 1000);
+      if (audits.size() != 1) {
+        long[] counts = new long[3];
+        audits.forEach(a -> counts[a.verdict().ordinal()]++);
+        for (int i = 0; i < 3; i++) {
+          verdicts.set(i, counts[i]);
+        }
+      }
+      for (PromotionAudit audit : audits) {
+        if (audit.verdict() == Verdict.DIVERGED) {
+          LOG.warn("audit: promotion {} diverged: {}", audit.promotionId(), String.join("; ", audit.reasons()));
+        }
+      }
+    });
+  }
+
   private Future<Void> project(List<SecKillEvent> events) {
     return store.apply(events).compose(plan -> {
       recordLag(events, plan);
       if (plan.duplicates() > 0) {
-        LOG.info("skipped {} events already applied", plan.duplicates());
+        // the relay announces its heads every 2 s (and resends after a crash): counted, not worth a line each
+        LOG.debug("skipped {} events already applied", plan.duplicates());
       }
       for (ProjectionPlan.Gap gap : gaps.observe(plan, System.currentTimeMillis())) {
-        LOG.warn("promotion {} misses events from sequence {}; asking the write side to resend", gap.promotionId(),
-            gap.expected());
+        LOG.warn("promotion {} misses events from sequence {} (got {}); asking the write side to resend",
+            gap.promotionId(), gap.expected(), gap.received());
         resendRequester.request(gap.promotionId(), gap.expected())
             .onFailure(e -> LOG.warn("resend request for {} not sent: {}", gap.promotionId(), e.getMessage()));
       }
-      if (!plan.gaps().isEmpty()) {
-        ProjectionPlan.Gap gap = plan.gaps().get(0);
-        return Future.failedFuture("sequence gap in promotion " + gap.promotionId() + ": expected "
-            + gap.expected() + ", got " + gap.received() + " (" + plan.gaps().size() + " promotions held back)");
-      }
+      // the events past a gap are not kept (their messages are accepted): the resend asked for above brings them
+      // again, on the replay queue, from the gap to the newest. Released instead, they would come back first, again
+      // and again, ahead of the resend that fills the gap (the nemesis found that livelock).
       return Future.succeededFuture();
     });
   }
@@ -117,7 +180,9 @@ public final class EventVerticle extends VerticleBase {
   public Future<?> stop() {
     meters.forEach(Metrics.registry()::remove);
     return Future.join(subscriber == null ? Future.succeededFuture() : subscriber.close(),
+        replay == null ? Future.succeededFuture() : replay.close(),
         resendRequester == null ? Future.succeededFuture() : resendRequester.close(),
+        eventStore == null ? Future.succeededFuture() : eventStore.close(),
         pool == null ? Future.succeededFuture() : pool.close());
   }
 }

@@ -22,24 +22,32 @@ import java.util.function.Predicate;
  * per promotion, many per message ({@link RelayFeed} says what is next: the group committer's memory, or a store
  * read of one promotion). A promotion's relay cursor is saved in WriteDB only after the broker has accepted its
  * events (one save in flight at a time, the newest cursors win), so a crash or a failover resends (the projection is
- * idempotent) and never skips. When the broker is down it retries every second by itself.
+ * idempotent) and never skips. When the broker is down it retries every second by itself. Each promotion's newest
+ * event is announced again every 2 s for a while ({@link RelayHeads}), so that a lost tail is noticed and asked for.
  */
 public final class OutboxRelay {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
   private static final long RETRY_MILLIS = 1000;
   private static final long RESEND_INTERVAL_MILLIS = 1000;
+  static final int RESEND_MAX_EVENTS = 50_000;
   private static final long IDLE_READ_MILLIS = 20;
   /** Committed events of one promotion held for the broker in memory at most; beyond, they are read from the store. */
   private static final int MEMORY_CAPACITY = 200_000;
+  /** Each promotion's newest relayed event is sent again this often, for this long after it last moved. */
+  private static final long ANNOUNCE_MILLIS = 2000;
+  private static final long ANNOUNCE_WINDOW_MILLIS = 300_000;
 
   private final Vertx vertx;
   private final EventStore store;
   private final SecKillMessagePublisher publisher;
+  private final SecKillMessagePublisher replay;
   private final int batchMax;
   /** Whether a promotion's partition is held here. */
   private final Predicate<UUID> served;
   private final RelayFeed feed = new RelayFeed(MEMORY_CAPACITY);
   private final Map<UUID, Long> lastResend = new HashMap<>();
+  private final RelayHeads heads = new RelayHeads(ANNOUNCE_WINDOW_MILLIS);
+  private final long announceTimer;
   private boolean running;
   private boolean paused;
   private boolean retryScheduled;
@@ -47,13 +55,16 @@ public final class OutboxRelay {
   private boolean saving;
   private long sentEvents;
 
-  public OutboxRelay(Vertx vertx, EventStore store, SecKillMessagePublisher publisher, int batchMax,
-                     Predicate<UUID> served) {
+  /** {@code replay}: the publisher of resent events ({@code <queue>.replay}, see {@code ResendRequests}). */
+  public OutboxRelay(Vertx vertx, EventStore store, SecKillMessagePublisher publisher, SecKillMessagePublisher replay,
+                     int batchMax, Predicate<UUID> served) {
     this.vertx = vertx;
     this.store = store;
     this.publisher = publisher;
+    this.replay = replay;
     this.batchMax = batchMax;
     this.served = served;
+    this.announceTimer = vertx.setPeriodic(ANNOUNCE_MILLIS, id -> announceHeads());
   }
 
   /**
@@ -92,6 +103,7 @@ public final class OutboxRelay {
 
   public void stop() {
     stopped = true;
+    vertx.cancelTimer(announceTimer);
   }
 
   /**
@@ -138,9 +150,10 @@ public final class OutboxRelay {
   }
 
   /**
-   * Sends a promotion's events again from {@code fromSequence} on, because the read side found a gap the broker
-   * will not fill. Only the promotion's owner answers, at most once per promotion a second; the projection skips what
-   * it already has.
+   * Sends a promotion's events again from {@code fromSequence} on, up to its newest (at most
+   * {@value #RESEND_MAX_EVENTS} a request, a page a message), on the replay queue, because the read side found a gap
+   * the broker will not fill. Only the promotion's owner answers, at most once per promotion a second; the projection
+   * skips what it already has, and asks again if it is still behind.
    */
   public void resend(UUID promotionId, long fromSequence) {
     long now = System.currentTimeMillis();
@@ -149,10 +162,24 @@ public final class OutboxRelay {
       return;
     }
     lastResend.put(promotionId, now);
-    store.relayPage(promotionId, fromSequence, batchMax)
-        .compose(events -> publisher.publishEncoded(encoded(events)).map(events.size()))
+    resendPages(promotionId, fromSequence, 0)
         .onSuccess(count -> LOG.info("resent {} events of promotion {} from sequence {}", count, promotionId, fromSequence))
         .onFailure(e -> LOG.warn("resend of promotion {} from {} failed: {}", promotionId, fromSequence, e.getMessage()));
+  }
+
+  private Future<Integer> resendPages(UUID promotionId, long fromSequence, int sent) {
+    return store.relayPage(promotionId, fromSequence, batchMax).compose(events -> {
+      if (events.isEmpty()) {
+        return Future.succeededFuture(sent);
+      }
+      return replay.publishEncoded(encoded(events)).compose(v -> {
+        int total = sent + events.size();
+        if (events.size() < batchMax || total >= RESEND_MAX_EVENTS || stopped || !served.test(promotionId)) {
+          return Future.succeededFuture(total);
+        }
+        return resendPages(promotionId, events.get(events.size() - 1).sequence() + 1, total);
+      });
+    });
   }
 
   /** One message: a store read of one promotion not trusted (if any) and what trusted memory holds. */
@@ -190,6 +217,7 @@ public final class OutboxRelay {
       }
       List<Sequenced> page = ar.result();
       sentEvents += page.size();
+      heads.sent(page, System.currentTimeMillis());
       int fromStoreCount = fromStore.result().size();
       if (read != null) {
         feed.readFromStore(read, page.subList(0, fromStoreCount), fromStoreCount == batchMax);
@@ -207,6 +235,22 @@ public final class OutboxRelay {
         nudge();
       }
     });
+  }
+
+  /**
+   * Sends each promotion's newest relayed event again ({@link RelayHeads}), so that a lost tail is noticed by the
+   * projection within seconds; skipped while the relay is paused (the broker is down: the retry covers it).
+   */
+  private void announceHeads() {
+    if (stopped || paused) {
+      return;
+    }
+    List<Sequenced> due = heads.due(System.currentTimeMillis(), served);
+    if (due.isEmpty()) {
+      return;
+    }
+    publisher.publishEncoded(encoded(due))
+        .onFailure(e -> LOG.debug("announcement of {} relay heads not sent: {}", due.size(), e.getMessage()));
   }
 
   private Future<List<Sequenced>> read(RelayFeed.Read read) {

@@ -8,9 +8,10 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Decides when a gap has lasted long enough to ask the write side for a resend: a gap that the broker's own
- * redelivery fills quickly (a released message coming back) needs nothing; one that persists for
- * {@code patienceMillis} is requested, and again every {@code patienceMillis} until it is filled. Pure: time is given.
+ * Decides when to ask the write side for a resend: at once when a gap is seen (the events past it are not kept:
+ * the resend brings them again, from the gap to the newest), again every {@code patienceMillis} while it stays, and at
+ * once again after the promotion moved on (a resend fills at most so much; what follows it is asked for next). Pure:
+ * time is given.
  */
 public final class GapTracker {
   private final long patienceMillis;
@@ -26,9 +27,9 @@ public final class GapTracker {
     plan.lastSequences().keySet().forEach(this::filled);
     List<ProjectionPlan.Gap> due = new ArrayList<>();
     for (ProjectionPlan.Gap gap : plan.gaps()) {
-      long since = firstSeen.computeIfAbsent(gap.promotionId(), id -> nowMillis);
+      firstSeen.putIfAbsent(gap.promotionId(), nowMillis);
       Long requested = lastRequested.get(gap.promotionId());
-      if (nowMillis - since >= patienceMillis && (requested == null || nowMillis - requested >= patienceMillis)) {
+      if (requested == null || nowMillis - requested >= patienceMillis) {
         lastRequested.put(gap.promotionId(), nowMillis);
         due.add(gap);
       }

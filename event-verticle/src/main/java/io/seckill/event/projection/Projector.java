@@ -34,7 +34,10 @@ public final class Projector {
     List<ProjectionPlan.Gap> gaps = new ArrayList<>();
     int duplicates = 0;
     int applied = 0;
-    for (SecKillEvent event : events) {
+    // messages of one promotion may come out of order (a resend, an announcement, a redelivery): in sequence order
+    List<SecKillEvent> ordered = new ArrayList<>(events);
+    ordered.sort(java.util.Comparator.comparingLong(SecKillEvent::sequence));
+    for (SecKillEvent event : ordered) {
       UUID id = event.promotionId();
       long expected = last.getOrDefault(id, 0L) + 1;
       if (event.sequence() < expected) {

@@ -73,17 +73,25 @@ class ProjectorTest {
   }
 
   @Test
-  void aGapIsRequestedOnlyOnceItLastsAndAgainWhileItStays() {
+  void aGapIsRequestedAtOnceAndAgainWhileItStays() {
     GapTracker tracker = new GapTracker(1000);
     ProjectionPlan gapped = Projector.plan(List.of(grab(p, 3)), Map.of(p, 1L));
-    assertThat(tracker.observe(gapped, 0)).isEmpty();
+    assertThat(tracker.observe(gapped, 0)).containsExactly(new ProjectionPlan.Gap(p, 2, 3));
     assertThat(tracker.observe(gapped, 999)).isEmpty();
-    assertThat(tracker.observe(gapped, 1000)).containsExactly(new ProjectionPlan.Gap(p, 2, 3));
-    assertThat(tracker.observe(gapped, 1500)).isEmpty();
-    assertThat(tracker.observe(gapped, 2000)).hasSize(1);
+    assertThat(tracker.observe(gapped, 1000)).hasSize(1);
     ProjectionPlan filled = Projector.plan(List.of(grab(p, 2), grab(p, 3)), Map.of(p, 1L));
-    assertThat(tracker.observe(filled, 2100)).isEmpty();
+    assertThat(tracker.observe(filled, 1100)).isEmpty();
     assertThat(tracker.open()).isEmpty();
-    assertThat(tracker.observe(gapped, 5000)).isEmpty();
+    // moved on, and a gap again further on: asked for at once
+    ProjectionPlan movedOnGapped = Projector.plan(List.of(grab(p, 2), grab(p, 5)), Map.of(p, 1L));
+    assertThat(tracker.observe(movedOnGapped, 1200)).containsExactly(new ProjectionPlan.Gap(p, 3, 5));
+  }
+
+  @Test
+  void aBatchIsAppliedInSequenceOrderWhateverOrderItsMessagesCameIn() {
+    ProjectionPlan plan = Projector.plan(List.of(grab(p, 4), grab(p, 2), grab(p, 3)), Map.of(p, 1L));
+    assertThat(plan.gaps()).isEmpty();
+    assertThat(plan.lastSequences()).isEqualTo(Map.of(p, 4L));
+    assertThat(plan.coupons()).extracting(CouponGrabbedEvent::sequence).containsExactly(2L, 3L, 4L);
   }
 }

@@ -17,8 +17,10 @@ import java.util.function.BiConsumer;
 /**
  * How the read side heals a gap it cannot fill from the broker (a message lost by the broker): it asks the
  * write side, on the address {@code <queue>.resend}, to send a promotion's events again from a sequence on.
- * The write side reads them from the event store, which still has them all, and relays them; the projection
- * skips what it already has.
+ * The write side reads them from the event store, which still has them all, and sends them on a queue of their own,
+ * {@code <queue>.replay}, which the projection also consumes: on the main queue they would wait behind the messages
+ * the gap holds back, which the broker keeps handing back first (a livelock the seeded nemesis found). The
+ * projection skips what it already has.
  */
 public final class ResendRequests {
   private static final Logger LOG = LoggerFactory.getLogger(ResendRequests.class);
@@ -28,6 +30,12 @@ public final class ResendRequests {
 
   public static String address(AmqpConfig config) {
     return config.address() + ".resend";
+  }
+
+  /** Where resent events go: {@code <queue>.replay} on the same broker. */
+  public static AmqpConfig replay(AmqpConfig config) {
+    return new AmqpConfig(config.host(), config.port(), config.user(), config.password(),
+        config.address() + ".replay");
   }
 
   /** The read side's end: {@link Requester#request} asks for a resend (best effort; it is asked again if lost). */
