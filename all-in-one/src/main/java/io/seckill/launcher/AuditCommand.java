@@ -81,7 +81,7 @@ final class AuditCommand {
       Pool writeDb = Databases.pool(vertx, write, "audit-command-write");
       Pool readDb = Databases.pool(vertx, read, "audit-command-read");
       ReadModelAuditor auditor = new ReadModelAuditor(new AuditStore(writeDb, write.deadlineMillis(), readDb,
-          read.deadlineMillis(), 2000, 100, clock), clock, audits -> { });
+          read.deadlineMillis(), 2000, 100, clock), clock, (audits, all) -> { });
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
       UUID one = promotion;
       while (true) {

@@ -125,9 +125,9 @@ public final class EventVerticle extends VerticleBase {
         .description("when the last audit finished (Unix seconds, 0: none yet)").register(Metrics.registry()));
     AuditStore store = new AuditStore(eventStore, config.writeDb().deadlineMillis(), pool,
         config.readDb().deadlineMillis(), AUDIT_CHUNK, AUDIT_SHOWN, java.time.Clock.systemUTC());
-    return new ReadModelAuditor(store, java.time.Clock.systemUTC(), audits -> {
+    return new ReadModelAuditor(store, java.time.Clock.systemUTC(), (audits, all) -> {
       lastAudit.set(System.currentTimeMillis() / 1000);
-      if (audits.size() != 1) {
+      if (all) {
         long[] counts = new long[3];
         audits.forEach(a -> counts[a.verdict().ordinal()]++);
         for (int i = 0; i < 3; i++) {

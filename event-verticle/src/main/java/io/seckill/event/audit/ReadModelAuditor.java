@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * The audit (SPEC §8): every promotion, or one, audited one after the other (never two at once: the audit reads in
@@ -19,10 +19,10 @@ import java.util.function.Consumer;
 public final class ReadModelAuditor {
   private final AuditStore store;
   private final Clock clock;
-  private final Consumer<List<PromotionAudit>> done;
+  private final BiConsumer<List<PromotionAudit>, Boolean> done;
 
-  /** {@code done} hears every finished audit's promotions (metrics). */
-  public ReadModelAuditor(AuditStore store, Clock clock, Consumer<List<PromotionAudit>> done) {
+  /** {@code done} hears every finished audit's promotions, and whether it was of all of them (metrics). */
+  public ReadModelAuditor(AuditStore store, Clock clock, BiConsumer<List<PromotionAudit>, Boolean> done) {
     this.store = store;
     this.clock = clock;
     this.done = done;
@@ -39,18 +39,18 @@ public final class ReadModelAuditor {
           return null;
         }));
       }
-      return chain.map(v -> report(audits));
+      return chain.map(v -> report(audits, true));
     });
   }
 
   /** One promotion; empty when neither side knows it. */
   public Future<Optional<JsonObject>> one(UUID id) {
     return store.known(id).compose(known -> !known ? Future.succeededFuture(Optional.empty())
-        : store.audit(id).map(audit -> Optional.of(report(List.of(audit)))));
+        : store.audit(id).map(audit -> Optional.of(report(List.of(audit), false))));
   }
 
-  private JsonObject report(List<PromotionAudit> audits) {
-    done.accept(audits);
+  private JsonObject report(List<PromotionAudit> audits, boolean all) {
+    done.accept(audits, all);
     JsonArray promotions = new JsonArray();
     List<Verdict> verdicts = new ArrayList<>(audits.size());
     for (PromotionAudit audit : audits) {
