@@ -7,6 +7,10 @@ import io.seckill.event.audit.ReadModelAuditor;
 import io.seckill.event.audit.Verdict;
 import io.seckill.event.projection.GapTracker;
 import io.seckill.event.projection.ProjectionPlan;
+import io.seckill.event.rebuild.RebuildRoutes;
+import io.seckill.event.rebuild.RebuildStatus;
+import io.seckill.event.rebuild.RebuildStore;
+import io.seckill.event.rebuild.Rebuilder;
 import io.seckill.event.store.ReadModelStore;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
@@ -51,6 +55,7 @@ public final class EventVerticle extends VerticleBase {
 
   private static final int AUDIT_CHUNK = 2000;
   private static final int AUDIT_SHOWN = 100;
+  private static final long REAP_MILLIS = 5000;
 
   private final SecKillConfig config;
   private final boolean readsEventStore;
@@ -66,6 +71,8 @@ public final class EventVerticle extends VerticleBase {
   private Timer projectionLag;
   private Counter applied;
   private Counter duplicates;
+  private Rebuilder rebuilder;
+  private long reapTimer = -1;
 
   public EventVerticle(SecKillConfig config) {
     this(config, true);
@@ -100,20 +107,66 @@ public final class EventVerticle extends VerticleBase {
           Security security = Security.shared(vertx, config.security());
           Guard guard = new Guard(vertx, security, java.time.Clock.systemUTC());
           guard.mountAddressLimit(router);
+          if (readsEventStore) {
+            eventStore = Databases.pool(vertx, config.writeDb(), "event-audit");
+          } else {
+            LOG.info("no WriteDB settings for the event role: the read model's audit and rebuild answer 503 until"
+                + " they are given");
+          }
           new AuditRoutes(auditor(), guard).mount(router);
+          rebuilder = rebuilder();
+          new RebuildRoutes(rebuilder, guard, AuditRoutes.NO_WRITE_DB).mount(router);
           ApiDocument.check("event", router);
           return HttpServers.create(vertx, config, router).listen(config.eventPort(), config.httpHost());
         })
         .onSuccess(server -> LOG.info("event projector running; health on {}:{}", config.httpHost(), server.actualPort()));
   }
 
-  /** The audit, when this role has WriteDB settings (its read-only account); null otherwise. */
-  private ReadModelAuditor auditor() {
-    if (!readsEventStore) {
-      LOG.info("no WriteDB settings for the event role: GET /read-model/audit answers 503 until they are given");
+  /**
+   * The rebuild, when this role has WriteDB settings; null otherwise. What dead rebuilds left is cleaned up now and
+   * every {@value #REAP_MILLIS} ms.
+   */
+  private Rebuilder rebuilder() {
+    if (eventStore == null) {
       return null;
     }
-    eventStore = Databases.pool(vertx, config.writeDb(), "event-audit");
+    Rebuilder rebuilder = new Rebuilder(vertx, new RebuildStore(eventStore, config.writeDb().deadlineMillis(), pool,
+        config.readDb().deadlineMillis()), java.time.Clock.systemUTC(), config.rebuildEventsPerSecond(), done -> {
+          Counter.builder("seckill_read_model_rebuilds").tag("outcome", done.state().json())
+              .description("rebuilds of the read model run by this process, by outcome").register(Metrics.registry())
+              .increment();
+        });
+    meters.add(Gauge.builder("seckill_read_model_rebuild_running", rebuilder,
+            r -> r.current() != null && !r.current().state().finished() ? 1 : 0)
+        .description("1 while this process runs a rebuild of the read model").register(Metrics.registry()));
+    meters.add(Gauge.builder("seckill_read_model_rebuild_events_applied", rebuilder,
+            r -> r.current() == null ? 0 : r.current().eventsApplied())
+        .description("events applied by this process's current or last rebuild").register(Metrics.registry()));
+    meters.add(Gauge.builder("seckill_read_model_rebuild_events_total", rebuilder,
+            r -> r.current() == null ? 0 : r.current().eventsTotal())
+        .description("events this process's current or last rebuild must apply").register(Metrics.registry()));
+    meters.add(Gauge.builder("seckill_read_model_rebuild_events_per_second", rebuilder,
+            r -> r.current() == null ? 0 : r.current().eventsPerSecond())
+        .description("the rate of this process's current or last rebuild").register(Metrics.registry()));
+    for (RebuildStatus.State outcome : new RebuildStatus.State[] {RebuildStatus.State.SWAPPED, RebuildStatus.State.FAILED}) {
+      meters.add(Counter.builder("seckill_read_model_rebuilds").tag("outcome", outcome.json())
+          .description("rebuilds of the read model run by this process, by outcome").register(Metrics.registry()));
+    }
+    reap(rebuilder);
+    reapTimer = vertx.setPeriodic(REAP_MILLIS, t -> reap(rebuilder));
+    return rebuilder;
+  }
+
+  private static void reap(Rebuilder rebuilder) {
+    rebuilder.reap().onFailure(e -> LOG.warn("clean-up after dead rebuilds failed, tried again in {} s: {}",
+        REAP_MILLIS / 1000, e.getMessage()));
+  }
+
+  /** The audit, when this role has WriteDB settings (its read-only account); null otherwise. */
+  private ReadModelAuditor auditor() {
+    if (eventStore == null) {
+      return null;
+    }
     java.util.concurrent.atomic.AtomicLongArray verdicts = new java.util.concurrent.atomic.AtomicLongArray(3);
     java.util.concurrent.atomic.AtomicLong lastAudit = new java.util.concurrent.atomic.AtomicLong();
     for (Verdict verdict : Verdict.values()) {
@@ -178,6 +231,7 @@ public final class EventVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(reapTimer);
     meters.forEach(Metrics.registry()::remove);
     return Future.join(subscriber == null ? Future.succeededFuture() : subscriber.close(),
         replay == null ? Future.succeededFuture() : replay.close(),

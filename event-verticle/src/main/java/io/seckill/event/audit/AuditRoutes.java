@@ -18,7 +18,7 @@ import java.util.UUID;
  */
 public final class AuditRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(AuditRoutes.class);
-  static final String NO_WRITE_DB = "this event service has no WriteDB settings to read the events with: set"
+  public static final String NO_WRITE_DB = "this event service has no WriteDB settings to read the events with: set"
       + " SECKILL_WRITE_DB_HOST, _PORT, _DATABASE and a read-only _USER/_PASSWORD (SELECT on events, promotions and"
       + " relay_cursors) for the event role";
 

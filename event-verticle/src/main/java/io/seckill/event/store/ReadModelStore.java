@@ -28,21 +28,37 @@ import java.util.UUID;
  * redelivered batch finds its events already applied and changes nothing.
  */
 public final class ReadModelStore {
-  private static final String INSERT_PROMOTION = "INSERT INTO active_promotions (promotion_id, number_of_coupons,"
-      + " remaining_coupons, discount, publish_time, finish_time) VALUES (?, ?, ?, ?, ?, ?)";
-  private static final MultiRowInsert INSERT_COUPONS = new MultiRowInsert("INSERT INTO coupons (customer_id,"
-      + " promotion_id, sequence, discount, grabbed_at) VALUES ", "(?, ?, ?, ?, ?)");
-  private static final String TAKE_COUPONS = "UPDATE active_promotions SET remaining_coupons = remaining_coupons - ?"
-      + " WHERE promotion_id = ?";
-  private static final String REMOVE_PROMOTION = "DELETE FROM active_promotions WHERE promotion_id = ?";
-  private static final String SAVE_POSITION = "INSERT INTO projection_positions (promotion_id, last_sequence)"
-      + " VALUES (?, ?) ON DUPLICATE KEY UPDATE last_sequence = VALUES(last_sequence)";
-
   private final Pool pool;
-  private final Map<Integer, String> positionSql = new HashMap<>();
+  private final ReadModelTables tables;
+  private final String insertPromotion;
+  private final MultiRowInsert insertCoupons;
+  private final String takeCoupons;
+  private final String removePromotion;
+  private final String savePosition;
+  private final Map<Integer, String> positionSql = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** The live read model. */
   public ReadModelStore(Pool pool) {
+    this(pool, ReadModelTables.LIVE);
+  }
+
+  /** The read model in {@code tables} (a rebuild's shadow tables). */
+  public ReadModelStore(Pool pool, ReadModelTables tables) {
     this.pool = pool;
+    this.tables = tables;
+    insertPromotion = "INSERT INTO " + tables.activePromotions() + " (promotion_id, number_of_coupons,"
+        + " remaining_coupons, discount, publish_time, finish_time) VALUES (?, ?, ?, ?, ?, ?)";
+    insertCoupons = new MultiRowInsert("INSERT INTO " + tables.coupons() + " (customer_id, promotion_id, sequence,"
+        + " discount, grabbed_at) VALUES ", "(?, ?, ?, ?, ?)");
+    takeCoupons = "UPDATE " + tables.activePromotions() + " SET remaining_coupons = remaining_coupons - ?"
+        + " WHERE promotion_id = ?";
+    removePromotion = "DELETE FROM " + tables.activePromotions() + " WHERE promotion_id = ?";
+    savePosition = "INSERT INTO " + tables.positions() + " (promotion_id, last_sequence) VALUES (?, ?)"
+        + " ON DUPLICATE KEY UPDATE last_sequence = VALUES(last_sequence)";
+  }
+
+  public ReadModelTables tables() {
+    return tables;
   }
 
   /** Applies a batch; the future holds the plan that was committed. */
@@ -58,9 +74,20 @@ public final class ReadModelStore {
     }));
   }
 
+  /**
+   * Plans events whose promotions' last applied sequences the caller knows ({@code lastApplied}, updated with the
+   * plan's at once): a rebuild's shadow tables, which nothing else writes, so that the next batch can be planned while
+   * this one is written with {@link #write}.
+   */
+  public static ProjectionPlan planKnown(List<SecKillEvent> events, Map<UUID, Long> lastApplied) {
+    ProjectionPlan plan = Projector.plan(events, lastApplied);
+    lastApplied.putAll(plan.lastSequences());
+    return plan;
+  }
+
   private Future<Map<UUID, Long>> lockPositions(SqlConnection conn, List<UUID> ids) {
-    String sql = positionSql.computeIfAbsent(ids.size(), n -> "SELECT promotion_id, last_sequence FROM"
-        + " projection_positions WHERE promotion_id IN (" + String.join(",", Collections.nCopies(n, "?")) + ") FOR UPDATE");
+    String sql = positionSql.computeIfAbsent(ids.size(), n -> "SELECT promotion_id, last_sequence FROM "
+        + tables.positions() + " WHERE promotion_id IN (" + String.join(",", Collections.nCopies(n, "?")) + ") FOR UPDATE");
     Tuple params = Tuple.tuple();
     ids.forEach(id -> params.addString(id.toString()));
     return conn.preparedQuery(sql).execute(params).map(rows -> {
@@ -72,7 +99,8 @@ public final class ReadModelStore {
     });
   }
 
-  private Future<Void> write(SqlConnection conn, ProjectionPlan plan) {
+  /** Writes a plan on {@code conn} (in the caller's transaction). */
+  public Future<Void> write(SqlConnection conn, ProjectionPlan plan) {
     Future<Void> chain = Future.succeededFuture();
     if (!plan.started().isEmpty()) {
       List<Tuple> rows = new ArrayList<>();
@@ -80,22 +108,22 @@ public final class ReadModelStore {
         rows.add(Tuple.of(start.promotionId().toString(), start.numberOfCoupons(), start.numberOfCoupons(),
             start.discount(), SqlTime.toDb(start.publishTime()), SqlTime.toDb(start.finishTime())));
       }
-      chain = chain.compose(v -> conn.preparedQuery(INSERT_PROMOTION).executeBatch(rows).mapEmpty());
+      chain = chain.compose(v -> conn.preparedQuery(insertPromotion).executeBatch(rows).mapEmpty());
     }
     chain = insertCoupons(conn, chain, plan.coupons());
     if (!plan.couponsTaken().isEmpty()) {
       List<Tuple> rows = new ArrayList<>();
       plan.couponsTaken().forEach((id, count) -> rows.add(Tuple.of(count, id.toString())));
-      chain = chain.compose(v -> conn.preparedQuery(TAKE_COUPONS).executeBatch(rows).mapEmpty());
+      chain = chain.compose(v -> conn.preparedQuery(takeCoupons).executeBatch(rows).mapEmpty());
     }
     if (!plan.finished().isEmpty()) {
       List<Tuple> rows = new ArrayList<>();
       plan.finished().forEach(id -> rows.add(Tuple.of(id.toString())));
-      chain = chain.compose(v -> conn.preparedQuery(REMOVE_PROMOTION).executeBatch(rows).mapEmpty());
+      chain = chain.compose(v -> conn.preparedQuery(removePromotion).executeBatch(rows).mapEmpty());
     }
     List<Tuple> positions = new ArrayList<>();
     plan.lastSequences().forEach((id, sequence) -> positions.add(Tuple.of(id.toString(), sequence)));
-    return chain.compose(v -> conn.preparedQuery(SAVE_POSITION).executeBatch(positions).mapEmpty());
+    return chain.compose(v -> conn.preparedQuery(savePosition).executeBatch(positions).mapEmpty());
   }
 
   private Future<Void> insertCoupons(SqlConnection conn, Future<Void> chain, List<CouponGrabbedEvent> coupons) {
@@ -105,7 +133,7 @@ public final class ReadModelStore {
         params.addString(coupon.customerId()).addString(coupon.promotionId().toString()).addLong(coupon.sequence())
             .addDouble(coupon.discount()).addLocalDateTime(SqlTime.toDb(coupon.time()));
       }
-      chain = chain.compose(v -> conn.preparedQuery(INSERT_COUPONS.sql(statement.size())).execute(params).mapEmpty());
+      chain = chain.compose(v -> conn.preparedQuery(insertCoupons.sql(statement.size())).execute(params).mapEmpty());
     }
     return chain;
   }

@@ -22,7 +22,8 @@ public record SecKillConfig(
     int commandInstances,
     LeaseConfig lease,
     int snapshotGrabs,
-    HttpLimits httpLimits) {
+    HttpLimits httpLimits,
+    int rebuildEventsPerSecond) {
 
   public static final String WRITE_DB_PREFIX = "SECKILL_WRITE_DB_";
   public static final String READ_DB_PREFIX = "SECKILL_READ_DB_";
@@ -48,7 +49,8 @@ public record SecKillConfig(
         env.integer("SECKILL_COMMAND_INSTANCES", Runtime.getRuntime().availableProcessors()),
         LeaseConfig.from(env),
         snapshotGrabs(env),
-        HttpLimits.from(env));
+        HttpLimits.from(env),
+        rebuildPace(env));
   }
 
   /**
@@ -63,47 +65,62 @@ public record SecKillConfig(
     return grabs;
   }
 
+  /**
+   * The most events per second a rebuild of the read model applies (0: as fast as it can): on a machine whose cores the
+   * queries of a running sale need, a paced rebuild takes less from them (BENCHMARKS.md, W7).
+   */
+  private static int rebuildPace(Env env) {
+    int pace = env.integer("SECKILL_REBUILD_EVENTS_PER_SECOND", 0);
+    if (pace < 0) {
+      throw new IllegalArgumentException("SECKILL_REBUILD_EVENTS_PER_SECOND must be 0 (no limit) or more, got " + pace);
+    }
+    return pace;
+  }
+
   public SecKillConfig withDatabases(DbConfig write, DbConfig read) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, write, read, amqp,
         commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease,
-        snapshotGrabs, httpLimits);
+        snapshotGrabs, httpLimits, rebuildEventsPerSecond);
   }
 
   public SecKillConfig withAmqp(AmqpConfig newAmqp) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb,
         newAmqp, commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease,
-        snapshotGrabs, httpLimits);
+        snapshotGrabs, httpLimits, rebuildEventsPerSecond);
   }
 
   public SecKillConfig withCommandInstances(int instances) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, instances, lease, snapshotGrabs, httpLimits);
+        commandBatchMax, promotionPollMillis, relayBatchMax, instances, lease, snapshotGrabs, httpLimits, rebuildEventsPerSecond);
   }
 
   public SecKillConfig withLease(LeaseConfig newLease) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, newLease, snapshotGrabs, httpLimits);
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, newLease, snapshotGrabs, httpLimits,
+        rebuildEventsPerSecond);
   }
 
   public SecKillConfig withSnapshotGrabs(int grabs) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease, grabs, httpLimits);
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease, grabs, httpLimits,
+        rebuildEventsPerSecond);
   }
 
   public SecKillConfig withSecurity(SecurityConfig newSecurity) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, newSecurity, writeDb, readDb,
         amqp, commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease,
-        snapshotGrabs, httpLimits);
+        snapshotGrabs, httpLimits, rebuildEventsPerSecond);
   }
 
   public SecKillConfig withHttpLimits(HttpLimits limits) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease, snapshotGrabs, limits);
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease, snapshotGrabs, limits,
+        rebuildEventsPerSecond);
   }
 
   public SecKillConfig withPorts(int admin, int command, int query, int event) {
     return new SecKillConfig(httpHost, admin, command, query, event, security, writeDb, readDb, amqp,
         commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease,
-        snapshotGrabs, httpLimits);
+        snapshotGrabs, httpLimits, rebuildEventsPerSecond);
   }
 }
