@@ -95,6 +95,12 @@ class SplitDeploymentIT {
     brokerAndCommand.put("SECKILL_OIDC_ISSUER", "seckill-dev");
     Map<String, String> event = new HashMap<>(common);
     event.put("SECKILL_ROLES", "event");
+    // the event role reads WriteDB's event store (audit, rebuild) with its own read-only account
+    event.put("SECKILL_WRITE_DB_USER", "seckill_event");
+    event.put("SECKILL_WRITE_DB_PASSWORD", "event-secret");
+    // admins' tokens (audit, rebuild) checked against the admin process's JWKS, as the command side does
+    event.put("SECKILL_OIDC_JWKS_URL", "http://127.0.0.1:" + adminPort + "/.well-known/jwks.json");
+    event.put("SECKILL_OIDC_ISSUER", "seckill-dev");
     event.put("SECKILL_DATA_DIR", root.resolve("event").toString());
     Map<String, String> adminAndQuery = new HashMap<>(common);
     adminAndQuery.put("SECKILL_ROLES", "admin,query");
@@ -112,7 +118,12 @@ class SplitDeploymentIT {
     processes.add(third);
     Async.await(Future.all(List.of(first.healthy(vertx, client, commandPort), second.healthy(vertx, client, eventPort),
         third.healthy(vertx, client, adminPort), third.healthy(vertx, client, queryPort))));
+    // the command side migrated WriteDB: its tables exist, the event role's grants can name them (README, Deployment)
+    writeServer.createReadOnlyUser("seckill_event", "event-secret", "seckill_write", EVENT_STORE_TABLES);
   }
+
+  /** What the event role's WriteDB account may read (SELECT), and nothing else. */
+  private static final List<String> EVENT_STORE_TABLES = List.of("events", "promotions", "relay_cursors");
 
   @AfterAll
   static void stop() {
@@ -177,6 +188,56 @@ class SplitDeploymentIT {
           assertThat(rootOnWrite.failed()).as("passwordless root refused").isTrue();
           ctx.completeNow();
         }));
+  }
+
+  /**
+   * The event role audits and rebuilds the read model through its read-only WriteDB account, which reads the event
+   * store and can do nothing else: no write, no other table, no ReadDB.
+   */
+  @Test
+  void theEventRoleAuditsAndRebuildsWithAnAccountThatOnlyReadsTheEventStore(Vertx vertx) {
+    io.vertx.mysqlclient.MySQLConnectOptions asEvent = new io.vertx.mysqlclient.MySQLConnectOptions()
+        .setHost("127.0.0.1").setPort(writeServer.port()).setDatabase("seckill_write").setUser("seckill_event")
+        .setPassword("event-secret");
+    io.vertx.sqlclient.SqlConnection conn = Async.await(io.vertx.mysqlclient.MySQLConnection.connect(vertx, asEvent)
+        .map(c -> (io.vertx.sqlclient.SqlConnection) c));
+    try {
+      for (String table : EVENT_STORE_TABLES) {
+        Async.await(conn.query("SELECT COUNT(*) FROM " + table).execute());
+      }
+      for (String refused : List.of("DELETE FROM events", "UPDATE promotions SET version = version",
+          "INSERT INTO relay_cursors (promotion_id, sequence) VALUES ('x', 1)", "SELECT * FROM partition_leases",
+          "SELECT * FROM schema_migrations", "DROP TABLE events", "CREATE TABLE mine (id INT)")) {
+        Future<?> attempt = conn.query(refused).execute();
+        Async.await(attempt.otherwiseEmpty());
+        assertThat(attempt.failed()).as(refused).isTrue();
+        assertThat(attempt.cause().getMessage()).as(refused).containsIgnoringCase("denied");
+      }
+    } finally {
+      conn.close();
+    }
+    boolean refusedByReadDb = Async.await(connect(vertx, readServer.port(), "seckill_read", "seckill_event",
+        "event-secret").transform(ar -> Future.succeededFuture(ar.failed())));
+    assertThat(refusedByReadDb).as("refused by ReadDB").isTrue();
+
+    HttpResponse<Buffer> audit = Async.await(client.get(eventPort, "127.0.0.1", "/read-model/audit")
+        .bearerTokenAuthentication(TestInfra.ADMIN_TOKEN).send());
+    assertThat(audit.statusCode()).as(audit.bodyAsString()).isEqualTo(200);
+    HttpResponse<Buffer> started = Async.await(client.post(eventPort, "127.0.0.1", "/read-model/rebuilds")
+        .bearerTokenAuthentication(TestInfra.ADMIN_TOKEN).sendJsonObject(new JsonObject()));
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    Async.await(Async.eventually(vertx, Duration.ofSeconds(30), () -> client.get(eventPort, "127.0.0.1",
+            started.getHeader("Location")).bearerTokenAuthentication(TestInfra.ADMIN_TOKEN).send()
+        .map(r -> {
+          String state = r.bodyAsJsonObject().getString("state");
+          if ("failed".equals(state)) {
+            throw new Async.GiveUp("rebuild failed: " + r.bodyAsString());
+          }
+          return "swapped".equals(state);
+        })));
+    Async.await(Async.eventually(vertx, Duration.ofSeconds(10), () -> client.get(eventPort, "127.0.0.1",
+            "/read-model/audit").bearerTokenAuthentication(TestInfra.ADMIN_TOKEN).send()
+        .map(r -> r.statusCode() == 200 && "consistent".equals(r.bodyAsJsonObject().getString("verdict")))));
   }
 
   private static Future<Void> connect(Vertx vertx, int port, String database, String user, String password) {

