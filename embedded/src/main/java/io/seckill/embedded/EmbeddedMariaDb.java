@@ -121,14 +121,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
    * which only these users can log in over TCP (root has no TCP password), so call it once all databases exist.
    */
   public void createUser(String user, String password, String database) {
-    for (String name : List.of(user, database)) {
-      if (!name.matches("[A-Za-z0-9_]+")) {
-        throw new IllegalArgumentException("not a plain identifier: " + name);
-      }
-    }
-    if (password.contains("'") || password.contains("\\")) {
-      throw new IllegalArgumentException("the password must not contain quotes or backslashes");
-    }
+    checkAccount(user, password, List.of(database));
     // '%' for other hosts; localhost and 127.0.0.1 too, so an anonymous local account cannot shadow it
     StringBuilder sql = new StringBuilder("FLUSH PRIVILEGES; ");
     for (String host : List.of("%", "localhost", "127.0.0.1")) {
@@ -144,14 +137,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
    * event role's read-only account on WriteDB (SPEC §8). Table grants need the tables: call it once they exist.
    */
   public void createReadOnlyUser(String user, String password, String database, List<String> tables) {
-    for (String name : new java.util.ArrayList<String>(List.of(user, database)) {{ addAll(tables); }}) {
-      if (!name.matches("[A-Za-z0-9_]+")) {
-        throw new IllegalArgumentException("not a plain identifier: " + name);
-      }
-    }
-    if (password.contains("'") || password.contains("\\")) {
-      throw new IllegalArgumentException("the password must not contain quotes or backslashes");
-    }
+    checkAccount(user, password, java.util.stream.Stream.concat(java.util.stream.Stream.of(database), tables.stream()).toList());
     StringBuilder sql = new StringBuilder("FLUSH PRIVILEGES; ");
     for (String host : List.of("%", "localhost", "127.0.0.1")) {
       sql.append("CREATE USER IF NOT EXISTS '").append(user).append("'@'").append(host).append("' IDENTIFIED BY '")
@@ -162,6 +148,18 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       }
     }
     runSql(sql.toString(), "cannot create user " + user);
+  }
+
+  /** Refuses what would not be a plain identifier or a plain quoted password in the SQL built from them. */
+  private static void checkAccount(String user, String password, List<String> names) {
+    for (String name : java.util.stream.Stream.concat(java.util.stream.Stream.of(user), names.stream()).toList()) {
+      if (!name.matches("[A-Za-z0-9_]+")) {
+        throw new IllegalArgumentException("not a plain identifier: " + name);
+      }
+    }
+    if (password.contains("'") || password.contains("\\")) {
+      throw new IllegalArgumentException("the password must not contain quotes or backslashes");
+    }
   }
 
   /**
