@@ -71,7 +71,6 @@ public final class EventVerticle extends VerticleBase {
   private Timer projectionLag;
   private Counter applied;
   private Counter duplicates;
-  private Rebuilder rebuilder;
   private long reapTimer = -1;
 
   public EventVerticle(SecKillConfig config) {
@@ -114,8 +113,7 @@ public final class EventVerticle extends VerticleBase {
                 + " they are given");
           }
           new AuditRoutes(auditor(), guard).mount(router);
-          rebuilder = rebuilder();
-          new RebuildRoutes(rebuilder, guard, AuditRoutes.NO_WRITE_DB).mount(router);
+          new RebuildRoutes(rebuilder(), guard, AuditRoutes.NO_WRITE_DB).mount(router);
           ApiDocument.check("event", router);
           return HttpServers.create(vertx, config, router).listen(config.eventPort(), config.httpHost());
         })

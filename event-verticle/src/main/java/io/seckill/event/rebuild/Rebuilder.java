@@ -272,10 +272,11 @@ public final class Rebuilder {
             }
             RebuildStatus done = status();
             store.finish(done).onFailure(e -> LOG.warn("rebuild {}: its end not recorded in ReadDB ({}); it will be"
-                    + " marked failed once its heartbeat is {} s old", id, e.getMessage(), RebuildStore.STALE_SECONDS))
-                .compose(v -> ar.succeeded() ? Future.succeededFuture() : store.drop(shadow.all()))
-                .onFailure(e -> LOG.warn("rebuild {}: shadow tables not dropped yet ({}); the next clean-up drops them",
-                    id, e.getMessage()));
+                    + " marked failed once its heartbeat is {} s old", id, e.getMessage(), RebuildStore.STALE_SECONDS));
+            if (ar.failed()) {
+              store.drop(shadow.all()).onFailure(e -> LOG.warn("rebuild {}: shadow tables not dropped yet ({}); the"
+                  + " next clean-up drops them", id, e.getMessage()));
+            }
             finished.accept(done);
           });
     }
