@@ -155,8 +155,8 @@ public final class Rebuilder {
   }
 
   /**
-   * Reads a promotion's events in {@code range} page by page and hands them to {@code sink}; the events applied. Two
-   * pages are written at once while the next is read (the sink plans a page when it gets it, in order).
+   * Reads a promotion's events in {@code range} page by page and hands them to {@code sink}; the events applied. One
+   * page is written while the next is read.
    */
   private Future<Long> copy(UUID promotion, Behind.Range range,
                             java.util.function.Function<List<SecKillEvent>, Future<ProjectionPlan>> sink, Job job) {
@@ -187,8 +187,9 @@ public final class Rebuilder {
         : store.events(promotion, last, range.upTo(), PAGE);
     return pace(job).compose(v -> {
       Future<ProjectionPlan> written = sink.apply(page);
-      // this page's write stays in flight while the previous one and the next read finish
-      return Future.all(previous, next).transform(ar -> ar.succeeded()
+      // one page written at a time while the next is read: two writes of one promotion at once could commit out of
+      // order, and the earlier page's position would then overwrite the later one's (RebuildTest caught it)
+      return Future.all(previous, written, next).transform(ar -> ar.succeeded()
           ? pages(promotion, range, next.result(), sink, job, written)
           : written.transform(w -> Future.failedFuture(ar.cause())));
     });
