@@ -12,10 +12,10 @@ if ! command -v docker-compose >/dev/null; then
   fi
 fi
 # the compose file requires these secrets; any value validates
-SECKILL_TICKET_KEYS=ci:0123456789abcdef0123456789abcdef0123456789a WRITE_DB_PASSWORD=ci READ_DB_PASSWORD=ci DB_ROOT_PASSWORD=ci \
+SECKILL_TICKET_KEYS=ci:0123456789abcdef0123456789abcdef0123456789a WRITE_DB_PASSWORD=ci READ_DB_PASSWORD=ci EVENT_DB_PASSWORD=ci DB_ROOT_PASSWORD=ci \
   docker-compose -f docker/docker-compose.yml config -q
 # and refuses to start without them
-if env -u SECKILL_TICKET_KEYS WRITE_DB_PASSWORD=ci READ_DB_PASSWORD=ci DB_ROOT_PASSWORD=ci docker-compose -f docker/docker-compose.yml config -q 2>/dev/null; then
+if env -u SECKILL_TICKET_KEYS WRITE_DB_PASSWORD=ci READ_DB_PASSWORD=ci EVENT_DB_PASSWORD=ci DB_ROOT_PASSWORD=ci docker-compose -f docker/docker-compose.yml config -q 2>/dev/null; then
   echo "check-docker: the compose file accepts a missing SECKILL_TICKET_KEYS"; exit 1
 fi
 echo "check-docker: docker-compose.yml is valid"

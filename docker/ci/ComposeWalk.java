@@ -194,7 +194,7 @@ public final class ComposeWalk {
     List<CompletableFuture<Void>> all = new ArrayList<>();
     for (String c : customers) {
       pacer.await();
-      all.add(send(command + "/command/tickets", tokens.get(c), body)
+      all.add(ticket(c, body, System.nanoTime() + Duration.ofSeconds(15).toNanos())
           .thenAccept(r -> {
             check(r.status() == 201, "ticket for " + c + ": " + r);
             tickets.put(c, r.field("ticket"));
@@ -202,6 +202,20 @@ public final class ComposeWalk {
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
     return tickets;
+  }
+
+  /**
+   * One customer's ticket, asked again after a second while the command side answers 503 (as a client honouring
+   * Retry-After does: a partition moving between members, e.g. back to a restarted one), until {@code deadline}.
+   */
+  private CompletableFuture<Reply> ticket(String customer, String body, long deadline) {
+    return send(command + "/command/tickets", tokens.get(customer), body).thenCompose(r -> {
+      if (r.status() != 503 || System.nanoTime() > deadline) {
+        return CompletableFuture.completedFuture(r);
+      }
+      return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS))
+          .thenCompose(v -> ticket(customer, body, deadline));
+    });
   }
 
   private void waitUntil(String what, Duration bound, BooleanSupplier condition) {

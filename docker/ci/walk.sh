@@ -14,6 +14,7 @@ project=seckillci
 compose=(docker-compose -p "$project" -f docker/docker-compose.yml)
 work=$(mktemp -d /var/tmp/seckill-walk.XXXXXX)
 services=(write-db read-db broker admin command-1 command-2 command-3 event query)
+jobs=(write-db-grants)   # one-shot containers: run once, exit 0
 current=start
 began=$SECONDS
 timings=()
@@ -35,7 +36,7 @@ cleanup() {
   set +e
   if [ "$status" != 0 ]; then
     echo "walk.sh: FAILED at step [$current] (exit $status); the containers' last log lines:"
-    for s in "${services[@]}"; do
+    for s in "${services[@]}" "${jobs[@]}"; do
       echo "---- $s ($(podman inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' "$(container "$s")" 2>/dev/null))"
       podman logs --tail 25 "$(container "$s")" 2>&1 | cut -c1-300
     done
@@ -78,6 +79,7 @@ done_step "image $((size / 1000000)) MB (base JRE image $((base / 1000000)) MB, 
 step up "docker-compose up, healthchecks run by a driver loop (no systemd, so podman runs none by itself)"
 secret() { head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='; }
 export WRITE_DB_PASSWORD="w$(secret)" READ_DB_PASSWORD="r$(secret)" DB_ROOT_PASSWORD="x$(secret)"
+export EVENT_DB_PASSWORD="e$(secret)"
 export SECKILL_TICKET_KEYS="ci:$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
 (
   while true; do
@@ -103,19 +105,35 @@ done_step "all ${#services[@]} containers healthy"
 
 step isolation "each container holds only its own database's credentials; every service runs as a non-root user"
 # expected secrets per container: W = WriteDB password, R = ReadDB password, X = databases' root password,
-# T = ticket keys
+# T = ticket keys, E = the event role's read-only WriteDB account (SELECT on the event store's tables only)
 declare -A holds=([write-db]="W X" [read-db]="R X" [broker]="" [admin]="W" [command-1]="W T" [command-2]="W T"
-  [command-3]="W T" [event]="R" [query]="R")
-declare -A value=([W]="$WRITE_DB_PASSWORD" [R]="$READ_DB_PASSWORD" [X]="$DB_ROOT_PASSWORD" [T]="${SECKILL_TICKET_KEYS#ci:}")
-for s in "${services[@]}"; do
-  envs=$(podman inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$(container "$s")")
-  for k in W R X T; do
+  [command-3]="W T" [event]="R E" [query]="R" [write-db-grants]="X E")
+declare -A value=([W]="$WRITE_DB_PASSWORD" [R]="$READ_DB_PASSWORD" [X]="$DB_ROOT_PASSWORD" [T]="${SECKILL_TICKET_KEYS#ci:}"
+  [E]="$EVENT_DB_PASSWORD")
+secrets_of() { # fails unless container $1 holds exactly the secrets holds[$1] names
+  local envs has want
+  envs=$(podman inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$(container "$1")")
+  for k in W R X T E; do
     has=no
     grep -qF -- "${value[$k]}" <<<"$envs" && has=yes
     want=no
-    [[ " ${holds[$s]} " == *" $k "* ]] && want=yes
-    [ "$has" = "$want" ] || { echo "walk.sh: $s holds secret $k: $has (expected $want)"; exit 1; }
+    [[ " ${holds[$1]} " == *" $k "* ]] && want=yes
+    [ "$has" = "$want" ] || { echo "walk.sh: $1 holds secret $k: $has (expected $want)"; exit 1; }
   done
+}
+for j in "${jobs[@]}"; do
+  deadline=$((SECONDS + 60))
+  until [ "$(podman inspect -f '{{.State.Status}}' "$(container "$j")" 2>/dev/null)" = exited ]; do
+    [ $SECONDS -lt $deadline ] || { echo "walk.sh: $j still running after 60 s"; exit 1; }
+    sleep 1
+  done
+  code=$(podman inspect -f '{{.State.ExitCode}}' "$(container "$j")")
+  [ "$code" = 0 ] || { echo "walk.sh: $j exited $code: $(podman logs "$(container "$j")" 2>&1 | tail -5)"; exit 1; }
+  secrets_of "$j"
+  echo "walk.sh:   $j: secrets {${holds[$j]}}, exited 0: $(podman logs "$(container "$j")" 2>&1 | tail -1)"
+done
+for s in "${services[@]}"; do
+  secrets_of "$s"
   pid=$(podman inspect -f '{{.State.Pid}}' "$(container "$s")")
   uid=$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")
   [ "$uid" != 0 ] || { echo "walk.sh: $s runs $(cat "/proc/$pid/comm") as root"; exit 1; }
@@ -155,6 +173,18 @@ for s in command-1 command-2 command-3 event; do
     | sed "s/^/walk.sh:   $s: /"
 done
 done_step
+
+step read-model "the event container audits and rebuilds ReadDB from WriteDB's events through its read-only account"
+seckill_in() { podman exec "$(container "$1")" java -XX:TieredStopAtLevel=1 -jar /opt/seckill/seckill.jar "${@:2}"; }
+seckill_in event audit --wait 60 >"$work/audit.out" 2>&1 \
+  || { echo "walk.sh: audit after the walk exited $?:"; tail -20 "$work/audit.out"; exit 1; }
+grep -E '^seckill' "$work/audit.out" | cut -c1-300 | sed 's/^/walk.sh:   /'
+seckill_in event rebuild >"$work/rebuild.out" 2>&1 \
+  || { echo "walk.sh: rebuild exited $?:"; tail -20 "$work/rebuild.out"; exit 1; }
+tr '\r' '\n' <"$work/rebuild.out" | grep -E '^(seckill|\[)' | tail -3 | cut -c1-300 | sed 's/^/walk.sh:   /'
+seckill_in event audit --wait 30 >"$work/audit.out" 2>&1 \
+  || { echo "walk.sh: audit after the rebuild exited $?:"; tail -20 "$work/audit.out"; exit 1; }
+done_step "consistent, rebuilt, consistent again"
 
 step healthy-again "every container healthy after the walk"
 deadline=$((SECONDS + 120))
