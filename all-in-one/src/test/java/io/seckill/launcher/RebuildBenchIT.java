@@ -3,7 +3,6 @@ package io.seckill.launcher;
 import io.seckill.shared.testing.Async;
 import io.seckill.shared.testing.SyntheticEvents;
 import io.seckill.shared.testing.TestInfra;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -15,12 +14,9 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,20 +73,20 @@ class RebuildBenchIT {
       customers[i] = "w7-" + (i % SALES) + "-" + ThreadLocalRandom.current().nextInt(perSale);
       tokens[i] = TestInfra.token(customers[i]);
     }
-    Queries warm = new Queries(client, system, customers, tokens);
+    TimedLoops warm = queries(client, system, customers, tokens);
     Async.await(vertx.timer(3000));
     warm.stop();
-    Queries quiet = new Queries(client, system, customers, tokens);
+    TimedLoops quiet = queries(client, system, customers, tokens);
     Async.await(vertx.timer(seconds * 1000L));
     quiet.stop();
-    Queries during = new Queries(client, system, customers, tokens);
+    TimedLoops during = queries(client, system, customers, tokens);
     JsonObject busy = rebuild(vertx, client, system, during);
     during.stop();
     System.out.printf("W7 rebuild during queries: %,d events in %.2f s = %,.0f events/s (%.2fx alone)%n",
         busy.getLong("eventsApplied"), millis(busy) / 1000.0, busy.getLong("eventsApplied") * 1000.0 / millis(busy),
         busy.getLong("eventsApplied") * 1000.0 / millis(busy) / aloneRate);
-    System.out.printf("W7 queries alone: %s%n", quiet.figures());
-    System.out.printf("W7 queries during the rebuild: %s%n", during.figures());
+    System.out.printf("W7 queries alone: %s%n", quiet.figures("queries"));
+    System.out.printf("W7 queries during the rebuild: %s%n", during.figures("queries"));
     System.out.printf("W7 ratio during/alone: throughput %.2fx, p99 %.2fx%n", during.perSecond() / quiet.perSecond(),
         during.percentile(0.99) / quiet.percentile(0.99));
     int pace = Integer.getInteger("seckill.w7.pace", 0);
@@ -98,7 +94,7 @@ class RebuildBenchIT {
       // the operator's way, paced: `SECKILL_REBUILD_EVENTS_PER_SECOND=<pace> java -jar seckill.jar rebuild`
       Map<String, String> env = new java.util.HashMap<>(system.env);
       env.put("SECKILL_REBUILD_EVENTS_PER_SECOND", String.valueOf(pace));
-      Queries paced = new Queries(client, system, customers, tokens);
+      TimedLoops paced = queries(client, system, customers, tokens);
       java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
       int exit = RebuildCommand.run(new String[0], new io.seckill.shared.config.Env(env),
           new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8), System.out, false);
@@ -108,7 +104,7 @@ class RebuildBenchIT {
       System.out.printf("W7 rebuild paced at %,d/s during queries: %,d events in %.2f s = %,.0f events/s%n", pace,
           result.getLong("eventsApplied"), millis(result) / 1000.0, result.getLong("eventsApplied") * 1000.0
               / millis(result));
-      System.out.printf("W7 queries during the paced rebuild: %s%n", paced.figures());
+      System.out.printf("W7 queries during the paced rebuild: %s%n", paced.figures("queries"));
       System.out.printf("W7 ratio paced/alone: throughput %.2fx, p99 %.2fx%n", paced.perSecond() / quiet.perSecond(),
           paced.percentile(0.99) / quiet.percentile(0.99));
       assertThat(paced.failures.get()).as("queries not answered 200").isZero();
@@ -127,8 +123,8 @@ class RebuildBenchIT {
     return Async.await(pool.query(sql).execute()).iterator().next().getLong(0);
   }
 
-  /** Starts a rebuild of everything and waits for its swap; {@code during}'s window is the rebuild's. */
-  private static JsonObject rebuild(Vertx vertx, WebClient client, RunningSystem system, Queries during) {
+  /** Starts a rebuild of everything and waits for its swap; {@code during}'s window (if any) is the rebuild's. */
+  static JsonObject rebuild(Vertx vertx, WebClient client, RunningSystem system, TimedLoops during) {
     HttpResponse<Buffer> started = Async.await(client.post(system.config.eventPort(), "127.0.0.1", "/read-model/rebuilds")
         .bearerTokenAuthentication(TestInfra.ADMIN_TOKEN).sendJsonObject(new JsonObject()));
     assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
@@ -150,85 +146,12 @@ class RebuildBenchIT {
     return last[0];
   }
 
-  /** {@value #CLIENTS} clients querying known customers' coupons back to back; latencies kept in microseconds. */
-  private static final class Queries {
-    final AtomicBoolean running = new AtomicBoolean(true);
-    final AtomicInteger done = new AtomicInteger();
-    final AtomicInteger failures = new AtomicInteger();
-    final List<Future<Void>> loops = new ArrayList<>();
-    long[] micros = new long[1 << 20];
-    volatile long from = System.nanoTime();
-    long until;
-
-    Queries(WebClient client, RunningSystem system, String[] customers, String[] tokens) {
-      for (int i = 0; i < CLIENTS; i++) {
-        loops.add(loop(client, system, customers, tokens));
-      }
-    }
-
-    synchronized void reset() {
-      done.set(0);
-      from = System.nanoTime();
-    }
-
-    /** One client's loop; {@code finished} completes once it stops (no chain of futures grows with the requests). */
-    private Future<Void> loop(WebClient client, RunningSystem system, String[] customers, String[] tokens) {
-      io.vertx.core.Promise<Void> finished = io.vertx.core.Promise.promise();
-      next(client, system, customers, tokens, finished);
-      return finished.future();
-    }
-
-    private void next(WebClient client, RunningSystem system, String[] customers, String[] tokens,
-                      io.vertx.core.Promise<Void> finished) {
-      if (!running.get()) {
-        finished.complete();
-        return;
-      }
+  /** {@value #CLIENTS} clients querying known customers' coupons back to back. */
+  private static TimedLoops queries(WebClient client, RunningSystem system, String[] customers, String[] tokens) {
+    return new TimedLoops(CLIENTS, () -> {
       int i = ThreadLocalRandom.current().nextInt(customers.length);
-      long sent = System.nanoTime();
-      client.get(system.config.queryPort(), "127.0.0.1", "/query/coupons/" + customers[i])
-          .bearerTokenAuthentication(tokens[i]).send().onComplete(ar -> {
-            if (ar.failed() || ar.result().statusCode() != 200) {
-              failures.incrementAndGet();
-            }
-            record((System.nanoTime() - sent) / 1000);
-            next(client, system, customers, tokens, finished);
-          });
-    }
-
-    private synchronized void record(long latency) {
-      if (!running.get()) {
-        return;
-      }
-      int n = done.getAndIncrement();
-      if (n < micros.length) {
-        micros[n] = latency;
-      }
-    }
-
-    void stop() {
-      synchronized (this) {
-        if (running.getAndSet(false)) {
-          until = System.nanoTime();
-        }
-      }
-      Async.await(Future.all(loops));
-    }
-
-    double perSecond() {
-      return done.get() / ((until - from) / 1e9);
-    }
-
-    double percentile(double p) {
-      int n = Math.min(done.get(), micros.length);
-      long[] sorted = Arrays.copyOf(micros, n);
-      Arrays.sort(sorted);
-      return n == 0 ? 0 : sorted[Math.min(n - 1, (int) Math.ceil(p * n) - 1)] / 1000.0;
-    }
-
-    String figures() {
-      return String.format("%,d queries in %.1f s = %,.0f/s, p50 %.2f ms, p99 %.2f ms", done.get(),
-          (until - from) / 1e9, perSecond(), percentile(0.5), percentile(0.99));
-    }
+      return client.get(system.config.queryPort(), "127.0.0.1", "/query/coupons/" + customers[i])
+          .bearerTokenAuthentication(tokens[i]).send().map(HttpResponse::statusCode);
+    }, 200);
   }
 }
