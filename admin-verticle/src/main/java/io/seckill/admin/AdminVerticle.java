@@ -46,7 +46,7 @@ public final class AdminVerticle extends VerticleBase {
     pool = Databases.pool(vertx, config.writeDb(), "admin");
     return Migrations.migrate(vertx, pool, Migrations.WRITE).compose(v -> {
       Security security = Security.shared(vertx, config.security());
-      Router router = ServiceRouter.create(vertx, Map.of("writeDb", HealthCheck.database(pool),
+      Router router = ServiceRouter.create(vertx, "admin", Map.of("writeDb", HealthCheck.database(pool),
           "identityKeys", HealthCheck.of("identity keys", security::hasKeys)));
       Guard guard = new Guard(vertx, security, clock);
       guard.mountAddressLimit(router);

@@ -121,12 +121,12 @@ public final class Launcher {
   }
 
   /**
-   * Vert.x's pool, client and event-bus meters. Its per-request HTTP server meters cost about an eighth of the
+   * Vert.x's pool, client and event-bus meters, and the JVM's (memory, GC, threads, CPU: the JVM dashboard). Its per-request HTTP server meters cost about an eighth of the
    * command JVM's CPU at flash-crowd rates (a registry lookup per request), so they are off unless
    * {@code SECKILL_HTTP_SERVER_METRICS=true}; the grab endpoint counts its outcomes on meters registered once.
    */
   private static MicrometerMetricsOptions metricsOptions(Env env) {
-    MicrometerMetricsOptions options = new MicrometerMetricsOptions().setEnabled(true);
+    MicrometerMetricsOptions options = new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true);
     if (!"true".equalsIgnoreCase(env.string("SECKILL_HTTP_SERVER_METRICS", "false"))) {
       options.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER);
     }

@@ -129,6 +129,9 @@ public final class CommandVerticle extends VerticleBase {
           .register(Metrics.registry()));
       meters.add(Gauge.builder("seckill_partitions_held", ownership, Ownership::held)
           .description("partitions whose lease this process holds").register(Metrics.registry()));
+      meters.add(Gauge.builder("seckill_partitions", config.lease(), lease -> lease.partitions())
+          .description("partitions the promotions are spread over (each held by one member at a time)")
+          .register(Metrics.registry()));
       OutboxRelay relayed = relay;
       CommandService served = service;
       // the service rebuilds a claimed partition's state, the relay sends what of it the broker has not accepted
@@ -154,6 +157,7 @@ public final class CommandVerticle extends VerticleBase {
       Future<Void> routed;
       if (membership == null) {
         ingress = new GrabGateway(context, service);
+        GrabRouter.routedCounter();
         routed = Future.succeededFuture();
       } else {
         // a member: finished states told to the others, grabs of partitions held elsewhere routed to their holder

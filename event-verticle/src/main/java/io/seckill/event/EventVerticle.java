@@ -100,7 +100,7 @@ public final class EventVerticle extends VerticleBase {
         .compose(v -> subscriber.subscribe(this::project))
         .compose(v -> replay.subscribe(this::project))
         .compose(v -> {
-          Router router = ServiceRouter.create(vertx, Map.of(
+          Router router = ServiceRouter.create(vertx, "event", Map.of(
               "readDb", HealthCheck.database(pool),
               "broker", HealthCheck.of("broker link", subscriber::isConnected)));
           Security security = Security.shared(vertx, config.security());
@@ -140,8 +140,9 @@ public final class EventVerticle extends VerticleBase {
     meters.add(Gauge.builder("seckill_read_model_rebuild_events_applied", rebuilder,
             r -> r.current() == null ? 0 : r.current().eventsApplied())
         .description("events applied by this process's current or last rebuild").register(Metrics.registry()));
-    meters.add(Gauge.builder("seckill_read_model_rebuild_events_total", rebuilder,
+    meters.add(Gauge.builder("seckill_read_model_rebuild_events_target", rebuilder,
             r -> r.current() == null ? 0 : r.current().eventsTotal())
+        // not "_total": Prometheus reserves that suffix for counters and the registry strips it from a gauge's name
         .description("events this process's current or last rebuild must apply").register(Metrics.registry()));
     meters.add(Gauge.builder("seckill_read_model_rebuild_events_per_second", rebuilder,
             r -> r.current() == null ? 0 : r.current().eventsPerSecond())

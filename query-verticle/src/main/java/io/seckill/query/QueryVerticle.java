@@ -37,7 +37,7 @@ public final class QueryVerticle extends VerticleBase {
     pool = Databases.pool(vertx, config.readDb(), "query");
     return Migrations.migrate(vertx, pool, Migrations.READ).compose(v -> {
       Security security = Security.shared(vertx, config.security());
-      Router router = ServiceRouter.create(vertx, Map.of("readDb", HealthCheck.database(pool),
+      Router router = ServiceRouter.create(vertx, "query", Map.of("readDb", HealthCheck.database(pool),
           "identityKeys", HealthCheck.of("identity keys", security::hasKeys)));
       Guard guard = new Guard(vertx, security, Clock.systemUTC());
       guard.mountAddressLimit(router);

@@ -32,7 +32,7 @@ public final class CommandHttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Router router = ServiceRouter.create(vertx, checks);
+    Router router = ServiceRouter.create(vertx, "command", checks);
     Guard guard = new Guard(vertx, Security.shared(vertx, config.security()), clock);
     guard.mountAddressLimit(router);
     CommandRoutes routes = new CommandRoutes(gateway, guard, clock, Metrics.registry());

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** /health follows its dependencies; every failure is a JSON error. */
+/** /health and seckill_dependency_up follow the dependencies; every failure is a JSON error, a 5xx counted. */
 @ExtendWith(VertxExtension.class)
 class ServiceRouterTest {
 
@@ -32,10 +32,10 @@ class ServiceRouterTest {
   void healthIs503WhileADependencyIsDownAnd200WhenItIsBack(Vertx vertx, VertxTestContext ctx) {
     AtomicBoolean brokerUp = new AtomicBoolean(false);
     var unreachable = Databases.pool(vertx, new DbConfig("127.0.0.1", TestInfra.freePort(), "x", "root", "", 1), "down");
-    int down = serve(vertx, ServiceRouter.create(vertx, Map.of("db", HealthCheck.database(unreachable))));
+    int down = serve(vertx, ServiceRouter.create(vertx, "test-down", Map.of("db", HealthCheck.database(unreachable))));
     var db = TestInfra.db();
     var reachable = Databases.pool(vertx, new DbConfig("127.0.0.1", db.port(), "mysql", "root", "", 1), "up");
-    int flipping = serve(vertx, ServiceRouter.create(vertx, Map.of("db", HealthCheck.database(reachable),
+    int flipping = serve(vertx, ServiceRouter.create(vertx, "test-flipping", Map.of("db", HealthCheck.database(reachable),
         "broker", HealthCheck.of("broker link", brokerUp::get))));
     WebClient client = WebClient.create(vertx);
     Future.all(client.get(down, "127.0.0.1", "/health").send(), client.get(flipping, "127.0.0.1", "/health").send())
@@ -54,13 +54,29 @@ class ServiceRouterTest {
           @SuppressWarnings("unchecked") HttpResponse<Buffer> after = (HttpResponse<Buffer>) r[1];
           assertThat(after.statusCode()).isEqualTo(200);
           assertThat(after.bodyAsJsonObject().getString("status")).isEqualTo("UP");
-          ctx.completeNow();
-        })));
+        })))
+        // the probes behind seckill_dependency_up follow the same checks, every 5 s
+        .compose(v -> Async.eventually(vertx, java.time.Duration.ofSeconds(15), () -> Future.succeededFuture(
+            up("test-down", "db") == 0 && up("test-flipping", "db") == 1 && up("test-flipping", "broker") == 1)))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  private static double up(String service, String dependency) {
+    var gauge = io.seckill.shared.metrics.Metrics.registry().find("seckill_dependency_up").tag("service", service)
+        .tag("dependency", dependency).gauge();
+    return gauge == null ? -1 : gauge.value();
+  }
+
+  private static double serverErrors(String status) {
+    var counter = io.seckill.shared.metrics.Metrics.registry().find("seckill_http_server_errors").tag("status", status)
+        .counter();
+    return counter == null ? 0 : counter.count();
   }
 
   @Test
   void failuresAreJsonErrors(Vertx vertx, VertxTestContext ctx) {
-    Router router = ServiceRouter.create(vertx, Map.of());
+    Router router = ServiceRouter.create(vertx, "test-errors", Map.of());
+    double errorsBefore = serverErrors("500");
     router.post("/echo").handler(c -> c.json(Bodies.jsonObject(c, "invalid_request")));
     router.get("/boom").handler(c -> {
       throw new IllegalStateException("bug");
@@ -83,6 +99,7 @@ class ServiceRouterTest {
             assertThat(response.statusCode()).isEqualTo(statuses[i]);
             assertThat(response.bodyAsJsonObject().getString("error")).isEqualTo(errors[i]);
           }
+          assertThat(serverErrors("500")).as("seckill_http_server_errors_total{status=500}").isGreaterThanOrEqualTo(errorsBefore + 1);
           ctx.completeNow();
         })));
   }
