@@ -1,0 +1,277 @@
+package io.seckill.launcher;
+
+import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.TestInfra;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A real Keycloak (SPEC §9, [S12]): {@code org.keycloak:keycloak-quarkus-dist} from Maven Central (unpacked by the
+ * build before the ITs), started with {@code kc.sh start-dev} on a Java 21+ JDK on loopback, the realm
+ * {@code docker/keycloak/shop-realm.json} imported at start (its users' passwords from the environment: generated
+ * here). Every role of the system is configured for it as production would be ({@code SECKILL_OIDC_*}), and tokens
+ * come from Keycloak's own token endpoint: an admin's token is accepted by the admin and event services, customers'
+ * by command and query; a customer's token is refused on admin; Keycloak's tokens that are not for this API (another
+ * client without the audience, another realm's super admin) and a tampered one are refused everywhere.
+ */
+class KeycloakIT {
+  private static final Path REALM = Path.of("..", "docker", "keycloak", "shop-realm.json").toAbsolutePath().normalize();
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static Process keycloak;
+  private static int port;
+  private static Vertx vertx;
+  private static WebClient client;
+  private static RunningSystem system;
+  private static final Map<String, String> PASSWORDS = new HashMap<>();
+
+  private static String secret() {
+    byte[] bytes = new byte[18];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static Path keycloakHome() {
+    Path home = Path.of(System.getProperty("seckill.keycloak.home", "target/keycloak/keycloak-26.5.6"));
+    if (!Files.isRegularFile(home.resolve("bin/kc.sh"))) {
+      unavailable("no Keycloak distribution at " + home + " (mvn verify unpacks it before the ITs)");
+    }
+    return home;
+  }
+
+  /** A JDK of release 21 or later (Keycloak 26 needs one): SECKILL_KEYCLOAK_JAVA_HOME, or one under /usr/lib/jvm. */
+  private static Path java21() throws IOException {
+    String configured = System.getenv("SECKILL_KEYCLOAK_JAVA_HOME");
+    if (configured != null && !configured.isBlank()) {
+      return Path.of(configured);
+    }
+    Path jvms = Path.of("/usr/lib/jvm");
+    if (Files.isDirectory(jvms)) {
+      try (Stream<Path> all = Files.list(jvms)) {
+        Optional<Path> found = all.filter(p -> Files.isExecutable(p.resolve("bin/java")) && release(p) >= 21)
+            .max((a, b) -> Integer.compare(release(a), release(b)));
+        if (found.isPresent()) {
+          return found.get();
+        }
+      }
+    }
+    unavailable("no JDK 21+ for Keycloak (set SECKILL_KEYCLOAK_JAVA_HOME, or install one under /usr/lib/jvm)");
+    return null;
+  }
+
+  private static int release(Path jdk) {
+    try {
+      for (String line : Files.readAllLines(jdk.resolve("release"))) {
+        if (line.startsWith("JAVA_VERSION=")) {
+          return Integer.parseInt(line.replaceAll("[^0-9.]", "").split("\\.")[0]);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+    return 0;
+  }
+
+  private static void unavailable(String why) {
+    if ("true".equals(System.getenv("CI"))) {
+      throw new IllegalStateException(why);
+    }
+    Assumptions.abort(why);
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path home = keycloakHome();
+    Path jdk = java21();
+    Files.createDirectories(home.resolve("data/import"));
+    Files.copy(REALM, home.resolve("data/import/shop-realm.json"), StandardCopyOption.REPLACE_EXISTING);
+    port = TestInfra.freePort();
+    int management = TestInfra.freePort();
+    var config = TestInfra.freshConfig();
+    PASSWORDS.put("ops", secret());
+    PASSWORDS.put("alice", secret());
+    PASSWORDS.put("bob", PASSWORDS.get("alice"));
+    PASSWORDS.put("master", secret());
+    ProcessBuilder builder = new ProcessBuilder("bash", home.resolve("bin/kc.sh").toString(), "start-dev",
+        "--http-host=127.0.0.1", "--http-port=" + port, "--http-management-port=" + management, "--db=dev-mem",
+        "--import-realm", "--log-level=warn")
+        .redirectErrorStream(true).redirectOutput(Path.of("target", "keycloak-it.log").toFile());
+    builder.environment().put("JAVA_HOME", jdk.toString());
+    // Keycloak's threads reset thread locals by reflection, which Java 24+ allows only when asked
+    builder.environment().put("JAVA_OPTS_APPEND", "--add-opens=java.base/java.lang=ALL-UNNAMED");
+    builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", "master-admin");
+    builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", PASSWORDS.get("master"));
+    builder.environment().put("SECKILL_KC_ADMIN_PASSWORD", PASSWORDS.get("ops"));
+    builder.environment().put("SECKILL_KC_CUSTOMER_PASSWORD", PASSWORDS.get("alice"));
+    builder.environment().put("SECKILL_CONSOLE_URL", "http://127.0.0.1:" + config.adminPort() + "/console");
+    keycloak = builder.start();
+    vertx = Vertx.vertx();
+    client = Async.client(vertx, 32);
+    String realm = "http://127.0.0.1:" + port + "/realms/shop";
+    Async.await(Async.eventually(vertx, Duration.ofSeconds(180), () -> {
+      if (!keycloak.isAlive()) {
+        throw new Async.GiveUp("Keycloak exited: see target/keycloak-it.log");
+      }
+      return client.get(port, "127.0.0.1", "/realms/shop/.well-known/openid-configuration").send()
+          .map(r -> r.statusCode() == 200).otherwise(false);
+    }), Duration.ofSeconds(190));
+
+    Map<String, String> env = new HashMap<>();
+    env.put("SECKILL_OIDC_JWKS_URL", realm + "/protocol/openid-connect/certs");
+    env.put("SECKILL_OIDC_ISSUER", realm);
+    env.put("SECKILL_OIDC_AUDIENCE", "seckill");
+    env.put("SECKILL_OIDC_ROLES_CLAIM", "realm_access.roles");
+    system = RunningSystem.start(config, "admin,command,query,event", env);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (system != null) {
+      system.close();
+    }
+    if (keycloak != null) {
+      keycloak.descendants().forEach(ProcessHandle::destroy);
+      keycloak.destroy();
+      if (!keycloak.waitFor(20, TimeUnit.SECONDS)) {
+        keycloak.descendants().forEach(ProcessHandle::destroyForcibly);
+        keycloak.destroyForcibly();
+      }
+    }
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
+  /** An access token from Keycloak's token endpoint (resource owner password grant). */
+  private static JsonObject token(String realm, String clientId, String user) {
+    HttpResponse<Buffer> r = Async.await(client.post(port, "127.0.0.1", "/realms/" + realm
+            + "/protocol/openid-connect/token")
+        .sendForm(MultiMap.caseInsensitiveMultiMap().add("grant_type", "password").add("client_id", clientId)
+            .add("username", user).add("password", PASSWORDS.get(user)).add("scope", "openid")));
+    assertThat(r.statusCode()).as("token for " + user + " from " + clientId + ": " + r.bodyAsString()).isEqualTo(200);
+    JsonObject body = r.bodyAsJsonObject();
+    String[] parts = body.getString("access_token").split("\\.");
+    return new JsonObject().put("token", body.getString("access_token"))
+        .put("claims", new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)));
+  }
+
+  private static HttpResponse<Buffer> call(io.vertx.core.http.HttpMethod method, int servicePort, String path,
+                                           String token, JsonObject body) {
+    var request = client.request(method, servicePort, "127.0.0.1", path);
+    if (token != null) {
+      request.bearerTokenAuthentication(token);
+    }
+    return Async.await(body == null ? request.send() : request.sendJsonObject(body));
+  }
+
+  @Test
+  void keycloaksTokensAreAcceptedByEveryServiceForWhatTheirRolesAllow() {
+    var get = io.vertx.core.http.HttpMethod.GET;
+    var post = io.vertx.core.http.HttpMethod.POST;
+    var ports = system.config;
+    JsonObject ops = token("shop", "seckill-cli", "ops");
+    JsonObject alice = token("shop", "seckill-cli", "alice");
+    JsonObject bob = token("shop", "seckill-cli", "bob");
+    assertThat(ops.getJsonObject("claims").getJsonObject("realm_access").getJsonArray("roles").getList())
+        .contains("seckill-admin");
+    assertThat(alice.getJsonObject("claims").getValue("aud").toString()).contains("seckill");
+    String aliceId = alice.getJsonObject("claims").getString("sub");
+    String bobId = bob.getJsonObject("claims").getString("sub");
+
+    // the admin: a promotion created through the admin service, the read model's audit on the event service
+    HttpResponse<Buffer> created = call(post, ports.adminPort(), "/admin/promotions", ops.getString("token"),
+        new JsonObject().put("numberOfCoupons", 10).put("discount", 0.5).put("publishTime", Instant.now().toString())
+            .put("finishTime", Instant.now().plusSeconds(3600).toString()));
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+    String sale = created.bodyAsJsonObject().getString("promotionId");
+    assertThat(call(get, ports.eventPort(), "/read-model/audit", ops.getString("token"), null).statusCode())
+        .isEqualTo(200);
+
+    // a customer's Keycloak token on the admin side: refused
+    assertThat(call(post, ports.adminPort(), "/admin/promotions", alice.getString("token"),
+        new JsonObject().put("numberOfCoupons", 1).put("discount", 0.5).put("publishTime", Instant.now().toString())
+            .put("finishTime", Instant.now().plusSeconds(60).toString())).statusCode()).isEqualTo(403);
+    assertThat(call(get, ports.adminPort(), "/admin/promotions", alice.getString("token"), null).statusCode())
+        .isEqualTo(403);
+    assertThat(call(get, ports.eventPort(), "/read-model/audit", alice.getString("token"), null).statusCode())
+        .isEqualTo(403);
+
+    // customers: alice grabs with her identity token, bob with a ticket he got for his; each reads only their own
+    Async.await(Async.eventually(vertx, Duration.ofSeconds(15), () -> client.post(ports.commandPort(), "127.0.0.1",
+            "/command/coupons").bearerTokenAuthentication(alice.getString("token"))
+        .sendJsonObject(new JsonObject().put("promotionId", sale)).map(r -> {
+          if (r.statusCode() != 200 && !"promotion_not_active".equals(r.bodyAsJsonObject().getString("error"))) {
+            throw new Async.GiveUp("alice's grab: " + r.statusCode() + " " + r.bodyAsString());
+          }
+          return r.statusCode() == 200;
+        })));
+    HttpResponse<Buffer> again = call(post, ports.commandPort(), "/command/coupons", alice.getString("token"),
+        new JsonObject().put("promotionId", sale));
+    assertThat(again.statusCode()).isEqualTo(429);
+    assertThat(again.bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order");
+    HttpResponse<Buffer> ticket = call(post, ports.commandPort(), "/command/tickets", bob.getString("token"),
+        new JsonObject().put("promotionId", sale));
+    assertThat(ticket.statusCode()).as(ticket.bodyAsString()).isEqualTo(201);
+    assertThat(ticket.bodyAsJsonObject().getString("customerId")).isEqualTo(bobId);
+    assertThat(call(post, ports.commandPort(), "/command/coupons", ticket.bodyAsJsonObject().getString("ticket"),
+        new JsonObject().put("promotionId", sale)).statusCode()).isEqualTo(200);
+    Async.await(Async.eventually(vertx, Duration.ofSeconds(10), () -> client.get(ports.queryPort(), "127.0.0.1",
+            "/query/coupons/" + aliceId).bearerTokenAuthentication(alice.getString("token")).send()
+        .map(r -> r.statusCode() == 200 && r.bodyAsString().contains(sale))));
+    assertThat(call(get, ports.queryPort(), "/query/coupons/" + bobId, alice.getString("token"), null).statusCode())
+        .isEqualTo(403);
+    Async.await(Async.eventually(vertx, Duration.ofSeconds(10), () -> client.get(ports.queryPort(), "127.0.0.1",
+            "/query/coupons/" + bobId).bearerTokenAuthentication(bob.getString("token")).send()
+        .map(r -> r.statusCode() == 200 && r.bodyAsString().contains(sale))));
+  }
+
+  @Test
+  void keycloaksTokensThatAreNotForThisApiAreRefusedEverywhere() {
+    var get = io.vertx.core.http.HttpMethod.GET;
+    var ports = system.config;
+    // admin-cli exists in every realm, public, with the password grant, and adds no "seckill" audience
+    String noAudience = token("shop", "admin-cli", "ops").getString("token");
+    // the master realm's own super admin: another issuer
+    PASSWORDS.put("master-admin", PASSWORDS.get("master"));
+    String otherRealm = token("master", "admin-cli", "master-admin").getString("token");
+    String good = token("shop", "seckill-cli", "ops").getString("token");
+    String tampered = good.substring(0, good.length() - 4) + (good.endsWith("AAAA") ? "BBBB" : "AAAA");
+    for (String refused : List.of(noAudience, otherRealm, tampered)) {
+      for (int servicePort : List.of(ports.adminPort(), ports.eventPort())) {
+        String path = servicePort == ports.adminPort() ? "/admin/promotions" : "/read-model/audit";
+        HttpResponse<Buffer> r = call(get, servicePort, path, refused, null);
+        assertThat(r.statusCode()).as(path + " " + r.bodyAsString()).isEqualTo(401);
+        assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("unauthorized");
+      }
+      assertThat(call(get, ports.queryPort(), "/query/coupons/someone", refused, null).statusCode()).isEqualTo(401);
+      assertThat(call(io.vertx.core.http.HttpMethod.POST, ports.commandPort(), "/command/tickets", refused,
+          new JsonObject().put("promotionId", java.util.UUID.randomUUID().toString())).statusCode()).isEqualTo(401);
+    }
+  }
+}
