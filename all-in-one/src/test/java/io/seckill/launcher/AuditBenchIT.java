@@ -44,13 +44,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AuditBenchIT {
   private static final int SALES = 10;
   private static final int CLIENTS = 64;
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final Closer toClose = new Closer();
 
   @AfterEach
   void stop() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
+    toClose.close();
   }
 
   @Test
@@ -58,19 +56,13 @@ class AuditBenchIT {
     int events = Integer.getInteger("seckill.audit.events", 100_000);
     int seconds = Integer.getInteger("seckill.audit.seconds", 8);
     int warmup = Integer.getInteger("seckill.audit.warmup", 15);
-    Vertx vertx = Vertx.vertx();
-    toClose.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
-    RunningSystem system = RunningSystem.start("admin,command,query,event", Map.of());
-    toClose.add(system);
+    Vertx vertx = toClose.vertx();
+    RunningSystem system = toClose.add(RunningSystem.start("admin,command,query,event", Map.of()));
     WebClient client = Async.client(vertx, CLIENTS);
     Pool writeDb = system.writeDb(vertx);
 
-    int perSale = events / SALES - 2;
-    for (int i = 0; i < SALES; i++) {
-      Async.await(SyntheticEvents.finishedSale(writeDb, perSale, "audit-" + i), Duration.ofMinutes(10));
-    }
+    long history = SyntheticEvents.finishedSales(writeDb, SALES, events, "audit");
     RebuildBenchIT.rebuild(vertx, client, system, null);
-    long history = (long) SALES * (perSale + 2);
     System.out.printf("W2 beside the audit: %,d events of %d finished sales in WriteDB and ReadDB%n", history, SALES);
     Audits alone = new Audits(client, system);
     Async.await(alone.stop(), Duration.ofMinutes(10));

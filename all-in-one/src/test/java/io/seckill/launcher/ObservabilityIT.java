@@ -45,13 +45,11 @@ class ObservabilityIT {
   /** Metric names in an expression (PromQL functions and keywords are not among these prefixes). */
   private static final Pattern METRIC = Pattern.compile("\\b(seckill_[a-z0-9_]+|jvm_[a-z0-9_]+|process_[a-z0-9_]+"
       + "|system_[a-z0-9_]+|up)\\b");
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final Closer toClose = new Closer();
 
   @AfterEach
   void stop() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
+    toClose.close();
   }
 
   private static Path tool(String name) {
@@ -89,10 +87,8 @@ class ObservabilityIT {
     System.out.print(run(OBSERVABILITY, promtool.toString(), "check", "rules", "alerts.yml"));
     System.out.print(run(OBSERVABILITY, promtool.toString(), "test", "rules", "alerts.test.yml"));
 
-    Vertx vertx = Vertx.vertx();
-    toClose.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
-    RunningSystem system = RunningSystem.start("admin,command,query,event", Map.of());
-    toClose.add(system);
+    Vertx vertx = toClose.vertx();
+    RunningSystem system = toClose.add(RunningSystem.start("admin,command,query,event", Map.of()));
     WebClient client = Async.client(vertx, 32);
 
     // the system's one registry is served on every port: one target, so that every series is there once

@@ -13,8 +13,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -32,33 +30,26 @@ class RebuildBenchIT {
   private static final int SALES = 10;
   private static final int CLIENTS = 32;
   private static final int CUSTOMERS_QUERIED = 2000;
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final Closer toClose = new Closer();
 
   @AfterEach
   void stop() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
+    toClose.close();
   }
 
   @Test
   void w7() throws Exception {
     int events = Integer.getInteger("seckill.w7.events", 100_000);
     int seconds = Integer.getInteger("seckill.w7.seconds", 10);
-    Vertx vertx = Vertx.vertx();
-    toClose.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
-    RunningSystem system = RunningSystem.start("admin,query,event", Map.of());
-    toClose.add(system);
+    Vertx vertx = toClose.vertx();
+    RunningSystem system = toClose.add(RunningSystem.start("admin,query,event", Map.of()));
     WebClient client = Async.client(vertx, CLIENTS);
     Pool writeDb = system.writeDb(vertx);
     Pool readDb = system.readDb(vertx);
 
     int perSale = events / SALES - 2;
     long writing = System.nanoTime();
-    for (int i = 0; i < SALES; i++) {
-      Async.await(SyntheticEvents.finishedSale(writeDb, perSale, "w7-" + i), Duration.ofMinutes(10));
-    }
-    long total = (long) SALES * (perSale + 2);
+    long total = SyntheticEvents.finishedSales(writeDb, SALES, events, "w7");
     System.out.printf("W7: %,d events written into WriteDB in %.1f s%n", total, (System.nanoTime() - writing) / 1e9);
 
     JsonObject alone = rebuild(vertx, client, system, null);

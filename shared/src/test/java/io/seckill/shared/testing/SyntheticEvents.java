@@ -31,6 +31,18 @@ public final class SyntheticEvents {
   private SyntheticEvents() {
   }
 
+  /**
+   * {@code sales} finished sales of about {@code events} events in all ({@code events / sales - 2} grabs each, customers
+   * {@code <prefix>-<sale>-<n>}), written one after another; how many events were written.
+   */
+  public static long finishedSales(Pool writeDb, int sales, int events, String prefix) {
+    int grabs = events / sales - 2;
+    for (int i = 0; i < sales; i++) {
+      Async.await(finishedSale(writeDb, grabs, prefix + "-" + i), java.time.Duration.ofMinutes(10));
+    }
+    return (long) sales * (grabs + 2);
+  }
+
   /** Writes the sale; its promotion id. Its events are {@code grabs + 2}. */
   public static Future<UUID> finishedSale(Pool writeDb, int grabs, String prefix) {
     UUID id = UUID.randomUUID();
