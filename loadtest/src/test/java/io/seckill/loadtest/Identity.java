@@ -21,12 +21,14 @@ import java.util.regex.Pattern;
  * Identity for the simulations, all before the measured part: customers' identity tokens minted by the system's
  * own command ({@code java -jar seckill.jar token ID...}, thousands per call, signed by the development issuer's key
  * in {@code dataDir}), and grab tickets fetched with them from {@code POST /command/tickets}. Properties:
- * {@code jar} (default {@code ../all-in-one/target/seckill.jar}), {@code dataDir} (default {@code ../data}),
- * {@code adminToken} (default: minted the same way).
+ * {@code jar} (default: {@code all-in-one/target/seckill.jar} of the checkout), {@code dataDir} (default: the
+ * checkout's {@code data}, where README's start command keeps it), {@code adminToken} (default: minted the same way).
+ * The defaults hold whether Maven runs from the project root ({@code mvn -pl loadtest ...}, as README says) or from
+ * {@code loadtest/}.
  */
 final class Identity {
-  private static final String JAR = System.getProperty("jar", "../all-in-one/target/seckill.jar");
-  private static final String DATA_DIR = System.getProperty("dataDir", "../data");
+  private static final String JAR = System.getProperty("jar", inCheckout("all-in-one/target/seckill.jar"));
+  private static final String DATA_DIR = System.getProperty("dataDir", inCheckout("data"));
   private static final int IDS_PER_CALL = 2_000;
   private static final int PARALLEL = 64;
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -36,6 +38,16 @@ final class Identity {
   static final String ADMIN_TOKEN = adminToken();
 
   private Identity() {
+  }
+
+  /**
+   * {@code path} in the checkout: relative to the working directory when that is the project root (it holds
+   * {@code loadtest/}), else to its parent (Maven run from {@code loadtest/}).
+   */
+  private static String inCheckout(String path) {
+    java.nio.file.Path here = java.nio.file.Path.of("").toAbsolutePath();
+    java.nio.file.Path root = java.nio.file.Files.isDirectory(here.resolve("loadtest")) ? here : here.getParent();
+    return root.resolve(path).toString();
   }
 
   private static String adminToken() {
