@@ -100,10 +100,12 @@ public final class EventVerticle extends VerticleBase {
         .compose(v -> subscriber.subscribe(this::project))
         .compose(v -> replay.subscribe(this::project))
         .compose(v -> {
+          Security security = Security.shared(vertx, config.security());
+          // up only once it can check an admin's token for the audit and the rebuild, as admin and query are
           Router router = ServiceRouter.create(vertx, "event", Map.of(
               "readDb", HealthCheck.database(pool),
-              "broker", HealthCheck.of("broker link", subscriber::isConnected)));
-          Security security = Security.shared(vertx, config.security());
+              "broker", HealthCheck.of("broker link", subscriber::isConnected),
+              "identityKeys", HealthCheck.of("identity keys", security::hasKeys)));
           Guard guard = new Guard(vertx, security, java.time.Clock.systemUTC());
           guard.mountAddressLimit(router);
           if (readsEventStore) {
