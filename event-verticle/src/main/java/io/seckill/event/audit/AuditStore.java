@@ -22,18 +22,12 @@ import java.util.UUID;
  * The audit's SQL: WriteDB's event store read with the event role's read-only account (SELECT on {@code events},
  * {@code promotions} and {@code relay_cursors}), ReadDB's tables, both by promotion, in chunks of
  * {@code chunk} rows by customer id (an index range each: {@code uk_events_promotion_customer},
- * {@code idx_coupons_promotion}), every statement bounded by {@link #READ_MILLIS} (or its database's deadline, if
- * longer). ReadDB's side of one promotion
+ * {@code idx_coupons_promotion}), every statement bounded by {@link Databases#OFF_PATH_MILLIS} (or its database's
+ * deadline, if longer). ReadDB's side of one promotion
  * is read in one transaction (one snapshot) opened before WriteDB is read, so WriteDB always has at least what that
  * snapshot shows applied.
  */
 public final class AuditStore {
-  /**
-   * The bound of one audit statement. Not the hot path's deadline (2 s by default): a chunk read off the hot path
-   * waits behind a running sale's writes, and under W2 one took longer than 2 s (AuditBenchIT); a connection that
-   * never answers still fails the audit, only later.
-   */
-  static final long READ_MILLIS = 30_000;
   private static final String PROMOTIONS_WRITTEN = "SELECT promotion_id FROM promotions";
   private static final String PROMOTIONS_READ = "SELECT promotion_id FROM projection_positions"
       + " UNION SELECT promotion_id FROM active_promotions UNION SELECT DISTINCT promotion_id FROM coupons";
@@ -171,11 +165,11 @@ public final class AuditStore {
   }
 
   private Future<RowSet<Row>> write(SqlClient client, String sql, Tuple params) {
-    return bounded(client, sql, params, Math.max(writeDeadline, READ_MILLIS), "WriteDB audit read");
+    return bounded(client, sql, params, Math.max(writeDeadline, Databases.OFF_PATH_MILLIS), "WriteDB audit read");
   }
 
   private Future<RowSet<Row>> read(SqlClient client, String sql, Tuple params) {
-    return bounded(client, sql, params, Math.max(readDeadline, READ_MILLIS), "ReadDB audit read");
+    return bounded(client, sql, params, Math.max(readDeadline, Databases.OFF_PATH_MILLIS), "ReadDB audit read");
   }
 
   private static Future<RowSet<Row>> bounded(SqlClient client, String sql, Tuple params, long deadline, String what) {

@@ -36,7 +36,6 @@ public final class RebuildStore {
   /** A rebuild whose heartbeat stopped this long ago (by ReadDB's clock) died with its process. */
   public static final int STALE_SECONDS = 10;
   static final long BULK_MILLIS = 120_000;
-  static final long READ_MILLIS = 30_000;
   private static final String COUPONS_BY_PROMOTION = "idx_coupons_promotion";
   /** How long the swap's RENAME waits for the tables' metadata locks (a long query on them) before it gives up. */
   static final int RENAME_LOCK_WAIT_SECONDS = 10;
@@ -304,12 +303,14 @@ public final class RebuildStore {
 
   /** WriteDB reads: a page of events is not a hot-path statement; bounded by the longer of the deadline and 30 s. */
   private Future<RowSet<Row>> write(String sql, Tuple params) {
-    return Databases.bounded(writeDb.preparedQuery(sql).execute(params), Math.max(writeDeadline, READ_MILLIS),
+    return Databases.bounded(writeDb.preparedQuery(sql).execute(params),
+        Math.max(writeDeadline, Databases.OFF_PATH_MILLIS),
         "WriteDB rebuild read");
   }
 
   private Future<RowSet<Row>> read(SqlClient client, String sql, Tuple params) {
-    return Databases.bounded(client.preparedQuery(sql).execute(params), Math.max(readDeadline, READ_MILLIS),
+    return Databases.bounded(client.preparedQuery(sql).execute(params),
+        Math.max(readDeadline, Databases.OFF_PATH_MILLIS),
         "ReadDB rebuild statement");
   }
 

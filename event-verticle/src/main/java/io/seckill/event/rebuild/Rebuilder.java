@@ -1,5 +1,7 @@
 package io.seckill.event.rebuild;
 
+import io.seckill.shared.db.Databases;
+
 import io.seckill.event.projection.ProjectionPlan;
 import io.seckill.event.store.ReadModelStore;
 import io.seckill.event.store.ReadModelTables;
@@ -305,7 +307,7 @@ public final class Rebuilder {
         return Future.succeededFuture(plan);
       }
       return io.seckill.shared.db.Databases.bounded(store.readDb().withTransaction(conn -> shadowStore.write(conn,
-          plan)), RebuildStore.READ_MILLIS, "ReadDB rebuild write").map(plan);
+          plan)), Databases.OFF_PATH_MILLIS, "ReadDB rebuild write").map(plan);
     }
 
     /** Rounds of catching up with the live positions until close enough (the swap takes the rest). */

@@ -75,6 +75,13 @@ public final class Databases {
   }
 
   /**
+   * The bound of one statement off the hot path (the read model's audit and rebuild): not the hot path's deadline
+   * (2 s by default), since a bulk read waits behind a running sale's writes (under W2 an audit read took longer than
+   * 2 s: AuditBenchIT); a connection that never answers still fails it, only later. A longer configured deadline wins.
+   */
+  public static final long OFF_PATH_MILLIS = 30_000;
+
+  /**
    * {@code operation}'s outcome, or a failure once {@code millis} pass without one (SPEC I11: nothing waits for ever on
    * a connection that will never answer). The statement may still run: what it did is known only by reading again.
    */
