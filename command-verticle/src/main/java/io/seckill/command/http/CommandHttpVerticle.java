@@ -35,7 +35,7 @@ public final class CommandHttpVerticle extends VerticleBase {
     Router router = ServiceRouter.create(vertx, "command", checks);
     Guard guard = new Guard(vertx, Security.shared(vertx, config.security()), clock);
     guard.mountAddressLimit(router);
-    CommandRoutes routes = new CommandRoutes(gateway, guard, clock, Metrics.registry());
+    CommandRoutes routes = new CommandRoutes(gateway, guard, clock, Metrics.registry(), GrabTallies.of(vertx));
     routes.mount(router);
     ApiDocument.check("command", router);
     return HttpServers.create(vertx, config, routes.grabsFirst(router))

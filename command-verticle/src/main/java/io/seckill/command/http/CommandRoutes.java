@@ -44,8 +44,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CommandRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(CommandRoutes.class);
-  private static final java.time.Duration[] LATENCY_BUCKETS = java.util.stream.LongStream.of(1, 2, 5, 10, 20, 50, 100,
-      200, 500, 1000, 2000, 5000).mapToObj(java.time.Duration::ofMillis).toArray(java.time.Duration[]::new);
+  private static final java.time.Duration[] LATENCY_BUCKETS = java.util.Arrays.stream(
+      io.seckill.shared.metrics.LatencyBuckets.millis()).mapToObj(java.time.Duration::ofMillis)
+      .toArray(java.time.Duration[]::new);
   static final String GRAB_PATH = "/command/coupons";
 
   private final GrabService service;
@@ -60,9 +61,11 @@ public final class CommandRoutes {
   private final Counter accepted;
   private final Counter failed;
   private final Timer latency;
+  private final GrabTallies tallies;
 
-  public CommandRoutes(GrabService service, Guard guard, Clock clock, MeterRegistry registry) {
+  public CommandRoutes(GrabService service, Guard guard, Clock clock, MeterRegistry registry, GrabTallies tallies) {
     this.service = service;
+    this.tallies = tallies;
     this.guard = guard;
     this.tickets = guard.security().tickets();
     this.ticketPolicy = new TicketPolicy(guard.security().config().ticketLeadSeconds(),
@@ -91,6 +94,22 @@ public final class CommandRoutes {
     router.post(GRAB_PATH).handler(ctx -> grab(ctx.request(), ctx.body().buffer()));
     router.post("/command/tickets").handler(guard.authenticated()).handler(this::ticket);
     router.get("/command/challenge").handler(guard.authenticated()).handler(this::challenge);
+    router.get("/command/stats").handler(guard.admin()).handler(this::stats);
+  }
+
+  /** This member's answers per promotion (the console's live view sums them over the members). */
+  private void stats(RoutingContext ctx) {
+    String raw = ctx.request().getParam("promotionId");
+    UUID only = null;
+    if (raw != null) {
+      try {
+        only = UUID.fromString(raw);
+      } catch (IllegalArgumentException e) {
+        HttpErrors.send(ctx, 400, "invalid_request", "promotionId must be a UUID, got '" + raw + "'");
+        return;
+      }
+    }
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON).end(tallies.toJson(only).toBuffer());
   }
 
   private void challenge(RoutingContext ctx) {
@@ -164,6 +183,8 @@ public final class CommandRoutes {
       }
       if (guard.customerAllowed(response, ticket.customerId())) {
         grab(response, body, ticket.customerId(), ticket.promotionId());
+      } else {
+        tallies.record(ticket.promotionId(), GrabTallies.Outcome.RATE_LIMITED, -1, true);
       }
       return;
     }
@@ -189,10 +210,13 @@ public final class CommandRoutes {
       return;
     }
     long began = System.nanoTime();
+    boolean known = ticketPromotion != null;
     service.grab(request.promotionId(), customerId).onComplete(ar -> {
-      latency.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
+      long nanos = System.nanoTime() - began;
+      latency.record(nanos, TimeUnit.NANOSECONDS);
       if (ar.failed()) {
         failed.increment();
+        tallies.record(request.promotionId(), GrabTallies.Outcome.UNAVAILABLE, nanos, known);
         if (ar.cause() instanceof ApiException api) {
           HttpErrors.send(response, api);
         } else {
@@ -205,10 +229,12 @@ public final class CommandRoutes {
       response.headers().set(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON);
       if (decision instanceof GrabDecision.Accepted grabbed) {
         accepted.increment();
+        tallies.record(request.promotionId(), GrabTallies.Outcome.ACCEPTED, nanos, known);
         response.end(Buffer.buffer(body(grabbed.coupon())));
       } else {
         Rejection rejection = ((GrabDecision.Rejected) decision).rejection();
         rejected.get(rejection).increment();
+        tallies.record(request.promotionId(), GrabTallies.Outcome.of(rejection), nanos, known);
         response.setStatusCode(rejection.status()).end(rejectionBodies.get(rejection));
       }
     });
