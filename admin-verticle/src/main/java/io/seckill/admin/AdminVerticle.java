@@ -1,5 +1,8 @@
 package io.seckill.admin;
 
+import io.seckill.admin.console.ConsoleConfig;
+import io.seckill.admin.console.ConsoleRoutes;
+import io.seckill.admin.console.ConsoleStore;
 import io.seckill.admin.http.AdminRoutes;
 import io.seckill.admin.store.PromotionStore;
 import io.seckill.shared.config.SecKillConfig;
@@ -28,17 +31,23 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.Map;
 
-/** Promotions CRUD on WriteDB. Wiring only: migrations, then routes, then listen. */
+/** Promotions CRUD on WriteDB and the operator console. Wiring only: migrations, then routes, then listen. */
 public final class AdminVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AdminVerticle.class);
 
   private final SecKillConfig config;
   private final Clock clock;
+  private final ConsoleConfig console;
   private Pool pool;
 
   public AdminVerticle(SecKillConfig config, Clock clock) {
+    this(config, clock, ConsoleConfig.local(config));
+  }
+
+  public AdminVerticle(SecKillConfig config, Clock clock, ConsoleConfig console) {
     this.config = config;
     this.clock = clock;
+    this.console = console;
   }
 
   @Override
@@ -58,6 +67,7 @@ public final class AdminVerticle extends VerticleBase {
             .putHeader(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON).end(jwks));
       }
       new AdminRoutes(new PromotionStore(pool), clock, guard).mount(router);
+      new ConsoleRoutes(vertx, console, identity, new ConsoleStore(pool), guard, clock).mount(router);
       ApiDocument.check("admin", router);
       return security.ready().compose(ready ->
           HttpServers.create(vertx, config, router).listen(config.adminPort(), config.httpHost()));

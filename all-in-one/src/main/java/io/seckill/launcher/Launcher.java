@@ -1,6 +1,8 @@
 package io.seckill.launcher;
 
 import io.seckill.admin.AdminVerticle;
+import io.seckill.admin.console.ConsoleConfig;
+import io.seckill.shared.identity.DevIssuer;
 import io.seckill.command.CommandVerticle;
 import io.seckill.embedded.EmbeddedBroker;
 import io.seckill.embedded.EmbeddedMariaDb;
@@ -85,6 +87,8 @@ public final class Launcher {
     SecurityConfig security = SecurityConfig.from(env, dataDir, roles.contains(Role.COMMAND));
     LOG.info("identity: {}", security);
     SecKillConfig config = SecKillConfig.from(env, security);
+    ConsoleConfig console = !roles.contains(Role.ADMIN) ? null : ConsoleConfig.from(env, config,
+        security.identity().embedded() ? DevIssuer.loadOrCreate(dataDir.resolve("identity")) : null);
     config = withEmbeddedDatabase(env, roles, dataDir, config);
     if (roles.contains(Role.BROKER)) {
       servers.add(EmbeddedBroker.start(dataDir.resolve("activemq"), env.string("SECKILL_BROKER_HOST", "127.0.0.1"),
@@ -111,7 +115,8 @@ public final class Launcher {
     int cores = Runtime.getRuntime().availableProcessors();
     SecKillConfig cfg = config;
     if (roles.contains(Role.ADMIN)) {
-      await(vertx.deployVerticle(() -> new AdminVerticle(cfg, clock), new DeploymentOptions().setInstances(cores)));
+      await(vertx.deployVerticle(() -> new AdminVerticle(cfg, clock, console),
+          new DeploymentOptions().setInstances(cores)));
     }
     if (roles.contains(Role.COMMAND)) {
       await(vertx.deployVerticle(members == null ? new CommandVerticle(cfg, clock)

@@ -1,0 +1,31 @@
+package io.seckill.admin.console;
+
+import io.seckill.admin.console.ConsoleConfig.DevSignIn;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConsoleConfigTest {
+  @Test
+  void theDevelopmentSignInIsForLoopbackCallersByDefault() {
+    assertThat(DevSignIn.parse("loopback").allows("127.0.0.1")).isTrue();
+    assertThat(DevSignIn.parse("loopback").allows("::1")).isTrue();
+    assertThat(DevSignIn.parse("loopback").allows("0:0:0:0:0:0:0:1")).isTrue();
+    assertThat(DevSignIn.parse("loopback").allows("10.0.0.7")).isFalse();
+    assertThat(DevSignIn.parse("loopback").allows("128.0.0.1")).isFalse();
+    assertThat(DevSignIn.parse("loopback").allows(null)).isFalse();
+    assertThat(DevSignIn.parse("on").allows("10.0.0.7")).isTrue();
+    assertThat(DevSignIn.parse("off").allows("127.0.0.1")).isFalse();
+    assertThatThrownBy(() -> DevSignIn.parse("yes")).hasMessageContaining("SECKILL_CONSOLE_DEV_SIGNIN");
+  }
+
+  @Test
+  void urlsAreCheckedAtStart() {
+    assertThat(ConsoleConfig.urls("X", "http://a:1, http://b:2/")).isEqualTo(List.of("http://a:1", "http://b:2"));
+    assertThatThrownBy(() -> ConsoleConfig.urls("X", " , ")).hasMessageContaining("X must list");
+    assertThatThrownBy(() -> ConsoleConfig.url("X", "a:1")).hasMessageContaining("X must be http(s)://");
+  }
+}
