@@ -274,4 +274,61 @@ class KeycloakIT {
           new JsonObject().put("promotionId", java.util.UUID.randomUUID().toString())).statusCode()).isEqualTo(401);
     }
   }
+
+  /** The console signs in through Keycloak's own login page (authorization code with PKCE, public client). */
+  @Test
+  void theConsoleSignsInThroughKeycloaksLoginPage() throws Exception {
+    var ports = system.config;
+    String console = "http://127.0.0.1:" + ports.adminPort() + "/console/";
+    JsonObject settings = call(io.vertx.core.http.HttpMethod.GET, ports.adminPort(), "/console/config.json", null, null)
+        .bodyAsJsonObject();
+    assertThat(settings.getString("signIn")).isEqualTo("oidc");
+    assertThat(settings.getString("clientId")).isEqualTo("seckill-console");
+    var devSignIn = call(io.vertx.core.http.HttpMethod.POST, ports.adminPort(), "/console/dev-sign-in", null,
+        new JsonObject().put("name", "intruder"));
+    assertThat(devSignIn.statusCode()).as("no development sign-in beside a real identity provider").isEqualTo(404);
+    try (Browser browser = Browser.start()) {
+      browser.driver.get(console + "#/cluster");
+      browser.until(20, "the sign-in button", d -> d.findElement(org.openqa.selenium.By.id("oidc-sign-in")).isDisplayed());
+      browser.find("#oidc-sign-in").click();
+      keycloakLogin(browser, "ops");
+      browser.until(30, "the cluster view after the sign-in", d -> d.findElements(
+          org.openqa.selenium.By.cssSelector("#partitions tbody tr")).size() == ports.lease().partitions());
+      assertThat(browser.driver.getCurrentUrl()).as("the code is taken out of the URL")
+          .isEqualTo(console + "#/cluster");
+      assertThat(browser.find("#who").getText()).isEqualTo("Signed in as ops");
+      Instant signedIn = Instant.now();
+      browser.screenshots("10-keycloak-signed-in");
+      // the console's access tokens live 60 s (the realm's setting for this client): the page refreshes its token
+      // in the background, so the cluster view (refreshed every 2 s) goes on past the first token's end
+      browser.until(100, "the cluster view still refreshing 70 s after the sign-in", d -> {
+        String shown = d.findElement(org.openqa.selenium.By.cssSelector("main p.muted")).getText();
+        java.util.regex.Matcher at = java.util.regex.Pattern.compile("\\((\\S+) (\\S+) UTC\\)").matcher(shown);
+        return at.find() && Instant.parse(at.group(1) + "T" + at.group(2) + "Z").isAfter(signedIn.plusSeconds(70));
+      });
+      assertThat(browser.driver.findElements(org.openqa.selenium.By.id("oidc-sign-in"))).isEmpty();
+      browser.find("#nav a[href='#/promotions']").click();
+      browser.until(20, "the promotions page", d -> d.findElement(org.openqa.selenium.By.id("new-promotion")).isDisplayed());
+      browser.find("#sign-out").click();
+      browser.until(30, "back at the console, signed out", d -> d.getCurrentUrl().startsWith(console)
+          && d.findElement(org.openqa.selenium.By.id("oidc-sign-in")).isDisplayed());
+
+      // a customer gets through Keycloak, and then a clear refusal, not a blank page
+      browser.find("#oidc-sign-in").click();
+      keycloakLogin(browser, "alice");
+      browser.until(30, "the refusal", d -> d.findElement(org.openqa.selenium.By.id("not-operator")).isDisplayed());
+      assertThat(browser.find("#not-operator").getText()).startsWith("You are signed in as alice, but this console is"
+          + " for operators (role seckill-admin).");
+      assertThat(browser.find("#nav").isDisplayed()).isFalse();
+      browser.screenshots("11-keycloak-not-an-operator");
+    }
+  }
+
+  private static void keycloakLogin(Browser browser, String user) {
+    browser.until(30, "Keycloak's login page", d -> d.getCurrentUrl().startsWith("http://127.0.0.1:" + port
+        + "/realms/shop/protocol/openid-connect/auth") && d.findElement(org.openqa.selenium.By.id("username")).isDisplayed());
+    browser.find("#username").sendKeys(user);
+    browser.find("#password").sendKeys(PASSWORDS.get(user));
+    browser.find("#kc-login").click();
+  }
 }
