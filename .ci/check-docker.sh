@@ -18,7 +18,16 @@ SECKILL_TICKET_KEYS=ci:0123456789abcdef0123456789abcdef0123456789a WRITE_DB_PASS
 if env -u SECKILL_TICKET_KEYS WRITE_DB_PASSWORD=ci READ_DB_PASSWORD=ci EVENT_DB_PASSWORD=ci DB_ROOT_PASSWORD=ci docker-compose -f docker/docker-compose.yml config -q 2>/dev/null; then
   echo "check-docker: the compose file accepts a missing SECKILL_TICKET_KEYS"; exit 1
 fi
-echo "check-docker: docker-compose.yml is valid"
+# the Keycloak variant on top of it, and it refuses to start without its own secrets
+SECKILL_TICKET_KEYS=ci:0123456789abcdef0123456789abcdef0123456789a WRITE_DB_PASSWORD=ci READ_DB_PASSWORD=ci EVENT_DB_PASSWORD=ci DB_ROOT_PASSWORD=ci \
+  KEYCLOAK_ADMIN_PASSWORD=ci SECKILL_KC_ADMIN_PASSWORD=ci SECKILL_KC_CUSTOMER_PASSWORD=ci \
+  docker-compose -f docker/docker-compose.yml -f docker/docker-compose.keycloak.yml config -q
+if SECKILL_TICKET_KEYS=ci:0123456789abcdef0123456789abcdef0123456789a WRITE_DB_PASSWORD=ci READ_DB_PASSWORD=ci EVENT_DB_PASSWORD=ci DB_ROOT_PASSWORD=ci \
+  KEYCLOAK_ADMIN_PASSWORD=ci SECKILL_KC_CUSTOMER_PASSWORD=ci \
+  docker-compose -f docker/docker-compose.yml -f docker/docker-compose.keycloak.yml config -q 2>/dev/null; then
+  echo "check-docker: the Keycloak variant accepts a missing SECKILL_KC_ADMIN_PASSWORD"; exit 1
+fi
+echo "check-docker: docker-compose.yml (and its Keycloak variant) is valid"
 
 lint=.ci/node
 mkdir -p "$lint"
@@ -31,5 +40,5 @@ done
 [ -x "$lint/node_modules/.bin/dockerfilelint" ] || { echo "check-docker: dockerfilelint could not be installed"; exit 1; }
 "$lint/node_modules/.bin/dockerfilelint" docker/Dockerfile
 bash -n docker/healthcheck.sh
-for script in docker/ci/*.sh docker/ci/mariadb/*.sh; do bash -n "$script"; done
+for script in docker/ci/*.sh docker/ci/mariadb/*.sh docker/keycloak/*.sh; do bash -n "$script"; done
 echo "check-docker: Dockerfile lint clean"

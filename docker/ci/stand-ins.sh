@@ -7,6 +7,9 @@
 #   mariadb:11.4                  <- mariadb-server (Debian's 10.11) + docker/ci/mariadb/: an entrypoint honouring the
 #                                    official image's MARIADB_* variables and /docker-entrypoint-initdb.d, and its
 #                                    healthcheck.sh (--connect, --innodb_initialized)
+#   quay.io/keycloak/keycloak:26.5.6 <- the same org.keycloak:keycloak-quarkus-dist zip the tests unpack (from the
+#                                    Maven repository: run after `mvn verify`), on Debian trixie's openjdk-21-jre-headless
+#                                    (Keycloak 26 needs Java 21; bookworm has 17): /opt/keycloak, user 1000, kc.sh
 # The stand-ins are not the official images: what they differ in is listed in docker/ci/README.md.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -18,18 +21,22 @@ present_or_pulled() {
   timeout 60 podman pull -q "$1" >/dev/null 2>&1
 }
 
-build() { # name packages [hook args...] -- podman import --change args...
+build() { # [suite=...] name packages [hook args...] -- podman import --change args...
+  local suite=bookworm
+  case $1 in suite=*) suite=${1#suite=}; shift ;; esac
   local name=$1 packages=$2; shift 2
   local hooks=() changes=()
   while [ $# -gt 0 ] && [ "$1" != -- ]; do hooks+=("$1"); shift; done
   [ "${1:-}" = -- ] && shift
   for change in "$@"; do changes+=(--change "$change"); done
-  if present_or_pulled "docker.io/library/$name"; then
+  local full=$name
+  [[ $name == */* ]] || full=docker.io/library/$name
+  if present_or_pulled "$full"; then
     echo "stand-ins: $name is present"; return 0
   fi
   local tar="$work/${name//[:\/]/_}.tar" began=$SECONDS
-  mmdebstrap --quiet --variant=apt --include="$packages" "${hooks[@]}" bookworm "$tar"
-  podman import -q "${changes[@]}" "$tar" "docker.io/library/$name" >/dev/null
+  mmdebstrap --quiet --variant=apt --include="$packages" "${hooks[@]}" "$suite" "$tar"
+  podman import -q "${changes[@]}" "$tar" "$full" >/dev/null
   rm -f "$tar"
   echo "stand-ins: built $name from Debian packages in $((SECONDS - began)) s"
 }
@@ -50,6 +57,24 @@ build mariadb:11.4 mariadb-server,mariadb-client \
   '--customize-hook=chroot "$1" chown mysql:mysql /var/lib/mysql' -- \
   "ENV PATH=$path" 'ENTRYPOINT ["docker-entrypoint.sh"]' 'CMD ["mariadbd"]' 'EXPOSE 3306' 'VOLUME /var/lib/mysql' &
 db=$!
+keycloak_version=26.5.6
+keycloak_zip=${MAVEN_REPOSITORY:-$HOME/.m2/repository}/org/keycloak/keycloak-quarkus-dist/$keycloak_version/keycloak-quarkus-dist-$keycloak_version.zip
+keycloak_image=quay.io/keycloak/keycloak:$keycloak_version
+if podman image exists "$keycloak_image" || timeout 60 podman pull -q "$keycloak_image" >/dev/null 2>&1; then
+  echo "stand-ins: $keycloak_image is present"; kc=
+elif [ ! -f "$keycloak_zip" ]; then
+  echo "stand-ins: no $keycloak_zip (mvn verify fetches it for KeycloakIT)" >&2; exit 1
+else
+  rm -rf "$work/keycloak" && mkdir -p "$work/keycloak"
+  python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$keycloak_zip" "$work/keycloak"
+  mv "$work/keycloak/keycloak-$keycloak_version" "$work/keycloak/keycloak"
+  build suite=trixie "$keycloak_image" openjdk-21-jre-headless,ca-certificates \
+    "--customize-hook=copy-in $work/keycloak/keycloak /opt" \
+    '--customize-hook=chroot "$1" sh -c "chmod +x /opt/keycloak/bin/*.sh && chown -R 1000:0 /opt/keycloak"' -- \
+    "ENV JAVA_HOME=/usr/lib/jvm/java-21-openjdk-amd64" "ENV PATH=$path" 'USER 1000' 'WORKDIR /opt/keycloak' \
+    'ENTRYPOINT ["/opt/keycloak/bin/kc.sh"]' 'EXPOSE 8080' 'EXPOSE 9000' &
+  kc=$!
+fi
 status=0
-for pid in $jdk $jre $db; do wait "$pid" || status=1; done
+for pid in $jdk $jre $db $kc; do wait "$pid" || status=1; done
 exit $status

@@ -3,7 +3,9 @@
 # podman set up (podman-setup.sh), stand-ins for the official base images (stand-ins.sh), the image built, the stack
 # started with Debian's docker-compose 1.29 against podman's Docker API, every healthcheck healthy, each container's
 # credentials and user checked, then ComposeWalk.java (burst, kill -9 of a command member, broker stopped 30 s,
-# ledger; the command side is a cluster of three members, and the one holding the sale is the one killed). Removes its containers, volumes and images at the end, also when a step fails, and names the failed step.
+# ledger; the command side is a cluster of three members, and the one holding the sale is the one killed), the read
+# model's audit and rebuild, the console through the compose network, and docker-compose.keycloak.yml (Keycloak's
+# tokens on every service). Removes its containers, volumes and images at the end, also when a step fails, and names the failed step.
 # Run as root (podman rootful, as STACK-NOTES measured it). KEEP_IMAGES=1 keeps the images (to iterate locally);
 # MAVEN_USER_HOME is the Maven directory mounted into the build (default ~/.m2).
 set -euo pipefail
@@ -47,11 +49,12 @@ cleanup() {
   [ -n "$driver" ] && kill "$driver" 2>/dev/null
   "${compose[@]}" down -v --remove-orphans -t 5 >/dev/null 2>&1
   podman rm -f $(podman ps -aq --filter "label=com.docker.compose.project=$project") >/dev/null 2>&1
+  podman volume rm -f $(podman volume ls -q --filter "label=com.docker.compose.project=$project") >/dev/null 2>&1
   if [ "${KEEP_IMAGES:-0}" != 1 ]; then
     podman rmi -f localhost/seckill:latest >/dev/null 2>&1
     podman image prune -f >/dev/null 2>&1
     podman rmi -f docker.io/library/maven:3.9-eclipse-temurin-17 docker.io/library/eclipse-temurin:17-jre \
-      docker.io/library/mariadb:11.4 >/dev/null 2>&1
+      docker.io/library/mariadb:11.4 quay.io/keycloak/keycloak:26.5.6 >/dev/null 2>&1
   fi
   [ -f /run/podman/service.pid ] && kill "$(cat /run/podman/service.pid)" 2>/dev/null && rm -f /run/podman/service.pid
   rm -rf "$work"
@@ -185,6 +188,110 @@ tr '\r' '\n' <"$work/rebuild.out" | grep -E '^(seckill|\[)' | tail -3 | cut -c1-
 seckill_in event audit --wait 30 >"$work/audit.out" 2>&1 \
   || { echo "walk.sh: audit after the rebuild exited $?:"; tail -20 "$work/audit.out"; exit 1; }
 done_step "consistent, rebuilt, consistent again"
+
+step console "the console through the compose network: page, cluster of three, a live sample; the development sign-in refused from outside the admin container"
+[ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8081/console/)" = 200 ] || { echo "walk.sh: no console page"; exit 1; }
+outside=$(curl -s -o "$work/signin.out" -w '%{http_code}' -X POST http://127.0.0.1:8081/console/dev-sign-in -d '{"name":"ci"}')
+[ "$outside" = 403 ] || { echo "walk.sh: the development sign-in answered $outside from the host: $(cat "$work/signin.out")"; exit 1; }
+body='{"name":"ci-inside"}'
+inside=$(podman exec "$(container admin)" bash -c "exec 3<>/dev/tcp/127.0.0.1/8081 && printf 'POST /console/dev-sign-in HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${#body}\r\nConnection: close\r\n\r\n%s' '$body' >&3 && head -1 <&3")
+[[ "$inside" == "HTTP/1.1 201 "* ]] || { echo "walk.sh: the development sign-in inside the admin container answered: $inside"; exit 1; }
+curl -sf -H "Authorization: Bearer $ADMIN_TOKEN" http://127.0.0.1:8081/console/api/cluster >"$work/cluster.json"
+python3 - "$work/cluster.json" <<'PY' || exit 1
+import json, sys
+c = json.load(open(sys.argv[1]))
+members = [m for m in c["members"] if m["answered"] and m["healthy"]]
+held = [p for p in c["partitions"] if p["holder"] and p["leaseLeftMs"] >= 0]
+holders = sorted({p["holder"] for p in held})
+print("walk.sh:   console cluster: %d of %d members healthy, %d of %d partitions held by %s"
+      % (len(members), len(c["members"]), len(held), len(c["partitions"]), holders))
+sys.exit(0 if len(members) == 3 and len(held) == len(c["partitions"]) else 1)
+PY
+sale=$(curl -sf -H "Authorization: Bearer $ADMIN_TOKEN" http://127.0.0.1:8081/admin/promotions \
+  | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["promotionId"])')
+curl -s -N --max-time 3 -H "Authorization: Bearer $ADMIN_TOKEN" "http://127.0.0.1:8081/console/api/live/$sale" \
+  >"$work/live.out" || true
+python3 - "$work/live.out" <<'PY' || { echo "walk.sh: no live sample: $(head -c 600 "$work/live.out")"; exit 1; }
+import json, sys
+samples = [json.loads(l[6:]) for l in open(sys.argv[1]) if l.startswith("data: {\"at\"")]
+s = samples[-1]
+print("walk.sh:   console live view of %s: %s, %d granted, %d left, %d of %d members answering"
+      % (s["promotionId"], s["status"], s["granted"], s["couponsLeft"],
+         sum(m["answered"] for m in s["members"]), len(s["members"])))
+sys.exit(0 if sum(m["answered"] for m in s["members"]) == 3 else 1)
+PY
+done_step "development sign-in: 403 from the host, 201 on the admin container's loopback"
+
+step keycloak "docker-compose.keycloak.yml: Keycloak (the realm imported), every service on its tokens"
+export KEYCLOAK_ADMIN_PASSWORD="k$(secret)" SECKILL_KC_ADMIN_PASSWORD="o$(secret)" SECKILL_KC_CUSTOMER_PASSWORD="c$(secret)"
+compose+=(-f docker/docker-compose.keycloak.yml)
+services+=(keycloak)
+# Keycloak first, healthy, then the services recreated on its tokens: docker-compose 1.29 against podman recreates
+# them at once and gives up on a dependency that is not healthy yet (the admin while Keycloak still starts)
+"${compose[@]}" up -d --no-build keycloak >"$work/up-keycloak.log" 2>&1 || { cat "$work/up-keycloak.log"; exit 1; }
+deadline=$((SECONDS + 300))
+until [ "$(podman inspect -f '{{.State.Health.Status}}' "$(container keycloak)" 2>/dev/null)" = healthy ]; do
+  [ $SECONDS -lt $deadline ] || { echo "walk.sh: Keycloak not healthy after 300 s"; exit 1; }
+  sleep 1
+done
+echo "walk.sh:   Keycloak healthy $((SECONDS - step_began)) s after its start"
+"${compose[@]}" up -d --no-build >>"$work/up-keycloak.log" 2>&1 || { cat "$work/up-keycloak.log"; exit 1; }
+deadline=$((SECONDS + 420))
+while true; do
+  unhealthy=()
+  for s in "${services[@]}"; do
+    [ "$(podman inspect -f '{{.State.Health.Status}}' "$(container "$s")" 2>/dev/null)" = healthy ] || unhealthy+=("$s")
+  done
+  [ ${#unhealthy[@]} = 0 ] && break
+  [ $SECONDS -lt $deadline ] || { echo "walk.sh: not healthy 420 s after adding Keycloak: ${unhealthy[*]}"; exit 1; }
+  sleep 1
+done
+for s in "${services[@]}"; do
+  envs=$(podman inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$(container "$s")")
+  for k in "$KEYCLOAK_ADMIN_PASSWORD" "$SECKILL_KC_ADMIN_PASSWORD" "$SECKILL_KC_CUSTOMER_PASSWORD"; do
+    if [ "$s" != keycloak ] && grep -qF -- "$k" <<<"$envs"; then echo "walk.sh: $s holds a Keycloak password"; exit 1; fi
+  done
+done
+kc_token() {
+  curl -s -d grant_type=password -d client_id=seckill-cli -d "username=$1" -d "password=$2" -d scope=openid \
+    http://127.0.0.1:8180/realms/shop/protocol/openid-connect/token \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
+}
+OPS=$(kc_token ops "$SECKILL_KC_ADMIN_PASSWORD")
+ALICE=$(kc_token alice "$SECKILL_KC_CUSTOMER_PASSWORD")
+status_of() { curl -s -o "$work/answer" -w '%{http_code}' "$@"; }
+expect() { # expect STATUS what curl-args...
+  local want=$1 what=$2 got; shift 2
+  got=$(status_of "$@")
+  [ "$got" = "$want" ] || { echo "walk.sh: $what answered $got, expected $want: $(head -c 300 "$work/answer")"; exit 1; }
+}
+expect 200 "GET /admin/promotions with Keycloak's ops" -H "Authorization: Bearer $OPS" http://127.0.0.1:8081/admin/promotions
+expect 403 "GET /admin/promotions with Keycloak's alice" -H "Authorization: Bearer $ALICE" http://127.0.0.1:8081/admin/promotions
+expect 401 "GET /admin/promotions with the development issuer's admin token" -H "Authorization: Bearer $ADMIN_TOKEN" \
+  http://127.0.0.1:8081/admin/promotions
+expect 404 "the development sign-in beside Keycloak" -X POST http://127.0.0.1:8081/console/dev-sign-in -d '{"name":"ci"}'
+curl -sf http://127.0.0.1:8081/console/config.json | python3 -c '
+import json, sys
+c = json.load(sys.stdin)
+assert c["signIn"] == "oidc" and c["issuer"] == "http://localhost:8180/realms/shop" and c["clientId"] == "seckill-console", c'
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ); later=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
+expect 201 "a promotion created with Keycloak's ops" -H "Authorization: Bearer $OPS" -X POST http://127.0.0.1:8081/admin/promotions \
+  -d "{\"numberOfCoupons\": 10, \"discount\": 0.5, \"publishTime\": \"$now\", \"finishTime\": \"$later\"}"
+kc_sale=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["promotionId"])' "$work/answer")
+deadline=$((SECONDS + 60))
+until [ "$(status_of -H "Authorization: Bearer $ALICE" -X POST http://127.0.0.1:8082/command/coupons -d "{\"promotionId\": \"$kc_sale\"}")" = 200 ]; do
+  # 400 until the command side has seen the new promotion, 503 while partitions settle after the restart
+  [ $SECONDS -lt $deadline ] || { echo "walk.sh: alice's grab with Keycloak's token: $(head -c 300 "$work/answer")"; exit 1; }
+  sleep 1
+done
+# the customer id is the token's sub (Keycloak's user id), not the user name
+alice_id=$(python3 -c 'import base64, json, sys; p = sys.argv[1].split(".")[1]; print(json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))["sub"])' "$ALICE")
+deadline=$((SECONDS + 30))
+until status_of -H "Authorization: Bearer $ALICE" "http://127.0.0.1:8083/query/coupons/$alice_id" >/dev/null && grep -qF "$kc_sale" "$work/answer"; do
+  [ $SECONDS -lt $deadline ] || { echo "walk.sh: alice's coupon not in ReadDB: $(head -c 300 "$work/answer")"; exit 1; }
+  sleep 1
+done
+done_step "ops admin, alice a customer (grabbed, coupon in ReadDB); the development token refused"
 
 step healthy-again "every container healthy after the walk"
 deadline=$((SECONDS + 120))

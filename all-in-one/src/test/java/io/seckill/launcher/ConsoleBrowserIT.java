@@ -69,8 +69,7 @@ class ConsoleBrowserIT {
   private static void signIn(String name) {
     browser.driver.get(console());
     browser.until(20, "the sign-in form", d -> d.findElement(By.id("dev-name")).isDisplayed());
-    browser.find("#dev-name").sendKeys(name);
-    browser.find("#dev-submit").click();
+    browser.find("#dev-name").sendKeys(name, org.openqa.selenium.Keys.ENTER);   // by keyboard
     browser.until(20, "the promotions page", d -> d.findElement(By.id("new-promotion")).isDisplayed());
   }
 
@@ -158,7 +157,11 @@ class ConsoleBrowserIT {
     browser.screenshots("04-live-running");
     browser.find("#live-cancel").click();
     browser.until(10, "the confirm step", d -> d.findElement(By.id("confirm")).isDisplayed());
-    browser.find("#confirm-yes").click();
+    // by keyboard: the safe choice has the focus, Tab moves to the other
+    assertThat(browser.driver.switchTo().activeElement().getAttribute("id")).isEqualTo("confirm-no");
+    browser.driver.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.TAB);
+    assertThat(browser.driver.switchTo().activeElement().getAttribute("id")).isEqualTo("confirm-yes");
+    browser.driver.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ENTER);
     String finished = browser.until(20, "the finish event", d -> {
       String text = d.findElement(By.id("live-banner")).getText();
       return text.startsWith("Finished: the finish event (cancelled) was written at ") ? text : null;

@@ -309,6 +309,23 @@ class KeycloakIT {
       assertThat(browser.driver.findElements(org.openqa.selenium.By.id("oidc-sign-in"))).isEmpty();
       browser.find("#nav a[href='#/promotions']").click();
       browser.until(20, "the promotions page", d -> d.findElement(org.openqa.selenium.By.id("new-promotion")).isDisplayed());
+
+      // an administrator ends ops's sessions at Keycloak: the page's next refresh fails, and it says the sign-in
+      // expired and offers to sign in again (and back, it is where it was)
+      PASSWORDS.putIfAbsent("master-admin", PASSWORDS.get("master"));
+      String master = token("master", "admin-cli", "master-admin").getString("token");
+      HttpResponse<Buffer> users = Async.await(client.get(port, "127.0.0.1", "/admin/realms/shop/users?username=ops&exact=true")
+          .bearerTokenAuthentication(master).send());
+      String opsId = users.bodyAsJsonArray().getJsonObject(0).getString("id");
+      HttpResponse<Buffer> logout = Async.await(client.post(port, "127.0.0.1", "/admin/realms/shop/users/" + opsId + "/logout")
+          .bearerTokenAuthentication(master).send());
+      assertThat(logout.statusCode()).as(logout.bodyAsString()).isEqualTo(204);
+      browser.until(90, "the sign-in said to have expired", d -> "Your sign-in expired. Sign in again to go on."
+          .equals(d.findElement(org.openqa.selenium.By.id("signin-notice")).getText()));
+      browser.screenshots("12-keycloak-session-expired");
+      browser.find("#oidc-sign-in").click();
+      keycloakLogin(browser, "ops");
+      browser.until(30, "back at the promotions page", d -> d.findElement(org.openqa.selenium.By.id("new-promotion")).isDisplayed());
       browser.find("#sign-out").click();
       browser.until(30, "back at the console, signed out", d -> d.getCurrentUrl().startsWith(console)
           && d.findElement(org.openqa.selenium.By.id("oidc-sign-in")).isDisplayed());

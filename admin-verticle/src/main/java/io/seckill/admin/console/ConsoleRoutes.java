@@ -74,14 +74,14 @@ public final class ConsoleRoutes {
   }
 
   public void mount(Router router) {
-    router.routeWithRegex(HttpMethod.GET, "^/console$").handler(ctx -> ctx.redirect("/console/"));
-    router.get("/console/").handler(ctx -> ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .putHeader("Content-Security-Policy", policy)
-        .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Referrer-Policy", "no-referrer")
-        .end(page));
+    // "/console" matches "/console/" too (Vert.x ignores a trailing slash): the bare path moves to the page's URL
+    router.get("/console").handler(ctx -> {
+      if (!ctx.request().path().endsWith("/")) {
+        ctx.redirect("/console/");
+        return;
+      }
+      page(ctx);
+    });
     router.get("/console/config.json").handler(this::settings);
     router.post("/console/dev-sign-in").handler(this::devSignIn);
     router.get("/console/api/live/:promotionId").handler(guard.admin()).handler(this::live);
@@ -100,6 +100,17 @@ public final class ConsoleRoutes {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff");
       ctx.next();
     }).handler(StaticHandler.create("console").setDirectoryListing(false).setCachingEnabled(false));
+  }
+
+  /** The page itself, with its policy. */
+  private void page(RoutingContext ctx) {
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .putHeader("Content-Security-Policy", policy)
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Referrer-Policy", "no-referrer")
+        .end(page);
   }
 
   /** What the page needs to sign in: the development sign-in, or the identity provider and the console's client. */

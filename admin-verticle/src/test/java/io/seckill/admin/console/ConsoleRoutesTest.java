@@ -124,6 +124,16 @@ class ConsoleRoutesTest {
   }
 
   @Test
+  void aServiceThatDoesNotAnswerIsNamed() {
+    // nothing listens on this configuration's event port: the page shows this message
+    HttpResponse<Buffer> audit = call(config, HttpMethod.GET, "/console/api/audit", TestInfra.ADMIN_TOKEN, null);
+    assertThat(audit.statusCode()).isEqualTo(503);
+    assertThat(audit.bodyAsJsonObject().getString("error")).isEqualTo("event_unavailable");
+    assertThat(audit.bodyAsJsonObject().getString("message"))
+        .startsWith("the event service at http://127.0.0.1:" + config.eventPort() + " did not answer");
+  }
+
+  @Test
   void aLiveViewOfNoPromotionIs404AndAStreamEndsWhenItsTokenExpires() {
     HttpResponse<Buffer> none = call(config, HttpMethod.GET, "/console/api/live/" + UUID.randomUUID(),
         TestInfra.ADMIN_TOKEN, null);
