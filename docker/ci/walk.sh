@@ -32,6 +32,18 @@ done_step() {
   echo "walk.sh: [$current] done in $((SECONDS - step_began)) s${1:+: $1}"
 }
 container() { echo "${project}_$1_1"; }
+all_healthy() { # all_healthy SECONDS WHEN: every container of services[] healthy within SECONDS, or exit naming them
+  local deadline=$((SECONDS + $1)) unhealthy s
+  while true; do
+    unhealthy=()
+    for s in "${services[@]}"; do
+      [ "$(podman inspect -f '{{.State.Health.Status}}' "$(container "$s")" 2>/dev/null)" = healthy ] || unhealthy+=("$s")
+    done
+    [ ${#unhealthy[@]} = 0 ] && return 0
+    [ $SECONDS -lt $deadline ] || { echo "walk.sh: not healthy $1 s $2: ${unhealthy[*]}"; exit 1; }
+    sleep 1
+  done
+}
 
 cleanup() {
   local status=$?
@@ -94,16 +106,7 @@ export SECKILL_TICKET_KEYS="ci:$(head -c 32 /dev/urandom | base64 | tr '+/' '-_'
 ) &
 driver=$!
 "${compose[@]}" up -d --no-build >"$work/up.log" 2>&1 || { cat "$work/up.log"; exit 1; }
-deadline=$((SECONDS + 300))
-while true; do
-  unhealthy=()
-  for s in "${services[@]}"; do
-    [ "$(podman inspect -f '{{.State.Health.Status}}' "$(container "$s")" 2>/dev/null)" = healthy ] || unhealthy+=("$s")
-  done
-  [ ${#unhealthy[@]} = 0 ] && break
-  [ $SECONDS -lt $deadline ] || { echo "walk.sh: not healthy after 300 s: ${unhealthy[*]}"; exit 1; }
-  sleep 1
-done
+all_healthy 300 "after 'up'"
 done_step "all ${#services[@]} containers healthy"
 
 step isolation "each container holds only its own database's credentials; every service runs as a non-root user"
@@ -236,16 +239,7 @@ until [ "$(podman inspect -f '{{.State.Health.Status}}' "$(container keycloak)" 
 done
 echo "walk.sh:   Keycloak healthy $((SECONDS - step_began)) s after its start"
 "${compose[@]}" up -d --no-build >>"$work/up-keycloak.log" 2>&1 || { cat "$work/up-keycloak.log"; exit 1; }
-deadline=$((SECONDS + 420))
-while true; do
-  unhealthy=()
-  for s in "${services[@]}"; do
-    [ "$(podman inspect -f '{{.State.Health.Status}}' "$(container "$s")" 2>/dev/null)" = healthy ] || unhealthy+=("$s")
-  done
-  [ ${#unhealthy[@]} = 0 ] && break
-  [ $SECONDS -lt $deadline ] || { echo "walk.sh: not healthy 420 s after adding Keycloak: ${unhealthy[*]}"; exit 1; }
-  sleep 1
-done
+all_healthy 420 "after adding Keycloak"
 for s in "${services[@]}"; do
   envs=$(podman inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$(container "$s")")
   for k in "$KEYCLOAK_ADMIN_PASSWORD" "$SECKILL_KC_ADMIN_PASSWORD" "$SECKILL_KC_CUSTOMER_PASSWORD"; do
