@@ -432,7 +432,7 @@
     const controller = new AbortController();
     let stopped = false;
     let retry = null;
-    const series = { t: [], accepted: [], refused: [], p99: [] };
+    const series = { t: [], accepted: [], refused: [] };
     let chart = null;
     leaveView = () => { stopped = true; controller.abort(); clearTimeout(retry); if (chart) chart.destroy(); };
     const banner = el('div', { class: 'banner', id: 'live-banner', 'aria-live': 'polite', text: 'Connecting…' });
@@ -513,7 +513,6 @@
       series.t.push(t);
       series.accepted.push(ps.accepted);
       series.refused.push(ps.out_of_stock + ps.duplicate_order + ps.rate_limited + ps.promotion_not_active);
-      series.p99.push(s.p99Ms === null || s.p99Ms < 0 ? null : s.p99Ms);
       while (series.t.length > 300) for (const k of Object.keys(series)) series[k].shift();
       drawChart();
     };

@@ -92,14 +92,14 @@ public final class ConsoleRoutes {
     router.post("/console/api/rebuilds").handler(guard.admin()).handler(ctx -> toEvent(ctx, "/read-model/rebuilds"));
     router.get("/console/api/rebuilds/:rebuildId").handler(guard.admin())
         .handler(ctx -> toEvent(ctx, "/read-model/rebuilds/" + uuid(ctx.pathParam("rebuildId"), "rebuild")));
-    router.route("/console/vendor/*").handler(ctx -> {
-      ctx.response().putHeader("X-Content-Type-Options", "nosniff");
-      ctx.next();
-    }).handler(StaticHandler.create("META-INF/resources/webjars/uplot/1.6.30/dist").setDirectoryListing(false));
     router.route("/console/*").handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff");
       ctx.next();
-    }).handler(StaticHandler.create("console").setDirectoryListing(false).setCachingEnabled(false));
+    });
+    router.route("/console/vendor/*")
+        .handler(StaticHandler.create("META-INF/resources/webjars/uplot/1.6.30/dist").setDirectoryListing(false));
+    router.route("/console/*")
+        .handler(StaticHandler.create("console").setDirectoryListing(false).setCachingEnabled(false));
   }
 
   /** The page itself, with its policy. */
@@ -255,7 +255,8 @@ public final class ConsoleRoutes {
               ? new JsonObject(reply.body()).getJsonObject("promotions").getJsonObject(promotionId.toString()) : null)
           .otherwise((JsonObject) null));
     }
-    return Future.join(asks).otherwise(f -> null).map(v -> {
+    // each ask turns its failure into null, so the join always succeeds
+    return Future.join(asks).map(v -> {
       Map<String, JsonObject> tallies = new LinkedHashMap<>();
       for (int i = 0; i < asks.size(); i++) {
         tallies.put(config.commandUrls().get(i), asks.get(i).result());

@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +23,7 @@ public final class LiveFigures {
   private final Map<String, long[]> lastLatency = new HashMap<>();
   private Instant lastAt;
 
-  /** What WriteDB says: {@code granted} grabs committed; {@code oldestUnread} the time of the first grab ReadDB lacks. */
+  /** What WriteDB says: the coupons, the status, {@code granted} grabs committed, and the finish once written. */
   public record WriteSide(int numberOfCoupons, String status, long granted, Instant finishedAt, String finishReason) {
   }
 
@@ -40,7 +39,7 @@ public final class LiveFigures {
     long[] deltas = new long[OUTCOMES.size()];
     long[] latencyDeltas = new long[bucketsMs.length + 1];
     JsonArray memberStates = new JsonArray();
-    for (Map.Entry<String, JsonObject> member : new LinkedHashMap<>(members).entrySet()) {
+    for (Map.Entry<String, JsonObject> member : members.entrySet()) {
       JsonObject tally = member.getValue();
       memberStates.add(new JsonObject().put("url", member.getKey()).put("answered", tally != null));
       if (tally == null) {
