@@ -13,6 +13,7 @@ import io.seckill.shared.messaging.EncodedEvent;
 import io.seckill.shared.db.Databases;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.mysqlclient.MySQLException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -46,10 +47,16 @@ public final class EventStore {
       "(?, ?, ?, ?, ?, ?, ?, ?)");
   /**
    * The fence (SPEC I9), first in every append's transaction: it matches its partition's row only while the epoch is
-   * the one this process claimed, and holds that row's lock until the commit, so a claim (which bumps the epoch) lands
-   * wholly before or after the batch. Matched, not changed, rows are counted (the client's CLIENT_FOUND_ROWS).
+   * the one this process claimed, and writes that row ({@code fence + 1}). On one server it holds the row's lock until
+   * the commit, so a claim (which bumps the epoch) lands wholly before or after the batch. On Galera the write puts the
+   * row in the append's write-set: an append certified after a claim of its partition committed on another node
+   * fails with 1213 at COMMIT, even when its own node had not yet applied that claim when the fence ran (a fence that
+   * changed nothing certified nothing: V8).
    */
-  static final String FENCE = "UPDATE partition_leases SET epoch = epoch WHERE partition_id = ? AND epoch = ?";
+  static final String FENCE = "UPDATE partition_leases SET fence = fence + 1 WHERE partition_id = ? AND epoch = ?";
+  /** MySQL's and MariaDB's "Deadlock found when trying to get lock", Galera's certification failure too. */
+  static final int ER_LOCK_DEADLOCK = 1213;
+  private static final int CONFLICT_RETRIES = 2;
   private static final String CLOSE_PROMOTION = "UPDATE promotions SET status = 'finished',"
       + " updated_at = UTC_TIMESTAMP(6) WHERE promotion_id = ?";
   private static final String START_PROMOTION = "UPDATE promotions SET status = ?, updated_at = UTC_TIMESTAMP(6)"
@@ -113,6 +120,26 @@ public final class EventStore {
    * events as stored.
    */
   public Future<List<Sequenced>> append(List<SecKillEvent> events, Fence fence) {
+    return append(events, fence, CONFLICT_RETRIES);
+  }
+
+  /**
+   * A transaction refused with 1213 (a deadlock on one server; on Galera, a failed certification, at COMMIT or when a
+   * replicated write aborted it) was rolled back, wholly: it is sent again, fences included, a few times. If a claim
+   * of its partition is what it conflicted with, the fence finds the new epoch and the append fails as fenced (or
+   * conflicts again, while its node has not applied the claim yet): a stale owner never commits.
+   */
+  private Future<List<Sequenced>> append(List<SecKillEvent> events, Fence fence, int retries) {
+    return attempt(events, fence).recover(e -> {
+      if (retries > 0 && e instanceof MySQLException sql && sql.getErrorCode() == ER_LOCK_DEADLOCK) {
+        LOG.info("append of {} events refused by a conflict ({}); sending it again", events.size(), e.getMessage());
+        return append(events, fence, retries - 1);
+      }
+      return Future.failedFuture(e);
+    });
+  }
+
+  private Future<List<Sequenced>> attempt(List<SecKillEvent> events, Fence fence) {
     // BEGIN, the fences and the INSERTs go out back to back on the pipelined writer connection, then COMMIT, or
     // ROLLBACK when anything failed (a fence that matched nothing first): a stale writer's rows are never committed
     return writer.run(conn -> {

@@ -2,6 +2,7 @@ package io.seckill.command.store;
 
 import io.seckill.shared.config.DbConfig;
 import io.seckill.shared.db.Databases;
+import io.seckill.shared.db.DbNodes;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -28,26 +29,29 @@ public final class WriterConnection {
   private static final int PIPELINING_LIMIT = 16;
 
   private final Vertx vertx;
-  private final MySQLConnectOptions options;
   private final long deadlineMillis;
   private final DbConfig db;
+  /** The node in use when WriteDB has several (Galera), else null. */
+  private final DbNodes nodes;
   private Link link;
 
-  /** One connection (or an attempt at one) and the write in flight on it, told when it closes. */
+  /** One connection (or an attempt at one) to one node, and the write in flight on it, told when it closes. */
   private static final class Link {
     final Future<SqlConnection> connection;
+    final int node;
     Runnable onLost;
 
-    Link(Future<SqlConnection> connection) {
+    Link(Future<SqlConnection> connection, int node) {
       this.connection = connection;
+      this.node = node;
     }
   }
 
   public WriterConnection(Vertx vertx, DbConfig db) {
     this.vertx = vertx;
     this.db = db;
-    this.options = new MySQLConnectOptions(Databases.connectOptions(db)).setPipeliningLimit(PIPELINING_LIMIT);
     this.deadlineMillis = db.deadlineMillis();
+    this.nodes = db.nodes().size() > 1 ? DbNodes.of(vertx, db) : null;
   }
 
   /** How long a write may go without an answer. */
@@ -57,14 +61,22 @@ public final class WriterConnection {
 
   /** The connection, connecting if there is none (a failed connect is tried again at the next call). */
   private Link current() {
+    int node = nodes == null ? 0 : nodes.current();
+    if (link != null && link.node != node) {
+      drop(link); // the process moved to another node: its writes go there too
+    }
     if (link == null || link.connection.failed()) {
+      MySQLConnectOptions options = new MySQLConnectOptions(nodes == null ? Databases.connectOptions(db)
+          : Databases.connectOptions(db, nodes.node(node))).setPipeliningLimit(PIPELINING_LIMIT);
       Link made = new Link(MySQLConnection.connect(vertx, options)
-          .compose(conn -> Databases.sessionSettings(conn, db)));
+          .compose(conn -> Databases.sessionSettings(conn, db)), node);
+      made.connection.onFailure(e -> suspect(made));
       link = made;
       made.connection.onSuccess(conn -> conn.closeHandler(v -> {
         if (link == made) {
           link = null;
         }
+        suspect(made);
         Runnable lost = made.onLost;
         if (lost != null) {
           lost.run();
@@ -95,6 +107,7 @@ public final class WriterConnection {
       if (ar.succeeded()) {
         result.tryComplete(ar.result());
       } else {
+        suspect(used); // a refused statement too: a Galera node cut off from the others answers, and refuses all
         result.tryFail(ar.cause());
       }
     });
@@ -103,6 +116,13 @@ public final class WriterConnection {
         used.onLost = null;
       }
     });
+  }
+
+  /** Has the node of a failed connection or write checked now (with several nodes). */
+  private void suspect(Link failed) {
+    if (nodes != null) {
+      nodes.suspect(failed.node);
+    }
   }
 
   /** Forgets a connection that did not answer (closing it, whatever state it is in). */
@@ -114,6 +134,9 @@ public final class WriterConnection {
   }
 
   public Future<Void> close() {
+    if (nodes != null) {
+      nodes.release();
+    }
     Link current = link;
     link = null;
     return current == null ? Future.succeededFuture()

@@ -1,6 +1,7 @@
 package io.seckill.shared.db;
 
 import io.seckill.shared.config.DbConfig;
+import io.seckill.shared.config.DbNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
@@ -24,10 +25,15 @@ public final class Databases {
   private Databases() {
   }
 
+  /** How to connect to {@code db}'s first node (its only one, but on Galera). */
   public static MySQLConnectOptions connectOptions(DbConfig db) {
+    return connectOptions(db, db.nodes().get(0));
+  }
+
+  public static MySQLConnectOptions connectOptions(DbConfig db, DbNode node) {
     return new MySQLConnectOptions()
-        .setHost(db.host())
-        .setPort(db.port())
+        .setHost(node.host())
+        .setPort(node.port())
         .setDatabase(db.database())
         .setUser(db.user())
         .setPassword(db.password())
@@ -41,14 +47,21 @@ public final class Databases {
 
   /**
    * A pool named after its owner role; the instances of one verticle share it (Vert.x shared pool), so a
-   * role uses {@code poolSize} connections whatever its instance count.
+   * role uses {@code poolSize} connections whatever its instance count. On a database of several nodes (Galera), a
+   * pool of the node the process uses now ({@link DbNodes}), replaced by one of the next node when that one fails.
    */
   public static Pool pool(Vertx vertx, DbConfig db, String owner) {
+    return db.nodes().size() == 1 ? nodePool(vertx, db, owner) : new FailoverPool(vertx, db, owner);
+  }
+
+  /** A pool of {@code db}'s first node. */
+  static Pool nodePool(Vertx vertx, DbConfig db, String owner) {
+    DbNode node = db.nodes().get(0);
     return MySQLBuilder.pool()
         // waiting for a pooled connection is bounded too: a query never waits for ever behind hung ones
         .with(new PoolOptions().setMaxSize(db.poolSize()).setShared(true)
             .setConnectionTimeout(2 * db.deadlineMillis()).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
-            .setName(owner + "-" + db.database() + "-" + db.host() + "-" + db.port()))
+            .setName(owner + "-" + db.database() + "-" + node.host() + "-" + node.port()))
         // a connect into a black hole (a server that accepts nothing, a dropped route) fails within the deadline
         .with(new NetClientOptions().setConnectTimeout(db.deadlineMillis()))
         .connectingTo(connectOptions(db))

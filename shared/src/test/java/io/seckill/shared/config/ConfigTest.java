@@ -36,6 +36,23 @@ class ConfigTest {
   }
 
   @Test
+  void aDatabaseMayBeSeveralGaleraNodesInTheOrderGiven() {
+    SecKillConfig config = SecKillConfig.from(new Env(Map.of(
+        "SECKILL_WRITE_DB_HOST", "g1:3310, g2 ,g3:3312", "SECKILL_WRITE_DB_PORT", "3306",
+        "SECKILL_WRITE_DB_PASSWORD", "s3cret-pw",
+        "SECKILL_READ_DB_HOST", "r.example")), TestInfra.security());
+    assertThat(config.writeDb().nodes()).containsExactly(new DbNode("g1", 3310), new DbNode("g2", 3306),
+        new DbNode("g3", 3312));
+    assertThat(config.readDb().nodes()).containsExactly(new DbNode("r.example", SecKillConfig.DEFAULT_EMBEDDED_DB_PORT));
+    assertThat(config.writeDb().at(new DbNode("g2", 3306)).nodes()).containsExactly(new DbNode("g2", 3306));
+    assertThat(config.writeDb().toString()).contains("g1:3310,g2:3306,g3:3312").doesNotContain("s3cret-pw");
+    for (String bad : new String[] {"g1,,g2", "g1:x", "g1:0", "g1:70000", ",", "g 1"}) {
+      assertThatThrownBy(() -> SecKillConfig.from(new Env(Map.of("SECKILL_WRITE_DB_HOST", bad)),
+          TestInfra.security())).as(bad).hasMessageContaining("comma-separated list of nodes host[:port]");
+    }
+  }
+
+  @Test
   void badValuesAreNamed() {
     assertThatThrownBy(() -> SecKillConfig.from(new Env(Map.of("SECKILL_COMMAND_PORT", "x")), TestInfra.security()))
         .hasMessageContaining("SECKILL_COMMAND_PORT");

@@ -1,0 +1,266 @@
+package io.seckill.shared.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * A real three-node MariaDB Galera cluster on loopback (SPEC §10): Debian's {@code mariadbd} with {@code galera-4},
+ * each node with its own client port, data directory, and gcomm, IST and SST addresses (node i on 127.0.0.{10+i}, so
+ * that a test can cut one node off from the others with iptables), run as user {@code mysql} (rsync SST refuses to
+ * run as root). The first node is bootstrapped ({@code --wsrep-new-cluster}); the others join it by SST. Access
+ * control off (as {@link CrashableMariaDb}), client connections on 127.0.0.1 only. A test kills, stops, restarts and
+ * cuts off nodes; every wait is bounded.
+ */
+public final class GaleraCluster implements AutoCloseable {
+  public static final int NODES = 3;
+  private static final String MARIADBD = "/usr/sbin/mariadbd";
+  private static final String PROVIDER = "/usr/lib/galera/libgalera_smm.so";
+
+  private final Path root;
+  private final int[] ports = new int[NODES];
+  private final int[] gcomm = new int[NODES];
+  private final Process[] processes = new Process[NODES];
+
+  private GaleraCluster(Path root) {
+    this.root = root;
+    for (int i = 0; i < NODES; i++) {
+      ports[i] = TestInfra.freePort();
+      gcomm[i] = TestInfra.freePort();
+    }
+  }
+
+  /** Whether this machine has what a cluster needs (Debian's mariadb-server, galera-4, rsync). */
+  public static boolean installed() {
+    return new File(MARIADBD).canExecute() && new File(PROVIDER).canRead()
+        && new File("/usr/bin/rsync").canExecute() && new File("/usr/bin/mariadb-install-db").canExecute();
+  }
+
+  /** Starts the three nodes (blocking, about 15-30 s) with {@code databases} made on them. */
+  public static GaleraCluster start(List<String> databases) {
+    if (!installed()) {
+      throw new IllegalStateException("a Galera cluster needs Debian's mariadb-server, galera-4 and rsync:"
+          + " apt-get install -y mariadb-server galera-4 rsync (.ci/run does)");
+    }
+    try {
+      // not under the build directory: the nodes run as mysql, who must reach their data directories
+      Path root = Files.createTempDirectory("seckill-galera-", PosixFilePermissions.asFileAttribute(
+          PosixFilePermissions.fromString("rwxr-xr-x")));
+      GaleraCluster cluster = new GaleraCluster(root);
+      Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
+      for (int i = 0; i < NODES; i++) {
+        Files.createDirectories(cluster.data(i));
+      }
+      run(List.of("chown", "-R", "mysql:mysql", root.toString()));
+      run(List.of("mariadb-install-db", "--user=mysql", "--datadir=" + cluster.data(0), "--skip-test-db",
+          "--auth-root-authentication-method=normal"));
+      cluster.startNode(0, true);
+      cluster.waitSynced(0, Duration.ofSeconds(60));
+      for (String database : databases) {
+        cluster.sql(0, "CREATE DATABASE IF NOT EXISTS `" + database + "`");
+      }
+      cluster.startNode(1, false);
+      cluster.startNode(2, false);
+      cluster.waitSynced(1, Duration.ofSeconds(120));
+      cluster.waitSynced(2, Duration.ofSeconds(120));
+      return cluster;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Node {@code i}'s client port on 127.0.0.1. */
+  public int port(int i) {
+    return ports[i];
+  }
+
+  /** {@code 127.0.0.1:p1,127.0.0.1:p2,...}: the nodes in {@code order}, as SECKILL_*_DB_HOST takes them. */
+  public String hosts(int... order) {
+    int[] nodes = order.length == 0 ? IntStream.range(0, NODES).toArray() : order;
+    return IntStream.of(nodes).mapToObj(i -> "127.0.0.1:" + ports[i]).collect(Collectors.joining(","));
+  }
+
+  /** The address node {@code i}'s group communication, IST and SST use (its own, for iptables). */
+  public String address(int i) {
+    return "127.0.0." + (11 + i);
+  }
+
+  private Path data(int i) {
+    return root.resolve("n" + (i + 1));
+  }
+
+  /** Starts node {@code i} ({@code bootstrap}: as a new cluster of its own) without waiting. */
+  public synchronized void startNode(int i, boolean bootstrap) {
+    if (processes[i] != null && processes[i].isAlive()) {
+      return;
+    }
+    String peers = IntStream.range(0, NODES).mapToObj(n -> address(n) + ":" + gcomm[n])
+        .collect(Collectors.joining(","));
+    List<String> command = new ArrayList<>(List.of(MARIADBD, "--no-defaults", "--user=mysql",
+        "--datadir=" + data(i), "--socket=" + data(i).resolve("mariadb.sock"), "--pid-file=" + data(i).resolve("pid"),
+        "--port=" + ports[i], "--bind-address=127.0.0.1", "--skip-grant-tables", "--skip-ssl",
+        "--character-set-server=utf8mb4", "--max-connections=500", "--max-allowed-packet=64M",
+        "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=48M", "--innodb-flush-log-at-trx-commit=2",
+        "--binlog-format=ROW", "--default-storage-engine=InnoDB", "--innodb-autoinc-lock-mode=2",
+        "--wsrep-on=ON", "--wsrep-provider=" + PROVIDER, "--wsrep-cluster-name=seckill-test",
+        "--wsrep-cluster-address=gcomm://" + peers, "--wsrep-node-name=n" + (i + 1),
+        "--wsrep-node-address=" + address(i) + ":" + gcomm[i],
+        "--wsrep-provider-options=gmcast.listen_addr=tcp://" + address(i) + ":" + gcomm[i]
+            + ";ist.recv_addr=" + address(i) + ":" + (gcomm[i] + 1) + ";gcache.size=256M"
+            + ";evs.suspect_timeout=PT3S;evs.inactive_timeout=PT6S;evs.install_timeout=PT4S",
+        "--wsrep-sst-method=rsync", "--wsrep-sst-receive-address=" + address(i) + ":" + (gcomm[i] + 2)));
+    if (bootstrap) {
+      command.add("--wsrep-new-cluster");
+    }
+    try {
+      File log = data(i).resolveSibling("n" + (i + 1) + ".log").toFile();
+      processes[i] = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code kill -9} of node {@code i}; returns once it is gone. */
+  public synchronized void kill(int i) {
+    end(i, true);
+  }
+
+  /** An orderly shutdown of node {@code i} (SIGTERM); returns once it has exited. */
+  public synchronized void stop(int i) {
+    end(i, false);
+  }
+
+  private void end(int i, boolean force) {
+    Process process = processes[i];
+    if (process == null) {
+      return;
+    }
+    if (force) {
+      process.destroyForcibly();
+    } else {
+      process.destroy();
+    }
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    processes[i] = null;
+  }
+
+  /**
+   * After every node was stopped in order: the last one to stop is marked safe to bootstrap in its
+   * {@code grastate.dat}; it starts as the new cluster, then the others join it (IST). Blocking.
+   */
+  public void restartAll(int lastStopped) {
+    startNode(lastStopped, true);
+    waitSynced(lastStopped, Duration.ofSeconds(120));
+    for (int i = 0; i < NODES; i++) {
+      if (i != lastStopped) {
+        startNode(i, false);
+      }
+    }
+    for (int i = 0; i < NODES; i++) {
+      waitSynced(i, Duration.ofSeconds(120));
+    }
+  }
+
+  /** Cuts node {@code i}'s group communication off from the other two (iptables, both ways), or mends it. */
+  public void cut(int i, boolean off) {
+    for (int other = 0; other < NODES; other++) {
+      if (other != i) {
+        for (String[] pair : new String[][] {{address(i), address(other)}, {address(other), address(i)}}) {
+          run(List.of("iptables", off ? "-I" : "-D", "INPUT", "-s", pair[0], "-d", pair[1], "-j", "DROP"));
+        }
+      }
+    }
+  }
+
+  /** Waits until node {@code i} is synced with a primary component (blocking, bounded). */
+  public void waitSynced(int i, Duration bound) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (!"4".equals(status(i, "wsrep_local_state"))) {
+      Process process = processes[i];
+      if (process == null || !process.isAlive()) {
+        throw new IllegalStateException("Galera node " + (i + 1) + " is not running (see " + root + "/n" + (i + 1)
+            + ".log)");
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Galera node " + (i + 1) + " not synced within " + bound + " (see " + root
+            + "/n" + (i + 1) + ".log)");
+      }
+      pause(100);
+    }
+  }
+
+  /** A status variable of node {@code i}, or null when it does not answer. */
+  public String status(int i, String variable) {
+    try {
+      String out = sql(i, "SHOW GLOBAL STATUS LIKE '" + variable + "'");
+      String[] parts = out.trim().split("\t");
+      return parts.length == 2 ? parts[1] : null;
+    } catch (IllegalStateException e) {
+      return null;
+    }
+  }
+
+  /** Runs SQL on node {@code i} through its socket (blocking, bounded): what it printed, tab-separated. */
+  public String sql(int i, String sql) {
+    return run(List.of("mariadb", "--no-defaults", "-uroot", "-S", data(i).resolve("mariadb.sock").toString(), "-N",
+        "-B", "--connect-timeout=2", "-e", sql));
+  }
+
+  private static String run(List<String> command) {
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      if (!process.waitFor(120, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IllegalStateException(command.get(0) + " did not finish within 120 s");
+      }
+      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (process.exitValue() != 0) {
+        throw new IllegalStateException(String.join(" ", command) + " failed: " + out.trim());
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis); // polls a server from the test thread, not an event loop
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    for (int i = 0; i < NODES; i++) {
+      end(i, true);
+    }
+    try {
+      run(List.of("rm", "-rf", root.toString()));
+    } catch (RuntimeException ignored) {
+      // the temporary directory is left behind
+    }
+  }
+}
