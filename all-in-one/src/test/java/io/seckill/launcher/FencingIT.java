@@ -1,5 +1,6 @@
 package io.seckill.launcher;
 
+import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.testing.Async;
 import io.seckill.shared.testing.Grabs;
 import io.seckill.shared.testing.TestInfra;
@@ -50,9 +51,19 @@ class FencingIT {
   private WebClient client;
   private Pool writeDb;
 
+  /** The system's databases and broker. */
+  SecKillConfig config() {
+    return TestInfra.freshConfig();
+  }
+
+  /** What the holder's ({@code 0}) or the successor's ({@code 1}) environment adds to the system's. */
+  Map<String, String> member(int which) {
+    return Map.of();
+  }
+
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    system = RunningSystem.start("admin,event,query", Map.of());
+    system = RunningSystem.start(config(), "admin,event,query", Map.of());
     client = Async.client(vertx, 64);
     writeDb = system.writeDb(vertx);
     Map<String, String> base = RunningSystem.environment(system.config, "command");
@@ -60,9 +71,11 @@ class FencingIT {
     successorPort = TestInfra.freePort();
     Map<String, String> a = new HashMap<>(base);
     a.put("SECKILL_NODE_ID", "node-a");
+    a.putAll(member(0));
     Map<String, String> b = new HashMap<>(base);
     b.put("SECKILL_NODE_ID", "node-b");
     b.put("SECKILL_COMMAND_PORT", String.valueOf(successorPort));
+    b.putAll(member(1));
     holder = JarProcess.start("fence-holder", a);
     Async.await(holder.healthy(vertx, client, holderPort));
     successor = JarProcess.start("fence-successor", b);

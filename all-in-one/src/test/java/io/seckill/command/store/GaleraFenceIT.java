@@ -178,7 +178,7 @@ class GaleraFenceIT {
   /** A 1213, itself or as the cause of a failed wait. */
   private static boolean is1213(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof MySQLException sql && sql.getErrorCode() == EventStore.ER_LOCK_DEADLOCK) {
+      if (t instanceof MySQLException sql && sql.getErrorCode() == Databases.ER_LOCK_DEADLOCK) {
         return true;
       }
     }

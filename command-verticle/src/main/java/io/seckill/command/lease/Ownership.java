@@ -124,8 +124,12 @@ public final class Ownership {
   }
 
   private void schedule() {
+    schedule(config.renewMillis());
+  }
+
+  private void schedule(long millis) {
     if (!stopped) {
-      timer = vertx.setTimer(config.renewMillis(), t -> tick());
+      timer = vertx.setTimer(millis, t -> tick());
     }
     scheduleQuickClaim();
   }
@@ -240,7 +244,9 @@ public final class Ownership {
         })
         .onComplete(ar -> {
           busy = false;
-          schedule();
+          // after a failure (WriteDB away, or failing over to another node) the next try comes sooner: the leases
+          // are claimed again as soon as WriteDB answers
+          schedule(ar.failed() ? Math.max(25, config.renewMillis() / 4) : config.renewMillis());
         });
   }
 

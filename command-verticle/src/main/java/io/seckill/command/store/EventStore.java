@@ -54,8 +54,6 @@ public final class EventStore {
    * changed nothing certified nothing: V8).
    */
   static final String FENCE = "UPDATE partition_leases SET fence = fence + 1 WHERE partition_id = ? AND epoch = ?";
-  /** MySQL's and MariaDB's "Deadlock found when trying to get lock", Galera's certification failure too. */
-  static final int ER_LOCK_DEADLOCK = 1213;
   private static final int CONFLICT_RETRIES = 2;
   private static final String CLOSE_PROMOTION = "UPDATE promotions SET status = 'finished',"
       + " updated_at = UTC_TIMESTAMP(6) WHERE promotion_id = ?";
@@ -131,7 +129,7 @@ public final class EventStore {
    */
   private Future<List<Sequenced>> append(List<SecKillEvent> events, Fence fence, int retries) {
     return attempt(events, fence).recover(e -> {
-      if (retries > 0 && e instanceof MySQLException sql && sql.getErrorCode() == ER_LOCK_DEADLOCK) {
+      if (retries > 0 && e instanceof MySQLException sql && sql.getErrorCode() == Databases.ER_LOCK_DEADLOCK) {
         LOG.info("append of {} events refused by a conflict ({}); sending it again", events.size(), e.getMessage());
         return append(events, fence, retries - 1);
       }

@@ -3,10 +3,12 @@ package io.seckill.shared.db;
 import io.seckill.shared.config.DbConfig;
 import io.seckill.shared.config.DbNode;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.mysqlclient.MySQLBuilder;
 import io.vertx.mysqlclient.MySQLConnectOptions;
+import io.vertx.mysqlclient.MySQLException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnection;
@@ -15,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /** Connection pools over the MySQL protocol (MariaDB or MySQL 8). */
 public final class Databases {
@@ -102,6 +105,30 @@ public final class Databases {
     return operation.timeout(millis, TimeUnit.MILLISECONDS).recover(e -> Future.failedFuture(
         e instanceof TimeoutException
             ? new DeadlineException(what + ": no answer from the database within " + millis + " ms") : e));
+  }
+
+  /** MySQL's and MariaDB's "Deadlock found": on Galera also a failed certification. The transaction was rolled back. */
+  public static final int ER_LOCK_DEADLOCK = 1213;
+
+  /**
+   * {@code statement}'s outcome, sent again (up to 3 times, 100 ms apart) while it is refused with 1213: for single
+   * statements in autocommit, which such a refusal rolled back wholly. On Galera two processes writing the same row
+   * through different nodes (or one node's DDL, which aborts what holds its tables) get it where one server would
+   * have made one wait.
+   */
+  public static <T> Future<T> retryConflicts(Vertx vertx, Supplier<Future<T>> statement) {
+    return retryConflicts(vertx, statement, 3);
+  }
+
+  private static <T> Future<T> retryConflicts(Vertx vertx, Supplier<Future<T>> statement, int retries) {
+    return statement.get().recover(e -> {
+      if (retries == 0 || !(e instanceof MySQLException sql && sql.getErrorCode() == ER_LOCK_DEADLOCK)) {
+        return Future.failedFuture(e);
+      }
+      Promise<T> again = Promise.promise();
+      vertx.setTimer(100, t -> retryConflicts(vertx, statement, retries - 1).onComplete(again));
+      return again.future();
+    });
   }
 
   /** A database operation that got no answer within its deadline: its outcome is unknown. */

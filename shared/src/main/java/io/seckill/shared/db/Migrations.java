@@ -61,25 +61,27 @@ public final class Migrations {
    */
   private static Future<Void> withLock(Vertx vertx, SqlConnection conn, String set, Supplier<Future<Void>> work) {
     String holder = UUID.randomUUID().toString();
-    return conn.query(LOCK_TABLE).execute()
-        .compose(v -> conn.preparedQuery(LOCK_ROW).execute(Tuple.of(set)))
+    return Databases.retryConflicts(vertx, () -> conn.query(LOCK_TABLE).execute())
+        .compose(v -> Databases.retryConflicts(vertx, () -> conn.preparedQuery(LOCK_ROW).execute(Tuple.of(set))))
         .compose(v -> take(vertx, conn, set, holder, System.nanoTime() + LOCK_WAIT.toNanos()))
-        .compose(v -> work.get().eventually(() -> conn.preparedQuery(GIVE).execute(Tuple.of(set, holder))));
+        .compose(v -> work.get().eventually(() -> Databases.retryConflicts(vertx,
+            () -> conn.preparedQuery(GIVE).execute(Tuple.of(set, holder)))));
   }
 
   private static Future<Void> take(Vertx vertx, SqlConnection conn, String set, String holder, long deadline) {
-    return conn.preparedQuery(TAKE).execute(Tuple.of(holder, set)).compose(rows -> {
-      if (rows.rowCount() == 1) {
-        return Future.succeededFuture();
-      }
-      if (System.nanoTime() > deadline) {
-        return Future.failedFuture("migrations of " + set + " held by another process for over "
-            + LOCK_WAIT.toSeconds() + " s (schema_lock)");
-      }
-      Promise<Void> retry = Promise.promise();
-      vertx.setTimer(200, t -> take(vertx, conn, set, holder, deadline).onComplete(retry));
-      return retry.future();
-    });
+    return Databases.retryConflicts(vertx, () -> conn.preparedQuery(TAKE).execute(Tuple.of(holder, set)))
+        .compose(rows -> {
+          if (rows.rowCount() == 1) {
+            return Future.succeededFuture();
+          }
+          if (System.nanoTime() > deadline) {
+            return Future.failedFuture("migrations of " + set + " held by another process for over "
+                + LOCK_WAIT.toSeconds() + " s (schema_lock)");
+          }
+          Promise<Void> retry = Promise.promise();
+          vertx.setTimer(200, t -> take(vertx, conn, set, holder, deadline).onComplete(retry));
+          return retry.future();
+        });
   }
 
   private static Future<Void> apply(SqlConnection conn, String set, List<Script> scripts) {

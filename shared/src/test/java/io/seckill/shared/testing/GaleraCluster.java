@@ -117,7 +117,7 @@ public final class GaleraCluster implements AutoCloseable {
         "--wsrep-node-address=" + address(i) + ":" + gcomm[i],
         "--wsrep-provider-options=gmcast.listen_addr=tcp://" + address(i) + ":" + gcomm[i]
             + ";ist.recv_addr=" + address(i) + ":" + (gcomm[i] + 1) + ";gcache.size=256M"
-            + ";evs.suspect_timeout=PT3S;evs.inactive_timeout=PT6S;evs.install_timeout=PT4S",
+            + ";evs.keepalive_period=PT0.5S;evs.suspect_timeout=PT2S;evs.inactive_timeout=PT4S;evs.install_timeout=PT3S;evs.inactive_check_period=PT0.5S",
         "--wsrep-sst-method=rsync", "--wsrep-sst-receive-address=" + address(i) + ":" + (gcomm[i] + 2)));
     if (bootstrap) {
       command.add("--wsrep-new-cluster");
@@ -258,9 +258,10 @@ public final class GaleraCluster implements AutoCloseable {
       end(i, true);
     }
     try {
-      run(List.of("rm", "-rf", root.toString()));
+      // the data go; the nodes' logs (n1.log, ...) stay, for a failure's report
+      run(List.of("rm", "-rf", data(0).toString(), data(1).toString(), data(2).toString()));
     } catch (RuntimeException ignored) {
-      // the temporary directory is left behind
+      // the data directories are left behind
     }
   }
 }
