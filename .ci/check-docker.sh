@@ -27,7 +27,10 @@ if SECKILL_TICKET_KEYS=ci:0123456789abcdef0123456789abcdef0123456789a WRITE_DB_P
   docker-compose -f docker/docker-compose.yml -f docker/docker-compose.keycloak.yml config -q 2>/dev/null; then
   echo "check-docker: the Keycloak variant accepts a missing SECKILL_KC_ADMIN_PASSWORD"; exit 1
 fi
-echo "check-docker: docker-compose.yml (and its Keycloak variant) is valid"
+# the Galera variant on top of it
+SECKILL_TICKET_KEYS=ci:0123456789abcdef0123456789abcdef0123456789a WRITE_DB_PASSWORD=ci READ_DB_PASSWORD=ci EVENT_DB_PASSWORD=ci DB_ROOT_PASSWORD=ci \
+  docker-compose -f docker/docker-compose.yml -f docker/docker-compose.galera.yml config -q
+echo "check-docker: docker-compose.yml (and its Keycloak and Galera variants) is valid"
 
 lint=.ci/node
 mkdir -p "$lint"
@@ -40,5 +43,5 @@ done
 [ -x "$lint/node_modules/.bin/dockerfilelint" ] || { echo "check-docker: dockerfilelint could not be installed"; exit 1; }
 "$lint/node_modules/.bin/dockerfilelint" docker/Dockerfile
 bash -n docker/healthcheck.sh
-for script in docker/ci/*.sh docker/ci/mariadb/*.sh docker/keycloak/*.sh; do bash -n "$script"; done
+for script in docker/ci/*.sh docker/ci/mariadb/*.sh docker/keycloak/*.sh docker/galera/*.sh; do bash -n "$script"; done
 echo "check-docker: Dockerfile lint clean"

@@ -7,8 +7,12 @@
 # noise on this 2-core machine is larger than most single changes (see BENCHMARKS.md): compare the alternated
 # pairs, not one run. Loopback only, every run bounded.
 #
+# WORKLOAD=w2 measures W2 instead (a new promotion of W2_COUPONS, POPULATION customers' tickets, W2_DURATION s: every
+# request a new customer, every 200 after its commit) and prints its accepts/s.
+#
 #   loadtest/w1-ab.sh /tmp/before.jar /tmp/after.jar          # 2 rounds x 2 runs each
 #   ROUNDS=3 REPS=1 SKIP_BUILD=1 loadtest/w1-ab.sh A.jar B.jar
+#   WORKLOAD=w2 SKIP_BUILD=1 loadtest/w1-ab.sh A.jar B.jar    # [S13]: the fence that writes its row, against the old
 set -euo pipefail
 [ $# = 2 ] || { echo "usage: loadtest/w1-ab.sh JAR_A JAR_B (all-in-one jars)"; exit 2; }
 jars=("$(realpath "$1")" "$(realpath "$2")")
@@ -30,6 +34,18 @@ for round in $(seq 1 "${ROUNDS:-2}"); do
     tickets "$warm" 20000 "$WORK/tickets-warm1" >/dev/null
     ticket_wrk 15 "$warm" "$WORK/tickets-warm1" >/dev/null
     for rep in $(seq 1 "${REPS:-2}"); do
+      if [ "${WORKLOAD:-w1}" = w2 ]; then
+        w2=$(promotion "$W2_COUPONS"); wait_started "$w2"
+        tickets "$w2" "$POPULATION" "$WORK/tickets-w2" >/dev/null
+        before=$(ticks $command_pid)
+        result=$(ticket_wrk "$W2_DURATION" "$w2" "$WORK/tickets-w2")
+        used=$(( $(ticks $command_pid) - before ))
+        stored=$(sql "SELECT COUNT(*) FROM seckill_write.events WHERE promotion_id='$w2' AND type='CouponGrabbedEvent'")
+        echo "w2-ab: round $round $which ($(basename "$jar")) run $rep: $result accepts_per_s=$(awk -v n="$(field \
+          "$result" ok)" -v d="$W2_DURATION" 'BEGIN {printf "%.0f", n / d}') events=$stored command_us_per_accept=$(awk \
+          -v t="$used" -v hz="$HZ" -v n="$(field "$result" ok)" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}')"
+        continue
+      fi
       w1=$(promotion "$W1_COUPONS"); wait_started "$w1"
       tickets "$w1" "$W1_CUSTOMERS" "$WORK/tickets-w1" >/dev/null
       before=$(ticks $command_pid)

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,6 +43,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li>the same with the node written through now;</li>
  *   <li>the node written through is cut off from the other two (iptables on its group address): the process moves to
  *   a node of the primary component; the cut is mended and the node rejoins;</li>
+ *   <li>a nemesis: faults drawn from a seed ({@code -Dseckill.galera.seed}, printed; {@code -Dseckill.galera.faults},
+ *   6 by default), one node at a time, killed or cut off for 0.5-5 s, then healed and synced again; grabs are answered
+ *   200 again within 10 s of each fault's start;</li>
  *   <li>the whole cluster is stopped and started again (bootstrapped from the last node stopped): grabs answer 503
  *   meanwhile, and 200 again once it is back.</li>
  * </ol>
@@ -86,6 +90,7 @@ class GaleraFailoverIT {
     flowFor(vertx, Duration.ofSeconds(3));
 
     Map<String, Long> firstOk = new LinkedHashMap<>();
+    List<Long> nemesis = new ArrayList<>();
     for (int written : new int[] {0, 1}) {
       int before = crowd.accepted.size();
       cluster.kill(written);
@@ -117,6 +122,40 @@ class GaleraFailoverIT {
     }
     cluster.waitSynced(written, Duration.ofSeconds(120));
     flowFor(vertx, Duration.ofSeconds(2));
+
+    // the nemesis: faults drawn from a seed, one node at a time (a node killed or cut off, for 0.5-5 s), each healed
+    // (restarted or mended) and the node synced again before the next
+    long seed = Long.getLong("seckill.galera.seed", System.nanoTime());
+    Random random = new Random(seed);
+    int faults = Integer.getInteger("seckill.galera.faults", 6);
+    List<String> schedule = new ArrayList<>();
+    for (int f = 0; f < faults; f++) {
+      int node = random.nextInt(GaleraCluster.NODES);
+      boolean kill = random.nextBoolean();
+      long downMillis = 500 + random.nextInt(4500);
+      String fault = (kill ? "kill" : "cut") + " node " + (node + 1) + " for " + downMillis + " ms";
+      long at = System.nanoTime();
+      if (kill) {
+        cluster.kill(node);
+      } else {
+        cluster.cut(node, true);
+      }
+      try {
+        flowFor(vertx, Duration.ofMillis(downMillis));
+        Duration first = crowd.untilFirst200After(at, Duration.ofSeconds(30));
+        schedule.add(fault + ": first 200 " + first.toMillis() + " ms after");
+        nemesis.add(first.toMillis());
+      } finally {
+        if (kill) {
+          cluster.startNode(node, false);
+        } else {
+          cluster.cut(node, false);
+        }
+      }
+      cluster.waitSynced(node, Duration.ofSeconds(120));
+      flowFor(vertx, Duration.ofSeconds(1));
+    }
+    LOG.info("Galera nemesis (seed {}, replay with -Dseckill.galera.seed={}): {}", seed, seed, schedule);
 
     // the whole cluster stopped, in order, and started again from the last node stopped
     for (int node = 0; node < GaleraCluster.NODES; node++) {
@@ -160,6 +199,8 @@ class GaleraFailoverIT {
     assertThat(firstOk.get("node 3 cut off")).as("first 200 after the written node was cut off")
         .isLessThanOrEqualTo(10_000);
     assertThat(afterRestart.toMillis()).as("first 200 after the cluster's return").isLessThanOrEqualTo(5000);
+    assertThat(nemesis).as("first 200 after each fault of the nemesis (seed " + seed + ")")
+        .allMatch(ms -> ms <= 10_000);
   }
 
   /** Lets the crowd grab for a while (bounded: a wait on the clock, not on the system). */

@@ -100,8 +100,12 @@ public final class CommandVerticle extends VerticleBase {
     replayPublisher = AmqpSecKillMessagePublisher.create(vertx, ResendRequests.replay(config.amqp()));
     Partitions partitions = new Partitions(config.lease().partitions());
     return Migrations.migrate(vertx, pool, Migrations.WRITE)
-        .compose(migrated -> {
-      EventStore store = new EventStore(pool, writer);
+        .compose(migrated -> EventStore.galera(pool, config.writeDb()))
+        .compose(galera -> {
+      if (galera) {
+        LOG.info("WriteDB is a Galera cluster: the fence writes its lease row (certified)");
+      }
+      EventStore store = new EventStore(pool, writer, galera);
       // one process without a cluster wants every partition; a member, what rendezvous hashing gives it
       Placement placement = Placement.everything();
       if (clusterManager != null) {

@@ -47,7 +47,7 @@ class SnapshotRestartTest {
     SecKillConfig own = TestInfra.freshConfig().withSnapshotGrabs(CHUNK);
     Pool db = Databases.pool(vertx, own.writeDb(), "snapshot-test");
     WebClient client = Async.client(vertx, 16);
-    EventStore store = new EventStore(db, new WriterConnection(vertx, own.writeDb()));
+    EventStore store = new EventStore(db, new WriterConnection(vertx, own.writeDb()), false);
     UUID id = UUID.randomUUID();
     Instant now = Instant.now();
     List<String> answers = new ArrayList<>();

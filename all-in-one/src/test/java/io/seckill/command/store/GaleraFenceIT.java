@@ -40,17 +40,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * applier is kept busy for a moment by a large transaction committed through B just before the claim, so that the
  * race happens every time (the test checks that it did: the fence matched).
  *
- * <p>With the fence that only matched the row ({@link #MATCH_ONLY_FENCE}, the fence before V8) the stale append is
- * committed on every node: the test shows it. With {@link EventStore#FENCE}, a real write of the lease row, its COMMIT
- * fails with 1213 and nothing of it is stored, through either pair of nodes; so does the whole append of the code
- * ({@link EventStore#append}, retries included). The other order too: the stale append open when the claim commits.
+ * <p>With the fence that only matches the row ({@link #MATCH_ONLY_FENCE}, one server's, and the only one before V8) the
+ * stale append is committed on every node: the test shows it. With {@link EventStore#FENCE_WRITE}, a real write of the
+ * lease row, its COMMIT fails with 1213 and nothing of it is stored, through three pairs of nodes; so does the whole
+ * append of the code ({@link EventStore#append} on Galera, retries included). The other order too: the stale append
+ * open when the claim commits.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 5, timeUnit = TimeUnit.MINUTES)
 class GaleraFenceIT {
   private static final Logger LOG = LoggerFactory.getLogger(GaleraFenceIT.class);
-  /** The fence before V8: it changes no row, so Galera certifies nothing of it. */
-  static final String MATCH_ONLY_FENCE = "UPDATE partition_leases SET epoch = epoch WHERE partition_id = ? AND epoch = ?";
+  /** The fence of one server: it changes no row, so Galera certifies nothing of it. */
+  static final String MATCH_ONLY_FENCE = EventStore.FENCE_LOCK;
   private static final String INSERT = "INSERT INTO events (event_id, promotion_id, sequence, type, customer_id,"
       + " occurred_at, payload, writer_epoch) VALUES (?, ?, ?, 'CouponGrabbedEvent', ?, UTC_TIMESTAMP(3), '{}', ?)";
   private static final int ATTEMPTS = 6;
@@ -218,7 +219,7 @@ class GaleraFenceIT {
   @Test
   void aStaleOwnersAppendIsRefusedWhenItsNodeHasNotAppliedTheClaim() {
     for (int[] pair : new int[][] {{0, 1}, {1, 2}, {2, 0}}) {
-      Stale stale = raced(() -> claimThenStaleAppend(EventStore.FENCE, pair[0], pair[1]));
+      Stale stale = raced(() -> claimThenStaleAppend(EventStore.FENCE_WRITE, pair[0], pair[1]));
       assertThat(stale.commitFailure()).as("through node %d, claimed through node %d", pair[0] + 1, pair[1] + 1)
           .matches(GaleraFenceIT::is1213, "a 1213 (certification failed)");
       assertThat(storedEverywhere(stale.promotion())).as("nothing of the stale append is stored").isZero();
@@ -228,7 +229,7 @@ class GaleraFenceIT {
   @Test
   void aStaleOwnersAppendOpenWhenTheClaimCommitsIsRefused() {
     for (int[] pair : new int[][] {{0, 1}, {2, 1}}) {
-      Stale stale = staleAppendOpenDuringClaim(EventStore.FENCE, pair[0], pair[1]);
+      Stale stale = staleAppendOpenDuringClaim(EventStore.FENCE_WRITE, pair[0], pair[1]);
       assertThat(stale.fenceMatched()).isTrue();
       assertThat(stale.commitFailure()).as("through node %d, claimed through node %d", pair[0] + 1, pair[1] + 1)
           .matches(GaleraFenceIT::is1213, "a 1213");
@@ -240,7 +241,7 @@ class GaleraFenceIT {
   @Test
   void theEventStoresAppendThroughTheStaleNodeStoresNothing() {
     WriterConnection writer = new WriterConnection(vertx, configs[0]);
-    EventStore store = new EventStore(nodes.get(0), writer);
+    EventStore store = new EventStore(nodes.get(0), writer, true);
     try {
       for (int attempt = 0; attempt < 3; attempt++) {
         UUID promotion = UUID.randomUUID();

@@ -54,7 +54,7 @@ class FenceTest {
     // the same node restarted: it may claim at once, so nothing here waits for a lease to end
     successor = new LeaseStore(pool, lease, UUID.randomUUID().toString());
     Async.await(Migrations.migrate(vertx, pool, Migrations.WRITE));
-    store = new EventStore(pool, new WriterConnection(vertx, config.writeDb()));
+    store = new EventStore(pool, new WriterConnection(vertx, config.writeDb()), false);
     Async.await(owner.ensure());
   }
 
@@ -97,7 +97,7 @@ class FenceTest {
     long epoch = Async.await(owner.claim(partition, true));
     SqlConnection batch = Async.await(pool.getConnection());
     Transaction tx = Async.await(batch.begin());
-    assertThat(Async.await(batch.preparedQuery(EventStore.FENCE).execute(Tuple.of(partition, epoch))).rowCount())
+    assertThat(Async.await(batch.preparedQuery(EventStore.FENCE_LOCK).execute(Tuple.of(partition, epoch))).rowCount())
         .isEqualTo(1);
     Async.await(batch.preparedQuery("INSERT INTO events (event_id, promotion_id, sequence, type, customer_id,"
             + " occurred_at, payload, writer_epoch) VALUES (?, ?, 1, 'CouponGrabbedEvent', 'open', UTC_TIMESTAMP(3),"
@@ -137,7 +137,7 @@ class FenceTest {
     Async.await(claimer.preparedQuery(LeaseStore.CLAIM_FREE_OR_OWN_NODE).execute(Tuple.of(next.nodeId(),
         UUID.randomUUID().toString(), next.leaseMillis() * 1000, partition, next.nodeId())));
     Future<List<EventStore.Sequenced>> stale = store.append(List.of(grab(1, "stale")), at(epoch));
-    waiting(vertx, EventStore.FENCE)
+    waiting(vertx, EventStore.FENCE_LOCK)
         .compose(waiting -> {
           ctx.verify(() -> assertThat(stale.isComplete()).as("the append waits for the claim").isFalse());
           return tx.commit();
