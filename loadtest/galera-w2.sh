@@ -70,6 +70,9 @@ wait_synced "${NODE_PORTS[0]}"
 start_node 1; start_node 2
 wait_synced "${NODE_PORTS[1]}"; wait_synced "${NODE_PORTS[2]}"; wait_port $SINGLE_PORT
 echo "  cluster size $(on "${NODE_PORTS[0]}" "SHOW STATUS LIKE 'wsrep_cluster_size'" | cut -f2)"
+for port in $SINGLE_PORT "${NODE_PORTS[0]}"; do
+  on "$port" "CREATE DATABASE IF NOT EXISTS seckill_write; CREATE DATABASE IF NOT EXISTS seckill_read"
+done
 
 identity_setup
 SQL_PORT=$SINGLE_PORT

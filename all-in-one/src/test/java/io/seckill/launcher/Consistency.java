@@ -3,6 +3,10 @@ package io.seckill.launcher;
 import io.seckill.shared.testing.Async;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -61,6 +65,35 @@ final class Consistency {
           LOG.info("consistency: {}", report);
           return report;
         });
+  }
+
+  /**
+   * The end of a fault test's sale: the crowd's answers broke no rule and none is missing; the promotion is cancelled
+   * (one finish); then the ledger ({@link #check}), dense sequences with epochs never going down, one start and one
+   * finish. The promotion's events (sequence, type, writer epoch) in sequence order.
+   */
+  static List<Row> cancelAndCheckLedger(Vertx vertx, RunningSystem system, WebClient client, Crowd crowd, int coupons) {
+    assertThat(crowd.violations).as("answers that break a rule").isEmpty();
+    assertThat(crowd.uncertain).as("grabs never answered").isEmpty();
+    String promotionId = crowd.promotionId;
+    HttpResponse<Buffer> cancel = Async.await(system.admin(client, HttpMethod.POST,
+        "/admin/promotions/" + promotionId + "/cancel", null));
+    assertThat(cancel.statusCode()).as(cancel.bodyAsString()).isIn(200, 202);
+    Pool writeDb = system.writeDb(vertx);
+    Pool readDb = system.readDb(vertx);
+    Async.await(Async.eventually(vertx, Duration.ofSeconds(30), () -> writeDb.preparedQuery("SELECT COUNT(*) FROM"
+        + " events WHERE promotion_id = ? AND type = 'PromotionFinishEvent'").execute(Tuple.of(promotionId))
+        .map(rows -> rows.iterator().next().getLong(0) == 1)));
+    Async.await(check(vertx, writeDb, readDb, promotionId, crowd.accepted, coupons, Duration.ofSeconds(60)));
+    List<Row> events = new ArrayList<>();
+    Async.await(writeDb.preparedQuery("SELECT sequence, type, writer_epoch FROM events WHERE promotion_id = ?"
+        + " ORDER BY sequence").execute(Tuple.of(promotionId))).forEach(events::add);
+    denseWithEpochsNeverDown(events, 0, 2);
+    assertThat(events.stream().filter(r -> "PromotionStartEvent".equals(r.getString(1))).count()).as("one start")
+        .isEqualTo(1);
+    assertThat(events.stream().filter(r -> "PromotionFinishEvent".equals(r.getString(1))).count()).as("one finish")
+        .isEqualTo(1);
+    return events;
   }
 
   /**

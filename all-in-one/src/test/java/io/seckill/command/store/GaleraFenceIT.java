@@ -95,14 +95,27 @@ class GaleraFenceIT {
    * Owner claims through node {@code a}; all nodes see it; a large transaction and then a successor's claim are
    * committed through node {@code b}; at once the owner's append runs through {@code a} under its old epoch.
    */
-  private Stale claimThenStaleAppend(String fenceSql, int a, int b) {
+  /** A promotion whose partition an owner claimed through node {@code a}, seen by every node. */
+  private record Owned(UUID promotion, int partition, long epoch, LeaseStore successor) {
+  }
+
+  /** The owner's claim through {@code a}, seen everywhere; the successor will claim through {@code b}. */
+  private Owned owned(int a, int b) {
     UUID promotion = UUID.randomUUID();
     int partition = partitions.of(promotion);
     LeaseStore owner = new LeaseStore(nodes.get(a), lease, UUID.randomUUID().toString());
-    LeaseStore successor = new LeaseStore(nodes.get(b), lease, UUID.randomUUID().toString());
     long epoch = Async.await(owner.claim(partition, true));
     awaitEverywhere("SELECT COUNT(*) FROM partition_leases WHERE partition_id = " + partition + " AND epoch = "
         + epoch);
+    return new Owned(promotion, partition, epoch, new LeaseStore(nodes.get(b), lease, UUID.randomUUID().toString()));
+  }
+
+  private Stale claimThenStaleAppend(String fenceSql, int a, int b) {
+    Owned owned = owned(a, b);
+    UUID promotion = owned.promotion();
+    int partition = owned.partition();
+    long epoch = owned.epoch();
+    LeaseStore successor = owned.successor();
     SqlConnection stale = Async.await(nodes.get(a).getConnection());
     try {
       Async.await(nodes.get(b).query("INSERT INTO ballast (pad) SELECT REPEAT('x', 200) FROM seq_1_to_40000")
@@ -117,13 +130,11 @@ class GaleraFenceIT {
 
   /** The owner's append is open through {@code a} (its fence run) when the successor's claim commits through b. */
   private Stale staleAppendOpenDuringClaim(String fenceSql, int a, int b) {
-    UUID promotion = UUID.randomUUID();
-    int partition = partitions.of(promotion);
-    LeaseStore owner = new LeaseStore(nodes.get(a), lease, UUID.randomUUID().toString());
-    LeaseStore successor = new LeaseStore(nodes.get(b), lease, UUID.randomUUID().toString());
-    long epoch = Async.await(owner.claim(partition, true));
-    awaitEverywhere("SELECT COUNT(*) FROM partition_leases WHERE partition_id = " + partition + " AND epoch = "
-        + epoch);
+    Owned owned = owned(a, b);
+    UUID promotion = owned.promotion();
+    int partition = owned.partition();
+    long epoch = owned.epoch();
+    LeaseStore successor = owned.successor();
     SqlConnection stale = Async.await(nodes.get(a).getConnection());
     try {
       return staleAppend(stale, fenceSql, promotion, partition, epoch,
@@ -244,13 +255,11 @@ class GaleraFenceIT {
     EventStore store = new EventStore(nodes.get(0), writer, true);
     try {
       for (int attempt = 0; attempt < 3; attempt++) {
-        UUID promotion = UUID.randomUUID();
-        int partition = partitions.of(promotion);
-        LeaseStore owner = new LeaseStore(nodes.get(0), lease, UUID.randomUUID().toString());
-        LeaseStore successor = new LeaseStore(nodes.get(1), lease, UUID.randomUUID().toString());
-        long epoch = Async.await(owner.claim(partition, true));
-        awaitEverywhere("SELECT COUNT(*) FROM partition_leases WHERE partition_id = " + partition + " AND epoch = "
-            + epoch);
+        Owned owned = owned(0, 1);
+        UUID promotion = owned.promotion();
+        int partition = owned.partition();
+        long epoch = owned.epoch();
+        LeaseStore successor = owned.successor();
         Async.await(store.append(List.of(grab(promotion, 1, "before")), new Fence(partitions, Map.of(partition,
             epoch))));
         Async.await(nodes.get(1).query("INSERT INTO ballast (pad) SELECT REPEAT('x', 200) FROM seq_1_to_40000")
