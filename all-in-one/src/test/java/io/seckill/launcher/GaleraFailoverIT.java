@@ -39,8 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li>the node WriteDB is written through is killed with -9: grabs sent after it are answered 200 again within
  *   5 s, through the next node; it is started again and rejoins by IST while the crowd grabs;</li>
  *   <li>the same with the node written through now;</li>
- *   <li>the node written through is cut off from the other two (iptables on its group address): the process moves to
- *   a node of the primary component; the cut is mended and the node rejoins;</li>
+ *   <li>the node written through is cut off from the other two (Galera's {@code gmcast.isolate}, both ways): the
+ *   process moves to a node of the primary component; the cut is mended and the node rejoins;</li>
  *   <li>a nemesis: faults drawn from a seed ({@code -Dseckill.galera.seed}, printed; {@code -Dseckill.galera.faults},
  *   6 by default), one node at a time, killed or cut off for 0.5-5 s, then healed and synced again; grabs are answered
  *   200 again within 10 s of each fault's start;</li>

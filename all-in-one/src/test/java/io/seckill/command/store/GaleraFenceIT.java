@@ -248,6 +248,14 @@ class GaleraFenceIT {
     }
   }
 
+  /** One node's address alone (as behind a proxy) is still seen as Galera: its fence writes. */
+  @Test
+  void aSingleAddressOfAClusterIsSeenAsGalera() {
+    for (int i = 0; i < GaleraCluster.NODES; i++) {
+      assertThat(Async.await(EventStore.galera(nodes.get(i), configs[i]))).as("node %d", i + 1).isTrue();
+    }
+  }
+
   /** The code's own append (pipelined, retried on 1213) through the stale node, right after the claim elsewhere. */
   @Test
   void theEventStoresAppendThroughTheStaleNodeStoresNothing() {

@@ -61,6 +61,8 @@ public final class EventStore {
    */
   static final String FENCE_WRITE = "UPDATE partition_leases SET fence = fence + 1 WHERE partition_id = ? AND epoch = ?";
   private static final int CONFLICT_RETRIES = 2;
+  /** MySQL's answer to {@code @@wsrep_on}: a server without Galera. */
+  private static final int ER_UNKNOWN_SYSTEM_VARIABLE = 1193;
   private static final String CLOSE_PROMOTION = "UPDATE promotions SET status = 'finished',"
       + " updated_at = UTC_TIMESTAMP(6) WHERE promotion_id = ?";
   private static final String START_PROMOTION = "UPDATE promotions SET status = ?, updated_at = UTC_TIMESTAMP(6)"
@@ -124,7 +126,8 @@ public final class EventStore {
 
   /**
    * Whether WriteDB certifies its writes (Galera): several nodes configured, or {@code wsrep_on} on the server (a
-   * single address in front of a cluster). A server without the variable (MySQL) is not.
+   * single address in front of a cluster). A server without the variable (MySQL: "unknown system variable") is not;
+   * any other failure fails the start rather than guess (a guess of "no" would leave a cluster without its fence).
    */
   public static Future<Boolean> galera(Pool pool, DbConfig db) {
     if (db.nodes().size() > 1) {
@@ -133,7 +136,8 @@ public final class EventStore {
     return pool.query("SELECT @@GLOBAL.wsrep_on").execute()
         .map(rows -> rows.iterator().next().getValue(0))
         .map(value -> value != null && ("1".equals(value.toString()) || "ON".equalsIgnoreCase(value.toString())))
-        .otherwise(false);
+        .recover(e -> e instanceof MySQLException sql && sql.getErrorCode() == ER_UNKNOWN_SYSTEM_VARIABLE
+            ? Future.succeededFuture(false) : Future.failedFuture(e));
   }
 
   /**

@@ -88,6 +88,12 @@ class FenceTest {
         });
   }
 
+  /** One server is not Galera: its fence is the row lock ({@link EventStore#FENCE_LOCK}). */
+  @Test
+  void oneServerIsNotGalera() {
+    assertThat(Async.await(EventStore.galera(pool, config.writeDb()))).isFalse();
+  }
+
   /**
    * A batch holds its fence (and so the partition's row) until it commits: a claim sent meanwhile waits, and lands
    * after it; the batch is stored wholly, at the old epoch, and the next batch at that epoch writes nothing.

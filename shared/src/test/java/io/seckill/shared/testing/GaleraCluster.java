@@ -16,8 +16,8 @@ import java.util.stream.IntStream;
 
 /**
  * A real three-node MariaDB Galera cluster on loopback (SPEC §10): Debian's {@code mariadbd} with {@code galera-4},
- * each node with its own client port, data directory, and gcomm, IST and SST addresses (node i on 127.0.0.{10+i}, so
- * that a test can cut one node off from the others with iptables), run as user {@code mysql} (rsync SST refuses to
+ * each node with its own client port, data directory, and gcomm, IST and SST addresses (node i on 127.0.0.{10+i}), run
+ * as user {@code mysql} (rsync SST refuses to
  * run as root). The first node is bootstrapped ({@code --wsrep-new-cluster}); the others join it by SST. Access
  * control off (as {@link CrashableMariaDb}), client connections on 127.0.0.1 only. A test kills, stops, restarts and
  * cuts off nodes; every wait is bounded.
@@ -90,7 +90,7 @@ public final class GaleraCluster implements AutoCloseable {
     return IntStream.of(nodes).mapToObj(i -> "127.0.0.1:" + ports[i]).collect(Collectors.joining(","));
   }
 
-  /** The address node {@code i}'s group communication, IST and SST use (its own, for iptables). */
+  /** The address node {@code i}'s group communication, IST and SST use (its own). */
   public String address(int i) {
     return "127.0.0." + (11 + i);
   }
@@ -178,15 +178,14 @@ public final class GaleraCluster implements AutoCloseable {
     }
   }
 
-  /** Cuts node {@code i}'s group communication off from the other two (iptables, both ways), or mends it. */
+  /**
+   * Cuts node {@code i}'s group communication off from the other two, both ways, or mends it: Galera's own
+   * {@code gmcast.isolate}, which drops all the node's group traffic. (iptables on loopback cannot cut a node
+   * symmetrically: its outgoing connections leave from 127.0.0.1, not from its own address, so a cut by address was
+   * one-way, and the other two nodes lost their primary component too.)
+   */
   public void cut(int i, boolean off) {
-    for (int other = 0; other < NODES; other++) {
-      if (other != i) {
-        for (String[] pair : new String[][] {{address(i), address(other)}, {address(other), address(i)}}) {
-          run(List.of("iptables", off ? "-I" : "-D", "INPUT", "-s", pair[0], "-d", pair[1], "-j", "DROP"));
-        }
-      }
-    }
+    sql(i, "SET GLOBAL wsrep_provider_options = 'gmcast.isolate=" + (off ? 1 : 0) + "'");
   }
 
   /** Waits until node {@code i} is synced with a primary component (blocking, bounded). */
