@@ -162,19 +162,47 @@ public final class GaleraCluster implements AutoCloseable {
   }
 
   /**
-   * After every node was stopped in order: the last one to stop is marked safe to bootstrap in its
-   * {@code grastate.dat}; it starts as the new cluster, then the others join it (IST). Blocking.
+   * After every node was stopped: the node to start the cluster again from is the one its {@code grastate.dat} marks
+   * safe to bootstrap (the last to leave), or else, as README's manual step says, the one with the highest seqno,
+   * marked safe by hand; it starts as the new cluster, then the others join it (IST). Blocking; the node chosen.
    */
-  public void restartAll(int lastStopped) {
-    startNode(lastStopped, true);
-    waitSynced(lastStopped, Duration.ofSeconds(120));
+  public int restartAll() {
+    int chosen = -1;
+    long best = Long.MIN_VALUE;
     for (int i = 0; i < NODES; i++) {
-      if (i != lastStopped) {
+      String state = grastate(i);
+      if (state.contains("safe_to_bootstrap: 1")) {
+        chosen = i;
+        break;
+      }
+      long seqno = Long.parseLong(state.replaceAll("(?s).*seqno:\\s*(-?\\d+).*", "$1"));
+      if (seqno > best) {
+        best = seqno;
+        chosen = i;
+      }
+    }
+    Path file = data(chosen).resolve("grastate.dat");
+    try {
+      Files.writeString(file, grastate(chosen).replace("safe_to_bootstrap: 0", "safe_to_bootstrap: 1"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    startNode(chosen, true);
+    waitSynced(chosen, Duration.ofSeconds(120));
+    for (int i = 0; i < NODES; i++) {
+      if (i != chosen) {
         startNode(i, false);
       }
     }
-    for (int i = 0; i < NODES; i++) {
-      waitSynced(i, Duration.ofSeconds(120));
+    waitWhole(Duration.ofSeconds(120));
+    return chosen;
+  }
+
+  private String grastate(int i) {
+    try {
+      return Files.readString(data(i).resolve("grastate.dat"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -202,6 +230,30 @@ public final class GaleraCluster implements AutoCloseable {
             + "/n" + (i + 1) + ".log)");
       }
       pause(100);
+    }
+  }
+
+  /**
+   * Waits until the cluster is whole again: every node synced, ready, and in one primary component of all three
+   * (blocking, bounded). A node that says it is synced may not be back in the others' component yet: a fault on
+   * another node then would leave no majority.
+   */
+  public void waitWhole(Duration bound) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    for (int i = 0; i < NODES; i++) {
+      while (!"4".equals(status(i, "wsrep_local_state")) || !"ON".equals(status(i, "wsrep_ready"))
+          || !String.valueOf(NODES).equals(status(i, "wsrep_cluster_size"))) {
+        Process process = processes[i];
+        if (process == null || !process.isAlive()) {
+          throw new IllegalStateException("Galera node " + (i + 1) + " is not running (see " + root + "/n" + (i + 1)
+              + ".log)");
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the Galera cluster not whole again within " + bound + " (see " + root
+              + "/n*.log)");
+        }
+        pause(100);
+      }
     }
   }
 
