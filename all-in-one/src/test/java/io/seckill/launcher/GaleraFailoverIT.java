@@ -44,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li>a nemesis: faults drawn from a seed ({@code -Dseckill.galera.seed}, printed; {@code -Dseckill.galera.faults},
  *   6 by default), one node at a time, killed or cut off for 0.5-5 s, then healed and synced again; grabs are answered
  *   200 again within 10 s of each fault's start;</li>
- *   <li>the whole cluster is stopped and started again (bootstrapped from the last node stopped): grabs answer 503
+ *   <li>the whole cluster is stopped and started again (bootstrapped from the node marked safe, else the one with the highest seqno): grabs answer 503
  *   meanwhile, and 200 again once it is back.</li>
  * </ol>
  * Then the ledger is exact: every 200 in WriteDB and ReadDB once, nothing over the stock, one coupon per customer,
