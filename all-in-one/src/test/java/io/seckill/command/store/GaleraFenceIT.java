@@ -12,7 +12,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.mysqlclient.MySQLException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -30,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -91,10 +91,6 @@ class GaleraFenceIT {
   private record Stale(boolean fenceMatched, Throwable commitFailure, String promotion, long epoch) {
   }
 
-  /**
-   * Owner claims through node {@code a}; all nodes see it; a large transaction and then a successor's claim are
-   * committed through node {@code b}; at once the owner's append runs through {@code a} under its old epoch.
-   */
   /** A promotion whose partition an owner claimed through node {@code a}, seen by every node. */
   private record Owned(UUID promotion, int partition, long epoch, LeaseStore successor) {
   }
@@ -110,60 +106,49 @@ class GaleraFenceIT {
     return new Owned(promotion, partition, epoch, new LeaseStore(nodes.get(b), lease, UUID.randomUUID().toString()));
   }
 
-  private Stale claimThenStaleAppend(String fenceSql, int a, int b) {
+  /**
+   * The successor's claim through {@code b} against the owner's append through {@code a}: committed first, just after a
+   * large transaction through b that keeps a's applier busy ({@code claimFirst}), or while that append is open (its
+   * fence run); then the append's COMMIT.
+   */
+  private Stale race(String fenceSql, int a, int b, boolean claimFirst) {
     Owned owned = owned(a, b);
-    UUID promotion = owned.promotion();
-    int partition = owned.partition();
-    long epoch = owned.epoch();
-    LeaseStore successor = owned.successor();
+    Supplier<Future<Void>> claim = () -> owned.successor().claim(owned.partition(), true).map(claimed -> {
+      assertThat(claimed).isEqualTo(owned.epoch() + 1);
+      return null;
+    });
     SqlConnection stale = Async.await(nodes.get(a).getConnection());
     try {
+      if (!claimFirst) {
+        return staleAppend(stale, fenceSql, owned, claim);
+      }
       Async.await(nodes.get(b).query("INSERT INTO ballast (pad) SELECT REPEAT('x', 200) FROM seq_1_to_40000")
           .execute());
-      long claimed = Async.await(successor.claim(partition, true));
-      assertThat(claimed).isEqualTo(epoch + 1);
-      return staleAppend(stale, fenceSql, promotion, partition, epoch, Future::succeededFuture);
-    } finally {
-      stale.close();
-    }
-  }
-
-  /** The owner's append is open through {@code a} (its fence run) when the successor's claim commits through b. */
-  private Stale staleAppendOpenDuringClaim(String fenceSql, int a, int b) {
-    Owned owned = owned(a, b);
-    UUID promotion = owned.promotion();
-    int partition = owned.partition();
-    long epoch = owned.epoch();
-    LeaseStore successor = owned.successor();
-    SqlConnection stale = Async.await(nodes.get(a).getConnection());
-    try {
-      return staleAppend(stale, fenceSql, promotion, partition, epoch,
-          () -> successor.claim(partition, true).map(claimed -> {
-            assertThat(claimed).isEqualTo(epoch + 1);
-            return null;
-          }));
+      Async.await(claim.get());
+      return staleAppend(stale, fenceSql, owned, Future::succeededFuture);
     } finally {
       stale.close();
     }
   }
 
   /** BEGIN, the fence, an INSERT; then {@code between}; then COMMIT. */
-  private Stale staleAppend(SqlConnection conn, String fenceSql, UUID promotion, int partition, long epoch,
-                            java.util.function.Supplier<Future<Void>> between) {
+  private Stale staleAppend(SqlConnection conn, String fenceSql, Owned owned, Supplier<Future<Void>> between) {
+    String promotion = owned.promotion().toString();
+    long epoch = owned.epoch();
     Async.await(conn.query("BEGIN").execute());
     boolean matched;
     try {
-      matched = Async.await(conn.preparedQuery(fenceSql).execute(Tuple.of(partition, epoch))).rowCount() == 1;
-      Async.await(conn.preparedQuery(INSERT).execute(Tuple.of(UUID.randomUUID().toString(), promotion.toString(), 1L,
-          "stale", epoch)));
+      matched = Async.await(conn.preparedQuery(fenceSql).execute(Tuple.of(owned.partition(), epoch))).rowCount() == 1;
+      Async.await(conn.preparedQuery(INSERT).execute(Tuple.of(UUID.randomUUID().toString(), promotion, 1L, "stale",
+          epoch)));
       Async.await(between.get());
     } catch (RuntimeException e) {
       conn.query("ROLLBACK").execute();
-      return new Stale(true, e, promotion.toString(), epoch);
+      return new Stale(true, e, promotion, epoch);
     }
     if (!matched) {
       Async.await(conn.query("ROLLBACK").execute());
-      return new Stale(false, null, promotion.toString(), epoch);
+      return new Stale(false, null, promotion, epoch);
     }
     Throwable failure = null;
     try {
@@ -171,11 +156,11 @@ class GaleraFenceIT {
     } catch (RuntimeException e) {
       failure = e;
     }
-    return new Stale(true, failure, promotion.toString(), epoch);
+    return new Stale(true, failure, promotion, epoch);
   }
 
   /** Runs a race until it happened (the fence matched the old epoch): bounded. */
-  private Stale raced(java.util.function.Supplier<Stale> race) {
+  private Stale raced(Supplier<Stale> race) {
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
       Stale stale = race.get();
       if (stale.fenceMatched()) {
@@ -190,7 +175,7 @@ class GaleraFenceIT {
   /** A 1213, itself or as the cause of a failed wait. */
   private static boolean is1213(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof MySQLException sql && sql.getErrorCode() == Databases.ER_LOCK_DEADLOCK) {
+      if (Databases.conflict(t)) {
         return true;
       }
     }
@@ -222,7 +207,7 @@ class GaleraFenceIT {
 
   @Test
   void theFenceThatOnlyMatchedLetsAStaleOwnerCommitThroughAnotherNode() {
-    Stale stale = raced(() -> claimThenStaleAppend(MATCH_ONLY_FENCE, 0, 1));
+    Stale stale = raced(() -> race(MATCH_ONLY_FENCE, 0, 1, true));
     assertThat(stale.commitFailure()).as("Galera certified nothing of a fence that changed no row").isNull();
     assertThat(storedEverywhere(stale.promotion())).as("the stale append is on every node").isEqualTo(1);
   }
@@ -230,7 +215,7 @@ class GaleraFenceIT {
   @Test
   void aStaleOwnersAppendIsRefusedWhenItsNodeHasNotAppliedTheClaim() {
     for (int[] pair : new int[][] {{0, 1}, {1, 2}, {2, 0}}) {
-      Stale stale = raced(() -> claimThenStaleAppend(EventStore.FENCE_WRITE, pair[0], pair[1]));
+      Stale stale = raced(() -> race(EventStore.FENCE_WRITE, pair[0], pair[1], true));
       assertThat(stale.commitFailure()).as("through node %d, claimed through node %d", pair[0] + 1, pair[1] + 1)
           .matches(GaleraFenceIT::is1213, "a 1213 (certification failed)");
       assertThat(storedEverywhere(stale.promotion())).as("nothing of the stale append is stored").isZero();
@@ -240,7 +225,7 @@ class GaleraFenceIT {
   @Test
   void aStaleOwnersAppendOpenWhenTheClaimCommitsIsRefused() {
     for (int[] pair : new int[][] {{0, 1}, {2, 1}}) {
-      Stale stale = staleAppendOpenDuringClaim(EventStore.FENCE_WRITE, pair[0], pair[1]);
+      Stale stale = race(EventStore.FENCE_WRITE, pair[0], pair[1], false);
       assertThat(stale.fenceMatched()).isTrue();
       assertThat(stale.commitFailure()).as("through node %d, claimed through node %d", pair[0] + 1, pair[1] + 1)
           .matches(GaleraFenceIT::is1213, "a 1213");
@@ -267,12 +252,11 @@ class GaleraFenceIT {
         UUID promotion = owned.promotion();
         int partition = owned.partition();
         long epoch = owned.epoch();
-        LeaseStore successor = owned.successor();
         Async.await(store.append(List.of(grab(promotion, 1, "before")), new Fence(partitions, Map.of(partition,
             epoch))));
         Async.await(nodes.get(1).query("INSERT INTO ballast (pad) SELECT REPEAT('x', 200) FROM seq_1_to_40000")
             .execute());
-        Async.await(successor.claim(partition, true));
+        Async.await(owned.successor().claim(partition, true));
         Throwable refused = Async.await(store.append(List.of(grab(promotion, 2, "stale")), new Fence(partitions,
             Map.of(partition, epoch))).transform(ar -> Future.succeededFuture(ar.cause())));
         assertThat(refused).as("the stale append fails").isNotNull()

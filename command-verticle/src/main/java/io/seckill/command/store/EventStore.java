@@ -158,7 +158,7 @@ public final class EventStore {
    */
   private Future<List<Sequenced>> append(List<SecKillEvent> events, Fence fence, int retries) {
     return attempt(events, fence).recover(e -> {
-      if (retries > 0 && e instanceof MySQLException sql && sql.getErrorCode() == Databases.ER_LOCK_DEADLOCK) {
+      if (retries > 0 && Databases.conflict(e)) {
         LOG.info("append of {} events refused by a conflict ({}); sending it again", events.size(), e.getMessage());
         return append(events, fence, retries - 1);
       }

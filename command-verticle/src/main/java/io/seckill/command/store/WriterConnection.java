@@ -66,8 +66,8 @@ public final class WriterConnection {
       drop(link); // the process moved to another node: its writes go there too
     }
     if (link == null || link.connection.failed()) {
-      MySQLConnectOptions options = new MySQLConnectOptions(nodes == null ? Databases.connectOptions(db)
-          : Databases.connectOptions(db, nodes.node(node))).setPipeliningLimit(PIPELINING_LIMIT);
+      MySQLConnectOptions options = new MySQLConnectOptions(Databases.connectOptions(db, db.nodes().get(node)))
+          .setPipeliningLimit(PIPELINING_LIMIT);
       Link made = new Link(MySQLConnection.connect(vertx, options)
           .compose(conn -> Databases.sessionSettings(conn, db)), node);
       made.connection.onFailure(e -> suspect(made));

@@ -120,9 +120,15 @@ public final class Databases {
     return retryConflicts(vertx, statement, 3);
   }
 
+  /** Whether {@code failure} is a 1213 (a deadlock, or on Galera a failed certification): rolled back wholly. */
+  public static boolean conflict(Throwable failure) {
+    return failure instanceof MySQLException sql && sql.getErrorCode() == ER_LOCK_DEADLOCK;
+  }
+
+
   private static <T> Future<T> retryConflicts(Vertx vertx, Supplier<Future<T>> statement, int retries) {
     return statement.get().recover(e -> {
-      if (retries == 0 || !(e instanceof MySQLException sql && sql.getErrorCode() == ER_LOCK_DEADLOCK)) {
+      if (retries == 0 || !conflict(e)) {
         return Future.failedFuture(e);
       }
       Promise<T> again = Promise.promise();
