@@ -42,8 +42,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li>the node written through is cut off from the other two (Galera's {@code gmcast.isolate}, both ways): the
  *   process moves to a node of the primary component; the cut is mended and the node rejoins;</li>
  *   <li>a nemesis: faults drawn from a seed ({@code -Dseckill.galera.seed}, printed; {@code -Dseckill.galera.faults},
- *   6 by default), one node at a time, killed or cut off for 0.5-5 s, then healed and synced again; grabs are answered
- *   200 again within 10 s of each fault's start;</li>
+ *   6 by default), one node at a time, killed or cut off for 0.5-5 s, then healed, and the cluster settled whole
+ *   again before the next ({@link GaleraCluster#waitWhole}); grabs are answered 200 again within 10 s of each fault's
+ *   start;</li>
  *   <li>the whole cluster is stopped and started again (bootstrapped from the node marked safe, else the one with the highest seqno): grabs answer 503
  *   meanwhile, and 200 again once it is back.</li>
  * </ol>
@@ -122,16 +123,18 @@ class GaleraFailoverIT {
     flowFor(vertx, Duration.ofSeconds(2));
 
     // the nemesis: faults drawn from a seed, one node at a time (a node killed or cut off, for 0.5-5 s), each healed
-    // (restarted or mended) and the node synced again before the next
+    // (restarted or mended) and the cluster settled whole again before the next
     long seed = Long.getLong("seckill.galera.seed", System.nanoTime());
     Random random = new Random(seed);
     int faults = Integer.getInteger("seckill.galera.faults", 6);
+    LOG.info("Galera nemesis: {} faults from seed {} (replay with -Dseckill.galera.seed={})", faults, seed, seed);
     List<String> schedule = new ArrayList<>();
     for (int f = 0; f < faults; f++) {
       int node = random.nextInt(GaleraCluster.NODES);
       boolean kill = random.nextBoolean();
       long downMillis = 500 + random.nextInt(4500);
       String fault = (kill ? "kill" : "cut") + " node " + (node + 1) + " for " + downMillis + " ms";
+      LOG.info("Galera nemesis (seed {}), fault {}: {}", seed, f + 1, fault);
       long at = System.nanoTime();
       if (kill) {
         cluster.kill(node);
@@ -140,7 +143,13 @@ class GaleraFailoverIT {
       }
       try {
         flowFor(vertx, Duration.ofMillis(downMillis));
-        Duration first = crowd.untilFirst200After(at, Duration.ofSeconds(30));
+        Duration first;
+        try {
+          first = crowd.untilFirst200After(at, Duration.ofSeconds(30));
+        } catch (IllegalStateException e) {
+          throw new AssertionError("no grab answered 200 within 30 s of fault " + (f + 1) + " (" + fault
+              + ") of the nemesis; replay with -Dseckill.galera.seed=" + seed + "; before it: " + schedule, e);
+        }
         schedule.add(fault + ": first 200 " + first.toMillis() + " ms after");
         nemesis.add(first.toMillis());
       } finally {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -24,6 +25,8 @@ import java.util.stream.IntStream;
  */
 public final class GaleraCluster implements AutoCloseable {
   public static final int NODES = 3;
+  /** How long a whole cluster's configuration must stay the same to count as settled: above evs.inactive_timeout. */
+  private static final Duration SETTLED = Duration.ofSeconds(5);
   private static final String MARIADBD = "/usr/sbin/mariadbd";
   private static final String PROVIDER = "/usr/lib/galera/libgalera_smm.so";
 
@@ -218,42 +221,58 @@ public final class GaleraCluster implements AutoCloseable {
 
   /** Waits until node {@code i} is synced with a primary component (blocking, bounded). */
   public void waitSynced(int i, Duration bound) {
-    long deadline = System.nanoTime() + bound.toNanos();
-    while (!"4".equals(status(i, "wsrep_local_state"))) {
-      Process process = processes[i];
-      if (process == null || !process.isAlive()) {
-        throw new IllegalStateException("Galera node " + (i + 1) + " is not running (see " + root + "/n" + (i + 1)
-            + ".log)");
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("Galera node " + (i + 1) + " not synced within " + bound + " (see " + root
-            + "/n" + (i + 1) + ".log)");
-      }
-      pause(100);
-    }
+    await(bound, "Galera node " + (i + 1) + " not synced", () -> {
+      alive(i);
+      return "4".equals(status(i, "wsrep_local_state"));
+    });
   }
 
   /**
-   * Waits until the cluster is whole again: every node synced, ready, and in one primary component of all three
-   * (blocking, bounded). A node that says it is synced may not be back in the others' component yet: a fault on
-   * another node then would leave no majority.
+   * Waits until the cluster is whole again and settled (blocking, bounded): every node synced, ready, in a primary
+   * component of all three, all in the same configuration, and that unchanged for {@link #SETTLED} (longer than the
+   * group's inactive timeout). Right after a cut is mended, the cut node and the others may each still report the
+   * old configuration of three while the group is about to evict the node and take it back: a fault on another node
+   * then leaves no component with a majority, and every node refuses writes until the first one heals.
    */
   public void waitWhole(Duration bound) {
-    long deadline = System.nanoTime() + bound.toNanos();
-    for (int i = 0; i < NODES; i++) {
-      while (!"4".equals(status(i, "wsrep_local_state")) || !"ON".equals(status(i, "wsrep_ready"))
-          || !String.valueOf(NODES).equals(status(i, "wsrep_cluster_size"))) {
-        Process process = processes[i];
-        if (process == null || !process.isAlive()) {
-          throw new IllegalStateException("Galera node " + (i + 1) + " is not running (see " + root + "/n" + (i + 1)
-              + ".log)");
-        }
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the Galera cluster not whole again within " + bound + " (see " + root
-              + "/n*.log)");
-        }
-        pause(100);
+    long[] settledSince = {0};
+    String[] configuration = {null};
+    await(bound, "the Galera cluster not whole again", () -> {
+      String seen = null;
+      boolean whole = true;
+      for (int i = 0; i < NODES && whole; i++) {
+        alive(i);
+        String id = status(i, "wsrep_cluster_conf_id");
+        whole = "4".equals(status(i, "wsrep_local_state")) && "ON".equals(status(i, "wsrep_ready"))
+            && String.valueOf(NODES).equals(status(i, "wsrep_cluster_size")) && id != null
+            && (seen == null || seen.equals(id));
+        seen = id;
       }
+      if (!whole || !seen.equals(configuration[0])) {
+        configuration[0] = whole ? seen : null;
+        settledSince[0] = System.nanoTime();
+        return false;
+      }
+      return System.nanoTime() - settledSince[0] >= SETTLED.toNanos();
+    });
+  }
+
+  private void alive(int i) {
+    Process process = processes[i];
+    if (process == null || !process.isAlive()) {
+      throw new IllegalStateException("Galera node " + (i + 1) + " is not running (see " + root + "/n" + (i + 1)
+          + ".log)");
+    }
+  }
+
+  /** Polls {@code condition} every 100 ms until it holds (blocking: from the test thread, never an event loop). */
+  private void await(Duration bound, String failure, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(failure + " within " + bound + " (see " + root + "/n*.log)");
+      }
+      pause(100);
     }
   }
 
