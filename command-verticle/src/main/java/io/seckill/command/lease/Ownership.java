@@ -204,7 +204,8 @@ public final class Ownership {
         }
       });
       if (!lost.isEmpty()) {
-        LOG.warn("lease renew came back without partitions {}: another process holds them; stepped down", lost);
+        LOG.warn("lease renew came back without partitions {}: their leases ended before it reached WriteDB, or another"
+            + " process claimed them; stepped down", lost);
         listener.lost(lost);
       }
       // held in WriteDB but not here: a claim that committed while its answer was lost; taken as claimed
