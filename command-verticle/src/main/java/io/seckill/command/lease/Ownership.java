@@ -127,6 +127,11 @@ public final class Ownership {
     schedule(config.renewMillis());
   }
 
+  /** A quarter of the renew period: how soon claims come while a partition lacks a holder, or after a failed renew. */
+  private long quickMillis() {
+    return Math.max(25, config.renewMillis() / 4);
+  }
+
   private void schedule(long millis) {
     if (!stopped) {
       timer = vertx.setTimer(millis, t -> tick());
@@ -144,7 +149,7 @@ public final class Ownership {
     if (stopped || quickTimer >= 0 || !placement.adoptsOrphans() || !(wantsUnheld() || unrouted())) {
       return;
     }
-    quickTimer = vertx.setTimer(Math.max(25, config.renewMillis() / 4), t -> {
+    quickTimer = vertx.setTimer(quickMillis(), t -> {
       quickTimer = -1;
       quickClaim();
     });
@@ -247,7 +252,7 @@ public final class Ownership {
           busy = false;
           // after a failure (WriteDB away, or failing over to another node) the next try comes sooner: the leases
           // are claimed again as soon as WriteDB answers
-          schedule(ar.failed() ? Math.max(25, config.renewMillis() / 4) : config.renewMillis());
+          schedule(ar.failed() ? quickMillis() : config.renewMillis());
         });
   }
 

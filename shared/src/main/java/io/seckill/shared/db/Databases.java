@@ -108,7 +108,7 @@ public final class Databases {
   }
 
   /** MySQL's and MariaDB's "Deadlock found": on Galera also a failed certification. The transaction was rolled back. */
-  public static final int ER_LOCK_DEADLOCK = 1213;
+  private static final int ER_LOCK_DEADLOCK = 1213;
 
   /**
    * {@code statement}'s outcome, sent again (up to 3 times, 100 ms apart) while it is refused with 1213: for single
@@ -124,7 +124,6 @@ public final class Databases {
   public static boolean conflict(Throwable failure) {
     return failure instanceof MySQLException sql && sql.getErrorCode() == ER_LOCK_DEADLOCK;
   }
-
 
   private static <T> Future<T> retryConflicts(Vertx vertx, Supplier<Future<T>> statement, int retries) {
     return statement.get().recover(e -> {
