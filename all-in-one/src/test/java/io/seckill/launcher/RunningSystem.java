@@ -4,6 +4,7 @@ import io.seckill.shared.config.DbConfig;
 import io.seckill.shared.config.Env;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
+import io.seckill.shared.testing.Async;
 import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,8 +16,12 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.sqlclient.Pool;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Roles started by the launcher in this JVM, configured through the environment exactly as the jar is, against
@@ -74,6 +79,20 @@ final class RunningSystem implements AutoCloseable {
     HttpRequest<Buffer> request = client.request(method, config.adminPort(), "127.0.0.1", path)
         .bearerTokenAuthentication(TestInfra.ADMIN_TOKEN);
     return body == null ? request.send() : request.sendJsonObject(body);
+  }
+
+  /**
+   * Waits (60 s at most) until the command role answers {@code /health} with 200, then opens a promotion of
+   * {@code coupons} from now for an hour: its id.
+   */
+  String openPromotion(Vertx vertx, WebClient client, int coupons) {
+    Async.await(Async.eventually(vertx, Duration.ofSeconds(60), () -> client.get(config.commandPort(), "127.0.0.1",
+        "/health").send().map(r -> r.statusCode() == 200).otherwise(false)));
+    JsonObject body = new JsonObject().put("numberOfCoupons", coupons).put("discount", 0.5)
+        .put("publishTime", Instant.now().toString()).put("finishTime", Instant.now().plusSeconds(3600).toString());
+    HttpResponse<Buffer> created = Async.await(admin(client, HttpMethod.POST, "/admin/promotions", body));
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+    return created.bodyAsJsonObject().getString("promotionId");
   }
 
   Pool writeDb(Vertx vertx) {

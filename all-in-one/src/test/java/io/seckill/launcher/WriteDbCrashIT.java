@@ -6,10 +6,6 @@ import io.seckill.shared.testing.Async;
 import io.seckill.shared.testing.CrashableMariaDb;
 import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -22,7 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,13 +62,7 @@ class WriteDbCrashIT {
         new DbConfig("127.0.0.1", db.port(), "r_crash", "root", "", 4));
     system = RunningSystem.start(config, "admin,command,event,query", Map.of());
     WebClient client = Async.client(vertx, 64);
-    Async.await(Async.eventually(vertx, Duration.ofSeconds(60), () -> client.get(config.commandPort(), "127.0.0.1",
-        "/health").send().map(r -> r.statusCode() == 200).otherwise(false)));
-    JsonObject body = new JsonObject().put("numberOfCoupons", COUPONS).put("discount", 0.5)
-        .put("publishTime", Instant.now().toString()).put("finishTime", Instant.now().plusSeconds(3600).toString());
-    HttpResponse<Buffer> created = Async.await(system.admin(client, HttpMethod.POST, "/admin/promotions", body));
-    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
-    String promotionId = created.bodyAsJsonObject().getString("promotionId");
+    String promotionId = system.openPromotion(vertx, client, COUPONS);
     Crowd crowd = new Crowd(vertx, client, () -> List.of(config.commandPort()), promotionId, "c-", 16, 1_000_000);
     crowd.untilFirst200After(System.nanoTime(), Duration.ofSeconds(30));
 

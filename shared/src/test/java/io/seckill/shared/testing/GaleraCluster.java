@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -120,7 +123,8 @@ public final class GaleraCluster implements AutoCloseable {
         "--wsrep-node-address=" + address(i) + ":" + gcomm[i],
         "--wsrep-provider-options=gmcast.listen_addr=tcp://" + address(i) + ":" + gcomm[i]
             + ";ist.recv_addr=" + address(i) + ":" + (gcomm[i] + 1) + ";gcache.size=256M"
-            + ";evs.keepalive_period=PT0.5S;evs.suspect_timeout=PT2S;evs.inactive_timeout=PT4S;evs.install_timeout=PT3S;evs.inactive_check_period=PT0.5S",
+            + ";evs.keepalive_period=PT0.5S;evs.suspect_timeout=PT2S;evs.inactive_timeout=PT4S"
+            + ";evs.install_timeout=PT3S;evs.inactive_check_period=PT0.5S",
         "--wsrep-sst-method=rsync", "--wsrep-sst-receive-address=" + address(i) + ":" + (gcomm[i] + 2)));
     if (bootstrap) {
       command.add("--wsrep-new-cluster");
@@ -235,26 +239,38 @@ public final class GaleraCluster implements AutoCloseable {
    * then leaves no component with a majority, and every node refuses writes until the first one heals.
    */
   public void waitWhole(Duration bound) {
-    long[] settledSince = {0};
     String[] configuration = {null};
+    long[] since = {0};
     await(bound, "the Galera cluster not whole again", () -> {
-      String seen = null;
-      boolean whole = true;
-      for (int i = 0; i < NODES && whole; i++) {
-        alive(i);
-        String id = status(i, "wsrep_cluster_conf_id");
-        whole = "4".equals(status(i, "wsrep_local_state")) && "ON".equals(status(i, "wsrep_ready"))
-            && String.valueOf(NODES).equals(status(i, "wsrep_cluster_size")) && id != null
-            && (seen == null || seen.equals(id));
-        seen = id;
-      }
-      if (!whole || !seen.equals(configuration[0])) {
-        configuration[0] = whole ? seen : null;
-        settledSince[0] = System.nanoTime();
+      String now = wholeConfiguration();
+      if (now == null || !now.equals(configuration[0])) {
+        configuration[0] = now;
+        since[0] = System.nanoTime();
         return false;
       }
-      return System.nanoTime() - settledSince[0] >= SETTLED.toNanos();
+      return System.nanoTime() - since[0] >= SETTLED.toNanos();
     });
+  }
+
+  /**
+   * The configuration id all three nodes report while each is synced, ready and in a component of three; else null.
+   * One status query per node.
+   */
+  private String wholeConfiguration() {
+    String shared = null;
+    for (int i = 0; i < NODES; i++) {
+      alive(i);
+      Map<String, String> status = statuses(i, "wsrep_local_state", "wsrep_ready", "wsrep_cluster_size",
+          "wsrep_cluster_conf_id");
+      String id = status.get("wsrep_cluster_conf_id");
+      if (!"4".equals(status.get("wsrep_local_state")) || !"ON".equals(status.get("wsrep_ready"))
+          || !String.valueOf(NODES).equals(status.get("wsrep_cluster_size")) || id == null
+          || (shared != null && !shared.equals(id))) {
+        return null;
+      }
+      shared = id;
+    }
+    return shared;
   }
 
   private void alive(int i) {
@@ -278,13 +294,24 @@ public final class GaleraCluster implements AutoCloseable {
 
   /** A status variable of node {@code i}, or null when it does not answer. */
   public String status(int i, String variable) {
+    return statuses(i, variable).get(variable);
+  }
+
+  /** Status variables of node {@code i} by name, in one query; empty when it does not answer. */
+  private Map<String, String> statuses(int i, String... variables) {
+    String names = Arrays.stream(variables).map(v -> "'" + v + "'").collect(Collectors.joining(", "));
+    Map<String, String> status = new HashMap<>();
     try {
-      String out = sql(i, "SHOW GLOBAL STATUS LIKE '" + variable + "'");
-      String[] parts = out.trim().split("\t");
-      return parts.length == 2 ? parts[1] : null;
+      for (String line : sql(i, "SHOW GLOBAL STATUS WHERE Variable_name IN (" + names + ")").split("\n")) {
+        String[] parts = line.trim().split("\t");
+        if (parts.length == 2) {
+          status.put(parts[0].toLowerCase(), parts[1]);
+        }
+      }
     } catch (IllegalStateException e) {
-      return null;
+      // not answering: nothing known
     }
+    return status;
   }
 
   /** Runs SQL on node {@code i} through its socket (blocking, bounded): what it printed, tab-separated. */
