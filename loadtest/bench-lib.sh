@@ -11,6 +11,7 @@ THREADS=${THREADS:-2}
 W1_COUPONS=${W1_COUPONS:-1000}
 W1_CUSTOMERS=${W1_CUSTOMERS:-100000}  # SPEC W1: 100,000 distinct customers (their tickets, cycled)
 POPULATION=${POPULATION:-300000}      # customers with identity tokens (W2's tickets: at most this many accepts)
+QUERY_CUSTOMERS=${QUERY_CUSTOMERS:-10000} # W3: the customers polling their coupons (each every ~1-2 s at W3's rates)
 W2_DURATION=${W2_DURATION:-10}        # W2's measured run (its tickets must not run out: see the check column)
 W2_COUPONS=${W2_COUPONS:-10000000}
 W4_EVENTS=${W4_EVENTS:-1000000}
@@ -47,8 +48,9 @@ COMMAND_OPTS=$JAVA_OPTS
 if [ "${COMMAND_JFR:-0}" = 1 ]; then
   COMMAND_OPTS="$JAVA_OPTS -XX:StartFlightRecording=name=bench,settings=profile"
 fi
-start_command() { # [jar] (default: the tree's all-in-one jar)
-  (common_env; export SECKILL_LOG_LEVEL=INFO; SECKILL_ROLES=command SECKILL_DATA_DIR=$WORK/data-command SECKILL_WRITE_DB_HOST=127.0.0.1 \
+start_command() { # [jar] (default: the tree's all-in-one jar); COMMAND_ENV: NAME=VALUE settings of this JVM only
+  # shellcheck disable=SC2086 # COMMAND_ENV is words on purpose
+  (common_env; export SECKILL_LOG_LEVEL=INFO ${COMMAND_ENV:-}; SECKILL_ROLES=command SECKILL_DATA_DIR=$WORK/data-command SECKILL_WRITE_DB_HOST=127.0.0.1 \
     SECKILL_WRITE_DB_PORT=$DB_PORT exec java $COMMAND_OPTS -jar "${1:-all-in-one/target/seckill.jar}" >>"$WORK/command.log" 2>&1) &
   command_pid=$!
   pids+=($command_pid)
@@ -80,9 +82,10 @@ counted_wrk() { # wrk's arguments: runs wrk, and adds its CPU ticks (user + syst
   ( rc=0; wrk "$@" || rc=$?
     awk '{ sub(/.*\) /, ""); print $14 + $15 }' "/proc/$BASHPID/stat" >>"$WORK/wrk.ticks"; exit $rc )
 }
-query_wrk() { # seconds -> RESULT line of W3's queries on the query port (coupons of the population, own tokens)
+query_wrk() { # seconds -> RESULT line of W3's queries on the query port (QUERY_CUSTOMERS of the population polling
+  # their coupons with their own tokens, cycled, and the active list)
   counted_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1"s --timeout 10s -s loadtest/query.lua "http://127.0.0.1:$QUERY" -- \
-    "$IDENTITY/tokens" "$IDENTITY/ids" | grep '^RESULT'
+    "$IDENTITY/tokens" "$IDENTITY/ids" $((QUERY_CUSTOMERS / THREADS)) | grep '^RESULT'
 }
 body_wrk() { # port seconds promotion prefix -> RESULT line (the naive baseline: no identity, a customer in the body)
   counted_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --timeout 10s -s loadtest/grab.lua "http://127.0.0.1:$1" -- body "$3" - "$4" |

@@ -23,23 +23,31 @@ ROOT=$(pwd)
 source loadtest/bench-lib.sh
 identity_setup
 
-echo "bench: HTTP ceiling (alone on the machine: the system is started after it)"
-java -jar loadtest/target/bench-servers.jar ceiling $CEILING >"$WORK/ceiling.log" 2>&1 & ceiling_pid=$!; pids+=($ceiling_pid)
-until grep -q listening "$WORK/ceiling.log"; do sleep 0.2; done
-ROLE_PIDS[ceiling]=$ceiling_pid
-# the ceiling is loaded as W1's crowd is (the same wrk script, W1_CUSTOMERS tickets of the same format, cycled): the
-# load generator, which shares the cores, then pays the same per request in both runs (a table of 100,000
+ceiling_run() { # server-kind run-name: that reference server alone on the machine, warmed up, then measured; its
+  # RESULT line in $result (not echoed: the CPU accounting's rows must stay in this shell)
+  local pid
+  java -jar loadtest/target/bench-servers.jar "$1" $CEILING >"$WORK/$1.log" 2>&1 & pid=$!; pids+=($pid)
+  until grep -q listening "$WORK/$1.log"; do sleep 0.2; done
+  ROLE_PIDS[ceiling]=$pid
+  ticket_wrk "$SYSTEM_WARMUP" $REF_PROMOTION "$WORK/tickets-ceiling" "$CONNECTIONS" $CEILING >/dev/null
+  cpu_start
+  result=$(ticket_wrk "$DURATION" $REF_PROMOTION "$WORK/tickets-ceiling" "$CONNECTIONS" $CEILING)
+  cpu_end "$2" "$(field "$result" requests)"
+  unset 'ROLE_PIDS[ceiling]'
+  kill -9 $pid; wait $pid 2>/dev/null || true
+  [ "$(field "$result" ok)" = "$(field "$result" requests)" ] || { echo "bench: the $1 server did not answer every request with a 200"; exit 1; }
+}
+# both ceilings are loaded as W1's crowd is (the same wrk script, W1_CUSTOMERS tickets of the same format, cycled):
+# the load generator, which shares the cores, then pays the same per request in every run (a table of 100,000
 # tickets costs wrk ~4 us of CPU per request more than one customer name built per request)
 java -jar loadtest/target/bench-servers.jar ticket-shapes "$W1_CUSTOMERS" $REF_PROMOTION "$WORK/tickets-ceiling"
 split_per_thread "$WORK/tickets-ceiling"
-ticket_wrk "$SYSTEM_WARMUP" $REF_PROMOTION "$WORK/tickets-ceiling" "$CONNECTIONS" $CEILING >/dev/null
-cpu_start
-CEIL=$(ticket_wrk "$DURATION" $REF_PROMOTION "$WORK/tickets-ceiling" "$CONNECTIONS" $CEILING)
-cpu_end "HTTP ceiling" "$(field "$CEIL" requests)"
-unset 'ROLE_PIDS[ceiling]'
+echo "bench: HTTP ceiling (alone on the machine: the system is started after it)"
+ceiling_run ceiling "HTTP ceiling"; CEIL=$result
 echo "  $CEIL"
-[ "$(field "$CEIL" ok)" = "$(field "$CEIL" requests)" ] || { echo "bench: the ceiling did not answer every grab with a 200"; exit 1; }
-kill -9 $ceiling_pid; wait $ceiling_pid 2>/dev/null || true
+echo "bench: bare ceiling (200 with no body, nothing parsed; alone on the machine)"
+ceiling_run bare "bare ceiling"; BARE=$result
+echo "  $BARE"
 
 echo "bench: starting the system (embedded MariaDB and ActiveMQ) and the naive baseline"
 start_rest
@@ -155,12 +163,12 @@ W4_MS=$(( ($(date +%s%N) - started) / 1000000 ))
 REBUILD=$(grep -o "rebuilt [0-9]* promotions from [0-9]* events in [0-9]* ms" "$WORK/command.log" | tail -1 || true)
 echo "  serving after ${W4_MS} ms ($REBUILD)"
 
-CEIL_RPS=$(field "$CEIL" rps); NAIVE_RPS=$(field "$NAIVE_R" rps)
+CEIL_RPS=$(field "$CEIL" rps); BARE_RPS=$(field "$BARE" rps); NAIVE_RPS=$(field "$NAIVE_R" rps)
 row() { # name result accepted-figure check
   local rps p50 p99
   rps=$(field "$2" rps); p50=$(field "$2" p50_ms); p99=$(field "$2" p99_ms)
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$rps" "$p50" "$p99" "$3" "$4" \
-    "$(ratio "$rps" "$CEIL_RPS")" "$(ratio "$rps" "$NAIVE_RPS")"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$rps" "$p50" "$p99" "$3" "$4" \
+    "$(ratio "$rps" "$CEIL_RPS")" "$(ratio "$rps" "$BARE_RPS")" "$(ratio "$rps" "$NAIVE_RPS")"
 }
 W2_ACC_S=$(awk -v n="$(field "$W2_R" ok)" -v d="$W2_DURATION" 'BEGIN { printf "%.0f", n / d }')
 NAIVE_ACC_S=$(awk -v n="$(field "$NAIVE_R" ok)" -v d="$DURATION" 'BEGIN { printf "%.0f", n / d }')
@@ -169,9 +177,10 @@ NAIVE_ACC_S=$(awk -v n="$(field "$NAIVE_R" ok)" -v d="$DURATION" 'BEGIN { printf
   echo "wrk -t$THREADS -c$CONNECTIONS, ${DURATION}s measured (W2: ${W2_DURATION}s) after ${WARMUP}s warm-up (the system: ${SYSTEM_WARMUP}s + ${WARMUP}s); JAVA_OPTS=$JAVA_OPTS"
   echo "identity on: W1, W2, W6 with tickets; warm-ups, W3 and W4's fill with identity tokens; the ceiling and the naive baseline check none"
   echo
-  echo "| workload | req/s | p50 ms | p99 ms | accepted | check | x ceiling | x naive |"
-  echo "|---|---|---|---|---|---|---|---|"
-  row "HTTP ceiling (no state, no I/O)" "$CEIL" "-" "-"
+  echo "| workload | req/s | p50 ms | p99 ms | accepted | check | x ceiling | x bare | x naive |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  row "HTTP ceiling (JSON body parsed and answered; no state, no I/O)" "$CEIL" "-" "-"
+  row "bare ceiling (200, no body parsed or written)" "$BARE" "-" "-"
   row "naive baseline (1 tx per grab)" "$NAIVE_R" "$(field "$NAIVE_R" ok) ($NAIVE_ACC_S/s)" "-"
   row "tickets issued, $W1_CUSTOMERS customers" "$TICKETS_R" "$(field "$TICKETS_R" ok)" "all issued: $([ "$(field "$TICKETS_R" ok)" = "$W1_CUSTOMERS" ] && echo ok || echo FAIL)"
   row "W1 flash crowd, $W1_COUPONS coupons, tickets" "$W1_R" "$(field "$W1_R" ok)" "events $W1_DB <= $W1_COUPONS: $([ "$W1_DB" -le "$W1_COUPONS" ] && [ "$W1_DB" = "$(field "$W1_R" ok)" ] && echo ok || echo FAIL); other $(field "$W1_R" other)"
@@ -179,7 +188,7 @@ NAIVE_ACC_S=$(awk -v n="$(field "$NAIVE_R" ok)" -v d="$DURATION" 'BEGIN { printf
   row "W6 flood: 1 customer, 1 address" "$W6_F" "$(field "$W6_F" ok)" "429 rate_limited: $LIMITED"
   row "W2 sustained accepts, tickets" "$W2_R" "$(field "$W2_R" ok) ($W2_ACC_S/s, x naive $(ratio "$W2_ACC_S" "$NAIVE_ACC_S"))" "events $W2_DB >= 200s (grabs in flight at the end commit too), <= $W2_COUPONS: $([ "$W2_DB" -ge "$(field "$W2_R" ok)" ] && [ "$W2_DB" -le "$W2_COUPONS" ] && echo ok || echo FAIL); tickets left: $([ "$(field "$W2_R" ok)" -lt "$POPULATION" ] && echo yes || echo 'NO (raise POPULATION)')"
   row "W3 queries during grabs (identity tokens)" "$W3_R" "grabs $(field "$W3_G" rps)/s" "lag p99 ${LAG_P99}s"
-  echo "| W4 restart over $EVENTS events | - | - | - | serving after ${W4_MS} ms | $REBUILD | - | - |"
+  echo "| W4 restart over $EVENTS events | - | - | - | serving after ${W4_MS} ms | $REBUILD | - | - | - |"
   echo
   echo "CPU per request, in microseconds of CPU time (user + system) charged to each process during the measured run;"
   echo "\"wrk\" is the load generator's CPU (as its parent reaped it); \"rest\" is the busy time no listed process was"

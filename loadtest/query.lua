@@ -1,6 +1,8 @@
 -- wrk script: the query side at full speed, alternating the active list and a customer's coupons (read with that
--- customer's identity token).
+-- customer's identity token). The customers polling are the first <customers per thread> of each thread's share,
+-- cycled: each of them asks for their coupons again every few seconds, as a customer's page does during a sale.
 -- usage: wrk ... -s query.lua URL -- <tokens file, pre-split per thread: <file>.<tid>> <ids file, likewise>
+--        <customers per thread>
 local threads = {}
 
 function setup(thread)
@@ -10,8 +12,15 @@ end
 
 function init(args)
   tokens, ids = {}, {}
-  for line in io.lines(args[1] .. "." .. tid) do table.insert(tokens, "Bearer " .. line) end
-  for line in io.lines(args[2] .. "." .. tid) do table.insert(ids, line) end
+  local limit = tonumber(args[3])
+  for line in io.lines(args[1] .. "." .. tid) do
+    if #tokens == limit then break end
+    table.insert(tokens, "Bearer " .. line)
+  end
+  for line in io.lines(args[2] .. "." .. tid) do
+    if #ids == limit then break end
+    table.insert(ids, line)
+  end
   counter = 0
   ok, other = 0, 0
 end

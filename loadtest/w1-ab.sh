@@ -13,6 +13,9 @@
 #   loadtest/w1-ab.sh /tmp/before.jar /tmp/after.jar          # 2 rounds x 2 runs each
 #   ROUNDS=3 REPS=1 SKIP_BUILD=1 loadtest/w1-ab.sh A.jar B.jar
 #   WORKLOAD=w2 SKIP_BUILD=1 loadtest/w1-ab.sh A.jar B.jar    # [S13]: the fence that writes its row, against the old
+#   ENV_A=SECKILL_COMMAND_BATCH_MAX=64 SKIP_BUILD=1 loadtest/w1-ab.sh X.jar X.jar   # one jar, a setting A/B
+#
+# ENV_A / ENV_B: space-separated NAME=VALUE settings for the command JVM of that side only.
 set -euo pipefail
 [ $# = 2 ] || { echo "usage: loadtest/w1-ab.sh JAR_A JAR_B (all-in-one jars)"; exit 2; }
 jars=("$(realpath "$1")" "$(realpath "$2")")
@@ -26,8 +29,9 @@ wait_http $ADMIN /health 200 180
 wait_http $QUERY /health 200 60
 for round in $(seq 1 "${ROUNDS:-2}"); do
   for which in A B; do
-    jar=${jars[0]}; [ $which = B ] && jar=${jars[1]}
-    start_command "$jar"
+    jar=${jars[0]}; side_env=${ENV_A:-}
+    [ $which = B ] && { jar=${jars[1]}; side_env=${ENV_B:-}; }
+    COMMAND_ENV=$side_env start_command "$jar"
     wait_http $COMMAND /health 200 120
     token_wrk 30 "$(promotions 4 "$W2_COUPONS")" >/dev/null
     warm=$(promotion "$W1_COUPONS"); wait_started "$warm"

@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code ceiling PORT}: parses the same grab body and answers JSON; no state, no I/O (the HTTP ceiling). A body
  *   without {@code customerId} (a grab with a ticket: the customer is the ticket's, which the ceiling does not
  *   check) is answered as the customer {@code -}.</li>
+ *   <li>{@code bare PORT}: answers 200 with an empty body and reads nothing (the bare ceiling: what Vert.x and the
+ *   load generator cost for one request and answer on this machine, with no body parsing and no JSON).</li>
  *   <li>{@code naive PORT DB_PORT COUPONS}: the flash-sale tutorial way, one transaction per grab on the same
  *   MariaDB: {@code UPDATE ... SET remaining = remaining - 1 WHERE id = ? AND remaining > 0}, then
  *   {@code INSERT} of the coupon under a unique (promotion, customer) key.</li>
@@ -52,7 +54,7 @@ public final class BenchServers {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      throw new IllegalArgumentException("usage: ceiling PORT | naive PORT DB_PORT COUPONS"
+      throw new IllegalArgumentException("usage: ceiling PORT | bare PORT | naive PORT DB_PORT COUPONS"
           + " | tickets PORT PROMOTION TOKENS_FILE COUNT OUT_FILE CONNECTIONS | ticket-shapes COUNT PROMOTION OUT_FILE");
     }
     if (args[0].equals("tickets")) {
@@ -69,6 +71,8 @@ public final class BenchServers {
     Future<String> deployed;
     if (args[0].equals("ceiling")) {
       deployed = vertx.deployVerticle(() -> new Ceiling(port), new DeploymentOptions().setInstances(cores));
+    } else if (args[0].equals("bare")) {
+      deployed = vertx.deployVerticle(() -> new Bare(port), new DeploymentOptions().setInstances(cores));
     } else if (args[0].equals("naive")) {
       int dbPort = Integer.parseInt(args[2]);
       int coupons = Integer.parseInt(args[3]);
@@ -147,6 +151,19 @@ public final class BenchServers {
         }
         request.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(coupon(grab));
       })).listen(port, "127.0.0.1");
+    }
+  }
+
+  static final class Bare extends VerticleBase {
+    private final int port;
+
+    Bare(int port) {
+      this.port = port;
+    }
+
+    @Override
+    public Future<?> start() {
+      return vertx.createHttpServer().requestHandler(request -> request.response().end()).listen(port, "127.0.0.1");
     }
   }
 
