@@ -1,8 +1,8 @@
 package io.seckill.command.cluster;
 
+import io.seckill.command.domain.CustomerSet;
 import io.seckill.command.domain.PromotionState;
 import io.seckill.command.service.GrabGateway;
-import io.seckill.command.store.CustomerChunkCodec;
 import io.seckill.shared.event.FinishReason;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,8 +11,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashSet;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -20,7 +18,7 @@ import java.util.UUID;
  * to every member, so that the crowd that keeps coming after the last coupon is answered on whichever member it
  * enters, without a hop. Promotions of more than {@link #MAX_CUSTOMERS} winners are not sent (their grabs keep
  * going to the owner: correct, one hop slower). Message: 36 bytes of promotion id, the reason's name, a newline,
- * then the customers as {@link CustomerChunkCodec} writes them.
+ * then the customers as {@link CustomerSet#encode} writes them (their hashes and the set's key, 16 bytes each).
  */
 public final class FinishedStates {
   private static final Logger LOG = LoggerFactory.getLogger(FinishedStates.class);
@@ -58,7 +56,7 @@ public final class FinishedStates {
     Buffer buffer = Buffer.buffer();
     buffer.appendString(state.promotionId().toString(), "US-ASCII");
     buffer.appendString(state.finishReason().name() + "\n", "US-ASCII");
-    buffer.appendBytes(CustomerChunkCodec.encode(state.customersServed()));
+    buffer.appendBytes(state.customersServed().encode());
     return buffer;
   }
 
@@ -69,9 +67,7 @@ public final class FinishedStates {
       newline++;
     }
     FinishReason reason = FinishReason.valueOf(buffer.getString(36, newline, "US-ASCII"));
-    Set<String> customers = new HashSet<>();
-    CustomerChunkCodec.decode(buffer.getBytes(newline + 1, buffer.length()), customers);
-    return PromotionState.frozen(id, reason, customers);
+    return PromotionState.frozen(id, reason, CustomerSet.decode(buffer.getBytes(newline + 1, buffer.length())));
   }
 
   public Future<Void> close() {

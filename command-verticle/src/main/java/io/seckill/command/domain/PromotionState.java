@@ -7,9 +7,6 @@ import io.seckill.shared.event.PromotionStartEvent;
 import io.seckill.shared.event.SecKillEvent;
 import io.seckill.shared.promotion.PromotionTerms;
 
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -25,7 +22,7 @@ public final class PromotionState {
   private FinishReason finishReason;
   private long lastSequence;
   private int grabbed;
-  private Set<String> customers = new HashSet<>();
+  private CustomerSet customers = CustomerSet.empty();
 
   private PromotionState(UUID promotionId, PromotionTerms terms, int termsVersion) {
     this.promotionId = promotionId;
@@ -50,9 +47,9 @@ public final class PromotionState {
    * A promotion restored from what its events imply without folding them one by one: its start, the customers
    * served (one coupon each), its finish if any, and its last sequence. Events are gap-free, so the last
    * sequence must be the start, the grabs and the finish counted; anything else is a broken store and throws.
-   * The state takes {@code customersServed} over (a mutable set nobody else holds).
+   * The state takes {@code customersServed} over (a set nobody else holds).
    */
-  public static PromotionState restored(PromotionStartEvent start, Set<String> customersServed,
+  public static PromotionState restored(PromotionStartEvent start, CustomerSet customersServed,
                                         PromotionFinishEvent finish, long lastSequence) {
     long expected = 1 + customersServed.size() + (finish == null ? 0 : 1);
     if (start.sequence() != 1 || lastSequence != expected || (finish != null && finish.sequence() != lastSequence)) {
@@ -75,7 +72,7 @@ public final class PromotionState {
    * A finished promotion as another process answers its crowd: only what a finished promotion's decisions read
    * (its finish reason and the customers served), as its owner sent it.
    */
-  public static PromotionState frozen(UUID promotionId, FinishReason reason, Set<String> customersServed) {
+  public static PromotionState frozen(UUID promotionId, FinishReason reason, CustomerSet customersServed) {
     PromotionState state = new PromotionState(promotionId, null, 0);
     state.status = PromotionStatus.FINISHED;
     state.finishReason = reason;
@@ -84,9 +81,9 @@ public final class PromotionState {
     return state;
   }
 
-  /** The customers served, in no order (for the frozen copy a finished promotion's owner sends). */
-  public List<String> customersServed() {
-    return List.copyOf(customers);
+  /** The customers served (for the frozen copy a finished promotion's owner sends: it no longer changes). */
+  public CustomerSet customersServed() {
+    return customers;
   }
 
   /** Folds one event in. Events must come in sequence order; anything else is a bug and throws. */

@@ -1,5 +1,7 @@
 package io.seckill.command.store;
 
+import io.seckill.command.domain.CustomerSet;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
@@ -36,6 +38,33 @@ public final class CustomerChunkCodec {
    * @throws IllegalArgumentException when the bytes are not such a list (a length running past the end)
    */
   public static int decode(byte[] blob, Collection<String> into) {
+    return walk(blob, (bytes, at, length) -> into.add(new String(bytes, at, length, StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * Adds the customers of {@code blob} to {@code into} from their UTF-8 bytes (no string made); returns how many it
+   * holds, those already in {@code into} included.
+   *
+   * @throws IllegalArgumentException when the bytes are not such a list (a length running past the end)
+   */
+  public static int decode(byte[] blob, CustomerSet into) {
+    return walk(blob, into::addUtf8);
+  }
+
+  /**
+   * How many customers {@code blob} holds.
+   *
+   * @throws IllegalArgumentException when the bytes are not such a list (a length running past the end)
+   */
+  public static int count(byte[] blob) {
+    return walk(blob, (bytes, at, length) -> { });
+  }
+
+  private interface Customer {
+    void add(byte[] blob, int at, int length);
+  }
+
+  private static int walk(byte[] blob, Customer each) {
     int count = 0;
     int at = 0;
     while (at < blob.length) {
@@ -47,7 +76,7 @@ public final class CustomerChunkCodec {
       if (at + length > blob.length) {
         throw new IllegalArgumentException("customer chunk cut inside a customer id at byte " + at);
       }
-      into.add(new String(blob, at, length, StandardCharsets.UTF_8));
+      each.add(blob, at, length);
       at += length;
       count++;
     }

@@ -2,6 +2,7 @@ package io.seckill.command.store;
 
 import io.seckill.command.domain.CustomerChunk;
 import io.seckill.command.domain.CustomerChunker;
+import io.seckill.command.domain.CustomerSet;
 import io.seckill.shared.db.MultiRowInsert;
 import io.seckill.shared.db.SqlTime;
 import io.seckill.shared.event.CouponGrabbedEvent;
@@ -27,7 +28,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -100,7 +100,7 @@ public final class EventStore {
    * What one promotion's stored events imply: its start, the customers served, its finish if any; and, for the
    * snapshots to go on from, the first grab in no chunk and the customers from that grab on, in sequence order.
    */
-  public record StoredPromotion(PromotionStartEvent start, Set<String> customers, PromotionFinishEvent finish,
+  public record StoredPromotion(PromotionStartEvent start, CustomerSet customers, PromotionFinishEvent finish,
                                 long lastSequence, long unchunkedFrom, List<String> unchunked) {
   }
 
@@ -315,12 +315,12 @@ public final class EventStore {
             return Future.failedFuture(new IllegalStateException("event store: promotion " + promotionId
                 + " has events but no start"));
           }
-          Set<String> customers = new HashSet<>((int) Math.min(Integer.MAX_VALUE / 2, lastSequence * 4 / 3 + 16));
+          CustomerSet customers = CustomerSet.withCapacity((int) Math.min(Integer.MAX_VALUE / 2, lastSequence));
           long unchunkedFrom = addChunks(promotionId, all.resultAt(2), customers);
           PromotionStartEvent started = start;
           PromotionFinishEvent finished = finish;
           return customersFrom(promotionId, unchunkedFrom, lastSequence).map(unchunked -> {
-            customers.addAll(unchunked);
+            unchunked.forEach(customers::add);
             return new StoredPromotion(started, customers, finished, lastSequence, unchunkedFrom, unchunked);
           });
         });
@@ -331,7 +331,7 @@ public final class EventStore {
    * the last of them. A chunk that does not follow on, or whose bytes do not hold its count of customers, ends the
    * run: the grabs from there on are read from the events.
    */
-  private static long addChunks(String promotionId, RowSet<Row> chunks, Set<String> customers) {
+  private static long addChunks(String promotionId, RowSet<Row> chunks, CustomerSet customers) {
     long next = CustomerChunker.FIRST_GRAB;
     for (Row row : chunks) {
       long first = row.getLong(0);
@@ -341,20 +341,21 @@ public final class EventStore {
             + " the events", promotionId, first, next, next);
         break;
       }
-      List<String> chunk = new ArrayList<>(grabs);
+      byte[] chunk = row.getBuffer(2).getBytes();
+      int held;
       try {
-        CustomerChunkCodec.decode(row.getBuffer(2).getBytes(), chunk);
+        held = CustomerChunkCodec.count(chunk);
       } catch (IllegalArgumentException e) {
         LOG.warn("promotion {}: snapshot chunk at sequence {} unreadable ({}); grabs from {} on are read from the"
             + " events", promotionId, first, e.getMessage(), next);
         break;
       }
-      if (chunk.size() != grabs) {
+      if (held != grabs) {
         LOG.warn("promotion {}: snapshot chunk at sequence {} holds {} customers, not {}; grabs from {} on are read"
-            + " from the events", promotionId, first, chunk.size(), grabs, next);
+            + " from the events", promotionId, first, held, grabs, next);
         break;
       }
-      customers.addAll(chunk);
+      CustomerChunkCodec.decode(chunk, customers);
       next += grabs;
     }
     return next;

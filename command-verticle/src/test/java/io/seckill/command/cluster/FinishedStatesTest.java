@@ -1,5 +1,6 @@
 package io.seckill.command.cluster;
 
+import io.seckill.command.domain.CustomerSet;
 import io.seckill.command.domain.GrabDecider;
 import io.seckill.command.domain.GrabDecision;
 import io.seckill.command.domain.PromotionState;
@@ -8,8 +9,6 @@ import io.seckill.shared.event.FinishReason;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,8 +24,8 @@ class FinishedStatesTest {
   @Test
   void aFinishedStateSentToAnotherMemberDecidesItsCrowdAsTheOwnerWould() {
     UUID id = UUID.randomUUID();
-    Set<String> winners = new HashSet<>(Set.of("alice", "bob", "ünïcode 😀", "with\nnewline"));
-    PromotionState sent = PromotionState.frozen(id, FinishReason.SOLD_OUT, new HashSet<>(winners));
+    String[] winners = {"alice", "bob", "ünïcode 😀", "with\nnewline"};
+    PromotionState sent = PromotionState.frozen(id, FinishReason.SOLD_OUT, CustomerSet.of(winners));
     PromotionState received = FinishedStates.decode(FinishedStates.encode(sent));
     assertThat(received.promotionId()).isEqualTo(id);
     for (String winner : winners) {
@@ -34,7 +33,7 @@ class FinishedStatesTest {
     }
     assertThat(decide(received, "carol")).isEqualTo(Rejection.OUT_OF_STOCK);
     PromotionState cancelled = FinishedStates.decode(FinishedStates.encode(
-        PromotionState.frozen(id, FinishReason.CANCELLED, new HashSet<>(Set.of("alice")))));
+        PromotionState.frozen(id, FinishReason.CANCELLED, CustomerSet.of("alice"))));
     assertThat(decide(cancelled, "carol")).isEqualTo(Rejection.PROMOTION_NOT_ACTIVE);
     assertThat(decide(cancelled, "alice")).isEqualTo(Rejection.DUPLICATE_ORDER);
   }

@@ -194,7 +194,7 @@ class GrabDeciderTest {
   @Test
   void aRestoredPromotionEqualsTheFoldOfItsEvents() {
     PromotionState folded = given(start(3), grabbed(2, "a"), grabbed(3, "b"));
-    PromotionState restored = PromotionState.restored(start(3), new java.util.HashSet<>(List.of("a", "b")), null, 3);
+    PromotionState restored = PromotionState.restored(start(3), CustomerSet.of("a", "b"), null, 3);
     assertThat(restored.status()).isEqualTo(folded.status());
     assertThat(restored.remaining()).isEqualTo(folded.remaining());
     assertThat(restored.lastSequence()).isEqualTo(folded.lastSequence());
@@ -204,18 +204,18 @@ class GrabDeciderTest {
 
     PromotionFinishEvent finish = new PromotionFinishEvent(UUID.randomUUID(), promotion, 3, DURING,
         FinishReason.SOLD_OUT);
-    PromotionState soldOut = PromotionState.restored(start(1), new java.util.HashSet<>(List.of("a")), finish, 3);
+    PromotionState soldOut = PromotionState.restored(start(1), CustomerSet.of("a"), finish, 3);
     assertThat(soldOut.status()).isEqualTo(PromotionStatus.FINISHED);
     assertThat(rejection(decider.decide(soldOut, "z", DURING))).isEqualTo(Rejection.OUT_OF_STOCK);
   }
 
   @Test
   void aStoreWhoseSequencesDoNotAddUpIsRefused() {
-    assertThatThrownBy(() -> PromotionState.restored(start(3), new java.util.HashSet<>(List.of("a")), null, 3))
+    assertThatThrownBy(() -> PromotionState.restored(start(3), CustomerSet.of("a"), null, 3))
         .isInstanceOf(IllegalStateException.class);
     PromotionFinishEvent early = new PromotionFinishEvent(UUID.randomUUID(), promotion, 2, DURING,
         FinishReason.TIME_UP);
-    assertThatThrownBy(() -> PromotionState.restored(start(3), new java.util.HashSet<>(List.of("a")), early, 3))
+    assertThatThrownBy(() -> PromotionState.restored(start(3), CustomerSet.of("a"), early, 3))
         .isInstanceOf(IllegalStateException.class);
   }
 }
