@@ -9,6 +9,7 @@ import io.seckill.command.domain.Rejection;
 import io.seckill.command.domain.TicketPolicy;
 import io.seckill.command.service.GrabService;
 import io.seckill.shared.event.CouponGrabbedEvent;
+import io.seckill.shared.event.InstantText;
 import io.seckill.shared.http.ApiException;
 import io.seckill.shared.http.HttpErrors;
 import io.seckill.shared.http.ServiceRouter;
@@ -285,13 +286,13 @@ public final class CommandRoutes {
 
   /** {@code {"promotionId","customerId","sequence","discount","time"}}, written directly. */
   static String body(CouponGrabbedEvent coupon) {
-    StringBuilder json = new StringBuilder(160)
+    StringBuilder json = new StringBuilder(224) // with a customer id of 64 characters, it fits
         .append("{\"promotionId\":\"").append(coupon.promotionId())
         .append("\",\"customerId\":\"");
     JsonStringEncoder.getInstance().quoteAsString(coupon.customerId(), json);
-    return json.append("\",\"sequence\":").append(coupon.sequence())
+    json.append("\",\"sequence\":").append(coupon.sequence())
         .append(",\"discount\":").append(coupon.discount())
-        .append(",\"time\":\"").append(coupon.time()).append("\"}")
-        .toString();
+        .append(",\"time\":\"");
+    return InstantText.append(json, coupon.time()).append("\"}").toString();
   }
 }

@@ -39,12 +39,13 @@ public final class EventCodec {
 
   /** The JSON text of an event, written directly (this runs for every accepted grab). */
   public static String encode(SecKillEvent event) {
-    StringBuilder json = new StringBuilder(256)
+    StringBuilder json = new StringBuilder(320) // a grab's event, with a customer id of 64 characters, fits
         .append("{\"eventId\":\"").append(event.eventId())
         .append("\",\"type\":\"").append(event.type())
         .append("\",\"promotionId\":\"").append(event.promotionId())
         .append("\",\"sequence\":").append(event.sequence())
-        .append(",\"time\":\"").append(event.time()).append('"');
+        .append(",\"time\":\"");
+    InstantText.append(json, event.time()).append('"');
     if (event instanceof PromotionStartEvent start) {
       json.append(",\"numberOfCoupons\":").append(start.numberOfCoupons())
           .append(",\"discount\":").append(start.discount())
