@@ -52,7 +52,7 @@ public final class QueryRoutes {
       Guard.forbidden(ctx, "a customer may read only their own coupons");
       return;
     }
-    reply(ctx, queries.coupons(customerId).map(a -> a.toBuffer()));
+    reply(ctx, queries.coupons(customerId));
   }
 
   private static void reply(RoutingContext ctx, Future<io.vertx.core.buffer.Buffer> body) {
