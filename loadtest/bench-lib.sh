@@ -114,6 +114,9 @@ tickets() { # promotion customers out-file -> RESULT line of the fetch (tickets/
   split_per_thread "$3"
   echo "$result"
 }
+heap_used() { # pid -> bytes of the live objects on the heap (jcmd's class histogram: a full GC first, then a count)
+  jcmd "$1" GC.class_histogram | awk '/^Total/ {print $3}'
+}
 field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<"$1"; }
 
 # CPU accounting: each measured run notes the CPU time (user + system, from /proc) of every process of the bench

@@ -109,12 +109,22 @@ tickets "$W2" "$POPULATION" "$WORK/tickets-w2" >/dev/null
 # the accept path with tickets, warmed like W2 (its tickets run out after a few seconds: then duplicates)
 WARM2=$(promotion "$W2_COUPONS"); wait_started "$WARM2"
 tickets "$WARM2" 100000 "$WORK/tickets-warm2" >/dev/null
+HEAP_BEFORE=$(heap_used $command_pid) # the footprint of the customers of two 10,000,000-coupon sales: before, after
 ticket_wrk "$WARMUP" "$WARM2" "$WORK/tickets-warm2" >/dev/null
 cpu_start
 W2_R=$(ticket_wrk "$W2_DURATION" "$W2" "$WORK/tickets-w2")
 cpu_end "W2 sustained (per accepted grab)" "$(field "$W2_R" ok)"
 W2_DB=$(sql "SELECT COUNT(*) FROM seckill_write.events WHERE promotion_id='$W2' AND type='CouponGrabbedEvent'")
 echo "  $W2_R  events=$W2_DB"
+# the customers' rate-limit buckets (SECKILL_RATE_CUSTOMER_*) outlive a request by their refill time (5 s by default):
+# past it, one grab by a customer not yet served lets the cache drop them, and the heap holds the sales' state
+sleep 6
+curl -s -o /dev/null -X POST "http://127.0.0.1:$COMMAND/command/coupons" -H "Authorization: Bearer $(tail -1 "$IDENTITY/tokens")" \
+  -d "{\"promotionId\":\"$W2\"}"
+HEAP_AFTER=$(heap_used $command_pid)
+SERVED=$(sql "SELECT COUNT(*) FROM seckill_write.events WHERE promotion_id IN ('$W2', '$WARM2') AND type='CouponGrabbedEvent'")
+HEAP_PER=$(awk -v a="$HEAP_AFTER" -v b="$HEAP_BEFORE" -v n="$SERVED" 'BEGIN { printf "%.1f", (a - b) / n }')
+echo "  command JVM live heap (after a full GC): $HEAP_BEFORE -> $HEAP_AFTER bytes over $SERVED customers served: $HEAP_PER bytes each"
 
 echo "bench: W3 queries during W2 (after ${WARMUP}s of the same on the warm-up promotion)"
 token_wrk "$WARMUP" "$(promotions 2 "$W2_COUPONS")" >/dev/null &
@@ -163,6 +173,15 @@ W4_MS=$(( ($(date +%s%N) - started) / 1000000 ))
 REBUILD=$(grep -o "rebuilt [0-9]* promotions from [0-9]* events in [0-9]* ms" "$WORK/command.log" | tail -1 || true)
 echo "  serving after ${W4_MS} ms ($REBUILD)"
 
+echo "bench: bytes per event in WriteDB and per coupon in ReadDB (information_schema, after ANALYZE TABLE)"
+sql "ANALYZE TABLE seckill_write.events, seckill_read.coupons" >/dev/null
+per_row() { # schema table -> bytes of data and indexes per row
+  sql "SELECT ROUND((data_length + index_length) / (SELECT COUNT(*) FROM $1.$2)) FROM information_schema.tables
+    WHERE table_schema = '$1' AND table_name = '$2'"
+}
+WRITE_BYTES=$(per_row seckill_write events); READ_BYTES=$(per_row seckill_read coupons)
+echo "  WriteDB events: $WRITE_BYTES bytes per event; ReadDB coupons: $READ_BYTES bytes per coupon"
+
 CEIL_RPS=$(field "$CEIL" rps); BARE_RPS=$(field "$BARE" rps); NAIVE_RPS=$(field "$NAIVE_R" rps)
 row() { # name result accepted-figure check
   local rps p50 p99
@@ -189,6 +208,8 @@ NAIVE_ACC_S=$(awk -v n="$(field "$NAIVE_R" ok)" -v d="$DURATION" 'BEGIN { printf
   row "W2 sustained accepts, tickets" "$W2_R" "$(field "$W2_R" ok) ($W2_ACC_S/s, x naive $(ratio "$W2_ACC_S" "$NAIVE_ACC_S"))" "events $W2_DB >= 200s (grabs in flight at the end commit too), <= $W2_COUPONS: $([ "$W2_DB" -ge "$(field "$W2_R" ok)" ] && [ "$W2_DB" -le "$W2_COUPONS" ] && echo ok || echo FAIL); tickets left: $([ "$(field "$W2_R" ok)" -lt "$POPULATION" ] && echo yes || echo 'NO (raise POPULATION)')"
   row "W3 queries during grabs (identity tokens)" "$W3_R" "grabs $(field "$W3_G" rps)/s" "lag p99 ${LAG_P99}s"
   echo "| W4 restart over $EVENTS events | - | - | - | serving after ${W4_MS} ms | $REBUILD | - | - | - |"
+  echo "| WriteDB bytes per event (events: data + indexes) | - | - | - | $EVENTS events | $WRITE_BYTES bytes each; ReadDB $READ_BYTES bytes per coupon | - | - | - |"
+  echo "| command JVM heap per customer served (W2 and its warm-up, two sales of $W2_COUPONS coupons, after a full GC) | - | - | - | $SERVED customers | $HEAP_PER bytes each | - | - | - |"
   echo
   echo "CPU per request, in microseconds of CPU time (user + system) charged to each process during the measured run;"
   echo "\"wrk\" is the load generator's CPU (as its parent reaped it); \"rest\" is the busy time no listed process was"
