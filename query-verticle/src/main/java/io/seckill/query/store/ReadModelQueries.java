@@ -37,9 +37,10 @@ public final class ReadModelQueries {
   /** How long the active list may be served from memory; far below the read side's 1 s lag budget. */
   private static final long ACTIVE_CACHE_MILLIS = 100;
 
+  private static final Buffer NO_COUPONS = Buffer.buffer("[]");
+
   private record Lookup(String customerId, Promise<Buffer> promise) {
   }
-  private static final Buffer NO_COUPONS = Buffer.buffer("[]");
 
   private final ArrayDeque<Lookup> waiting = new ArrayDeque<>();
   private final Map<Integer, String> couponSql = new HashMap<>();
