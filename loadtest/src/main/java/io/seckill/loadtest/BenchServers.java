@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -70,9 +71,11 @@ public final class BenchServers {
     int cores = Runtime.getRuntime().availableProcessors();
     Future<String> deployed;
     if (args[0].equals("ceiling")) {
-      deployed = vertx.deployVerticle(() -> new Ceiling(port), new DeploymentOptions().setInstances(cores));
+      deployed = vertx.deployVerticle(() -> new Stateless(port, BenchServers::ceiling),
+          new DeploymentOptions().setInstances(cores));
     } else if (args[0].equals("bare")) {
-      deployed = vertx.deployVerticle(() -> new Bare(port), new DeploymentOptions().setInstances(cores));
+      deployed = vertx.deployVerticle(() -> new Stateless(port, request -> request.response().end()),
+          new DeploymentOptions().setInstances(cores));
     } else if (args[0].equals("naive")) {
       int dbPort = Integer.parseInt(args[2]);
       int coupons = Integer.parseInt(args[3]);
@@ -134,36 +137,31 @@ public final class BenchServers {
         .append("\"}").toString());
   }
 
-  static final class Ceiling extends VerticleBase {
-    private final int port;
-
-    Ceiling(int port) {
-      this.port = port;
-    }
-
-    @Override
-    public Future<?> start() {
-      return vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
-        Grab grab = grab(body);
-        if (grab == null) {
-          request.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(INVALID);
-          return;
-        }
-        request.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(coupon(grab));
-      })).listen(port, "127.0.0.1");
-    }
+  /** The JSON ceiling's answer: the grab read as the command endpoint reads it, the coupon written as it writes it. */
+  static void ceiling(HttpServerRequest request) {
+    request.body().onSuccess(body -> {
+      Grab grab = grab(body);
+      if (grab == null) {
+        request.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(INVALID);
+        return;
+      }
+      request.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(coupon(grab));
+    });
   }
 
-  static final class Bare extends VerticleBase {
+  /** A reference server without state: {@code handler} answers each request. */
+  static final class Stateless extends VerticleBase {
     private final int port;
+    private final Handler<HttpServerRequest> handler;
 
-    Bare(int port) {
+    Stateless(int port, Handler<HttpServerRequest> handler) {
       this.port = port;
+      this.handler = handler;
     }
 
     @Override
     public Future<?> start() {
-      return vertx.createHttpServer().requestHandler(request -> request.response().end()).listen(port, "127.0.0.1");
+      return vertx.createHttpServer().requestHandler(handler).listen(port, "127.0.0.1");
     }
   }
 
