@@ -8,7 +8,8 @@
 # pairs, not one run. Loopback only, every run bounded.
 #
 # WORKLOAD=w2 measures W2 instead (a new promotion of W2_COUPONS, POPULATION customers' tickets, W2_DURATION s: every
-# request a new customer, every 200 after its commit) and prints its accepts/s.
+# request a new customer, every 200 after its commit) and prints its accepts/s, with the command JVM's and MariaDB's
+# CPU per accept.
 #
 #   loadtest/w1-ab.sh /tmp/before.jar /tmp/after.jar          # 2 rounds x 2 runs each
 #   ROUNDS=3 REPS=1 SKIP_BUILD=1 loadtest/w1-ab.sh A.jar B.jar
@@ -41,13 +42,15 @@ for round in $(seq 1 "${ROUNDS:-2}"); do
       if [ "${WORKLOAD:-w1}" = w2 ]; then
         w2=$(promotion "$W2_COUPONS"); wait_started "$w2"
         tickets "$w2" "$POPULATION" "$WORK/tickets-w2" >/dev/null
-        before=$(ticks $command_pid)
+        db_pids=$(pgrep -f "$WORK/data/mariadb/base/bin/mariadbd" | tr '\n' ' ')
+        before=$(ticks $command_pid); db_before=$(ticks "$db_pids")
         result=$(ticket_wrk "$W2_DURATION" "$w2" "$WORK/tickets-w2")
-        used=$(( $(ticks $command_pid) - before ))
+        used=$(( $(ticks $command_pid) - before )); db_used=$(( $(ticks "$db_pids") - db_before ))
         stored=$(sql "SELECT COUNT(*) FROM seckill_write.events WHERE promotion_id='$w2' AND type='CouponGrabbedEvent'")
         echo "w2-ab: round $round $which ($(basename "$jar")) run $rep: $result accepts_per_s=$(awk -v n="$(field \
           "$result" ok)" -v d="$W2_DURATION" 'BEGIN {printf "%.0f", n / d}') events=$stored command_us_per_accept=$(awk \
-          -v t="$used" -v hz="$HZ" -v n="$(field "$result" ok)" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}')"
+          -v t="$used" -v hz="$HZ" -v n="$(field "$result" ok)" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}') mariadb_us_per_accept=$(awk \
+          -v t="$db_used" -v hz="$HZ" -v n="$(field "$result" ok)" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}')"
         continue
       fi
       w1=$(promotion "$W1_COUPONS"); wait_started "$w1"

@@ -3,6 +3,7 @@ package io.seckill.command.store;
 import io.seckill.command.domain.CustomerChunk;
 import io.seckill.command.domain.CustomerChunker;
 import io.seckill.command.domain.CustomerSet;
+import io.seckill.shared.db.EventRows;
 import io.seckill.shared.db.MultiRowInsert;
 import io.seckill.shared.db.SqlTime;
 import io.seckill.shared.event.CouponGrabbedEvent;
@@ -67,8 +68,8 @@ public final class EventStore {
       + " updated_at = UTC_TIMESTAMP(6) WHERE promotion_id = ?";
   private static final String START_PROMOTION = "UPDATE promotions SET status = ?, updated_at = UTC_TIMESTAMP(6)"
       + " WHERE promotion_id = ? AND status = 'scheduled' AND version = ?";
-  /** A promotion's events from a sequence on, as the relay sends them. */
-  private static final String RELAY_PAGE = "SELECT sequence, event_id, type, payload FROM events"
+  /** A promotion's events from a sequence on, as the relay sends them ({@link EventRows}). */
+  private static final String RELAY_PAGE = "SELECT " + EventRows.COLUMNS + " FROM events"
       + " WHERE promotion_id = ? AND sequence >= ? ORDER BY sequence LIMIT ?";
   /** Per promotion with events, its last sequence (a loose scan of the (promotion, sequence) key). */
   private static final String LAST_SEQUENCES = "SELECT promotion_id, MAX(sequence) FROM events GROUP BY promotion_id";
@@ -93,8 +94,6 @@ public final class EventStore {
       + " AND sequence >= ? AND sequence < ? AND customer_id IS NOT NULL ORDER BY sequence";
   /** Grabs after the last chunk are read in ranges of this many sequences, side by side. */
   private static final int SEQUENCE_RANGE = 100_000;
-  private static final String READ_PROMOTION = "SELECT payload FROM events WHERE promotion_id = ? AND sequence >= ?"
-      + " ORDER BY sequence LIMIT ?";
 
   /**
    * What one promotion's stored events imply: its start, the customers served, its finish if any; and, for the
@@ -243,7 +242,7 @@ public final class EventStore {
           .addString(event.type())
           .addString(event instanceof CouponGrabbedEvent grab ? grab.customerId() : null)
           .addLocalDateTime(SqlTime.toDb(event.time()))
-          .addString(json)
+          .addString(event instanceof CouponGrabbedEvent ? null : json) // a grab is its columns (EventRows)
           .addLong(fence.epochOf(event.promotionId()));
     }
     return tuple;
@@ -385,26 +384,17 @@ public final class EventStore {
         chunk.firstSequence(), chunk.customers().size(), Buffer.buffer(CustomerChunkCodec.encode(chunk.customers()))))).mapEmpty();
   }
 
-  /** Up to {@code limit} of a promotion's events from {@code fromSequence} on, in sequence order. */
-  public Future<List<SecKillEvent>> readPromotion(UUID promotionId, long fromSequence, int limit) {
-    return bounded(pool.preparedQuery(READ_PROMOTION).execute(Tuple.of(promotionId.toString(), fromSequence, limit)))
-        .map(rows -> {
-      List<SecKillEvent> events = new ArrayList<>(rows.size());
-      for (Row row : rows) {
-        events.add(EventCodec.decode(row.getString(0)));
-      }
-      return events;
-    });
-  }
-
   /** Up to {@code limit} of a promotion's events from {@code fromSequence} on, in sequence order, for the relay. */
   public Future<List<Sequenced>> relayPage(UUID promotionId, long fromSequence, int limit) {
-    return bounded(pool.preparedQuery(RELAY_PAGE).execute(Tuple.of(promotionId.toString(), fromSequence, limit)))
-        .map(rows -> {
-      List<Sequenced> events = new ArrayList<>(rows.size());
-      for (Row row : rows) {
-        events.add(new Sequenced(promotionId, row.getLong(0),
-            new EncodedEvent(row.getString(1), row.getString(2), row.getString(3))));
+    Future<RowSet<Row>> start = bounded(pool.preparedQuery(EventRows.START).execute(Tuple.of(promotionId.toString())));
+    Future<RowSet<Row>> page = bounded(pool.preparedQuery(RELAY_PAGE)
+        .execute(Tuple.of(promotionId.toString(), fromSequence, limit)));
+    return Future.all(start, page).map(both -> {
+      Double discount = EventRows.discount(start.result());
+      List<Sequenced> events = new ArrayList<>(page.result().size());
+      for (Row row : page.result()) {
+        events.add(new Sequenced(promotionId, EventRows.sequence(row),
+            new EncodedEvent(row.getString(1), row.getString(2), EventRows.json(promotionId, row, discount))));
       }
       return events;
     });

@@ -36,8 +36,9 @@ public final class AuditStore {
       + " UNION SELECT 1 FROM active_promotions WHERE promotion_id = ?"
       + " UNION (SELECT 1 FROM coupons WHERE promotion_id = ? LIMIT 1)";
   private static final String FIRST_EVENT = "SELECT sequence, payload FROM events WHERE promotion_id = ? AND sequence = 1";
-  private static final String LAST_EVENT = "SELECT sequence, payload FROM events WHERE promotion_id = ?"
-      + " ORDER BY sequence DESC LIMIT 1";
+  /** The newest event; only a finish's JSON is read (a grab's row has none: {@link io.seckill.shared.db.EventRows}). */
+  private static final String LAST_EVENT = "SELECT sequence, IF(type = '" + PromotionFinishEvent.TYPE + "', payload, NULL)"
+      + " FROM events WHERE promotion_id = ? ORDER BY sequence DESC LIMIT 1";
   private static final String GRABS = "SELECT customer_id, sequence FROM events WHERE promotion_id = ?"
       + " AND customer_id > ? ORDER BY customer_id LIMIT ?";
   private static final String RELAY_CURSOR = "SELECT sequence FROM relay_cursors WHERE promotion_id = ?";
@@ -128,8 +129,8 @@ public final class AuditStore {
               coupons = start.numberOfCoupons();
             }
           }
-          SecKillEvent newest = EventCodec.decode(lastRow.getString(1));
-          if (newest instanceof PromotionFinishEvent finish) {
+          String finishJson = lastRow.getString(1);
+          if (finishJson != null && EventCodec.decode(finishJson) instanceof PromotionFinishEvent finish) {
             return new PromotionAudit.Written(lastSequence, startSequence, coupons, finish.sequence(),
                 finish.reason().wire(), firstAt);
           }

@@ -2,10 +2,7 @@ package io.seckill.event.rebuild;
 
 import io.seckill.event.store.ReadModelTables;
 import io.seckill.shared.db.Databases;
-import io.seckill.shared.db.SqlTime;
-import io.seckill.shared.event.CouponGrabbedEvent;
-import io.seckill.shared.event.EventCodec;
-import io.seckill.shared.event.PromotionStartEvent;
+import io.seckill.shared.db.EventRows;
 import io.seckill.shared.event.SecKillEvent;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -58,16 +55,9 @@ public final class RebuildStore {
   private static final String PROMOTIONS = "SELECT promotion_id FROM promotions";
   private static final String HEAD = "SELECT promotion_id, MAX(sequence) FROM events WHERE promotion_id = ?"
       + " GROUP BY promotion_id";
-  /**
-   * A page of events. A grab's event is made from its columns: its time is {@code occurred_at} (the same value, to the
-   * millisecond ReadDB keeps) and its discount its promotion's start's (the command side grabs on the terms the start
-   * fixed); only the other events' JSON is read and decoded, which halves what a page costs both sides.
-   */
-  private static final String EVENTS = "SELECT sequence, type, customer_id, occurred_at, event_id,"
-      + " IF(type = '" + CouponGrabbedEvent.TYPE + "', NULL, payload) FROM events WHERE promotion_id = ?"
+  /** A page of events ({@link EventRows}: a grab's event is made from its columns). */
+  private static final String EVENTS = "SELECT " + EventRows.COLUMNS + " FROM events WHERE promotion_id = ?"
       + " AND sequence > ? AND sequence <= ? ORDER BY sequence LIMIT ?";
-  private static final String START = "SELECT payload FROM events WHERE promotion_id = ? AND customer_id IS NULL"
-      + " AND type = '" + PromotionStartEvent.TYPE + "'";
 
   private final Pool writeDb;
   private final long writeDeadline;
@@ -214,26 +204,13 @@ public final class RebuildStore {
 
   /** A promotion's events after {@code after} up to {@code upTo}, at most {@code limit}, in sequence order. */
   public Future<List<SecKillEvent>> events(UUID promotion, long after, long upTo, int limit) {
-    Future<RowSet<Row>> start = write(START, Tuple.of(promotion.toString()));
+    Future<RowSet<Row>> start = write(EventRows.START, Tuple.of(promotion.toString()));
     Future<RowSet<Row>> page = write(EVENTS, Tuple.of(promotion.toString(), after, upTo, limit));
     return Future.all(start, page).map(both -> {
-      Double discount = null;
-      for (Row row : start.result()) {
-        discount = ((PromotionStartEvent) EventCodec.decode(row.getString(0))).discount();
-      }
+      Double discount = EventRows.discount(start.result());
       List<SecKillEvent> events = new ArrayList<>(page.result().size());
       for (Row row : page.result()) {
-        String payload = row.getString(5);
-        if (payload != null) {
-          events.add(EventCodec.decode(payload));
-          continue;
-        }
-        if (discount == null) {
-          throw new IllegalStateException("promotion " + promotion + " has a grab (sequence " + row.getLong(0)
-              + ") but no start event in WriteDB");
-        }
-        events.add(new CouponGrabbedEvent(UUID.fromString(row.getString(4)), promotion, row.getLong(0),
-            SqlTime.fromDb(row.getLocalDateTime(3)), row.getString(2), discount));
+        events.add(EventRows.event(promotion, row, discount));
       }
       return events;
     });
