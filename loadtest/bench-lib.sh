@@ -184,3 +184,31 @@ for dir in "$WORK/data/identity" "$WORK/data-command/identity"; do
   mkdir -p "$dir"; cp "$IDENTITY/data/identity/dev-issuer-key.pem" "$dir/"
 done
 }
+
+ceiling_run() { # server-kind run-name: that reference server alone on the machine, warmed up, then measured; its
+  # RESULT line in $result (not echoed: the CPU accounting's rows must stay in this shell)
+  local pid
+  java -jar loadtest/target/bench-servers.jar "$1" $CEILING >"$WORK/$1.log" 2>&1 & pid=$!; pids+=($pid)
+  until grep -q listening "$WORK/$1.log"; do sleep 0.2; done
+  ROLE_PIDS[ceiling]=$pid
+  ticket_wrk "$SYSTEM_WARMUP" $REF_PROMOTION "$WORK/tickets-ceiling" "$CONNECTIONS" $CEILING >/dev/null
+  cpu_start
+  result=$(ticket_wrk "$DURATION" $REF_PROMOTION "$WORK/tickets-ceiling" "$CONNECTIONS" $CEILING)
+  cpu_end "$2" "$(field "$result" requests)"
+  unset 'ROLE_PIDS[ceiling]'
+  kill -9 $pid; wait $pid 2>/dev/null || true
+  [ "$(field "$result" ok)" = "$(field "$result" requests)" ] || { echo "bench: the $1 server did not answer every request with a 200"; exit 1; }
+}
+ceilings() { # the JSON ceiling and the bare one, each alone on the machine (before the system starts): CEIL, BARE
+  # both are loaded as W1's crowd is (the same wrk script, W1_CUSTOMERS tickets of the same format, cycled): the load
+  # generator, which shares the cores, then pays the same per request in every run (a table of 100,000 tickets costs
+  # wrk ~4 us of CPU per request more than one customer name built per request)
+  java -jar loadtest/target/bench-servers.jar ticket-shapes "$W1_CUSTOMERS" $REF_PROMOTION "$WORK/tickets-ceiling"
+  split_per_thread "$WORK/tickets-ceiling"
+  echo "bench: HTTP ceiling (alone on the machine: the system is started after it)"
+  ceiling_run ceiling "HTTP ceiling"; CEIL=$result
+  echo "  $CEIL"
+  echo "bench: bare ceiling (200 with no body, nothing parsed; alone on the machine)"
+  ceiling_run bare "bare ceiling"; BARE=$result
+  echo "  $BARE"
+}
