@@ -20,7 +20,7 @@ identity_setup
 ceilings
 
 start_all() { # the README's start: no JVM options, the default log level, the embedded broker (no SECKILL_AMQP_URL)
-  (common_env; unset SECKILL_LOG_LEVEL SECKILL_AMQP_URL; SECKILL_DATA_DIR=$WORK/data exec java -jar all-in-one/target/seckill.jar \
+  (common_env; unset SECKILL_LOG_LEVEL SECKILL_AMQP_URL; SECKILL_DATA_DIR=$WORK/data exec java $CDS -jar all-in-one/target/seckill.jar \
     >>"$WORK/all.log" 2>&1) &
   all_pid=$!
   pids+=($all_pid)

@@ -54,6 +54,9 @@ public final class Launcher {
     if (args.length > 0 && args[0].equals("rebuild")) {
       System.exit(RebuildCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), Env.system()));
     }
+    if (args.length > 0 && args[0].equals("cds-training")) {
+      System.exit(CdsTraining.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+    }
     Launcher launcher = new Launcher();
     Runtime.getRuntime().addShutdownHook(new Thread(launcher::stop, "seckill-shutdown"));
     try {
