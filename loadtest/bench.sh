@@ -85,19 +85,24 @@ tickets "$W2" "$POPULATION" "$WORK/tickets-w2" >/dev/null
 # the accept path with tickets, warmed like W2 (its tickets run out after a few seconds: then duplicates)
 WARM2=$(promotion "$W2_COUPONS"); wait_started "$WARM2"
 tickets "$WARM2" 100000 "$WORK/tickets-warm2" >/dev/null
-HEAP_BEFORE=$(heap_used $command_pid) # the footprint of the customers of two 10,000,000-coupon sales: before, after
+# the footprint of the customers of two 10,000,000-coupon sales: before, after. Both once the customers' rate-limit
+# buckets (SECKILL_RATE_CUSTOMER_*) have expired: they outlive a request by their refill time (5 s by default), and the
+# ticket fetches just above made 400,000 of them; past it, one request by a customer not yet seen lets the cache drop
+# them (before 2026-12-06 23:20 the "before" figure counted them, which made the figure per customer too small)
+settled_heap() { # promotion token-line -> live heap bytes of the command JVM
+  sleep 6
+  curl -s -o /dev/null -X POST "http://127.0.0.1:$COMMAND/command/coupons" \
+    -H "Authorization: Bearer $(sed -n "$2p" "$IDENTITY/tokens")" -d "{\"promotionId\":\"$1\"}"
+  heap_used $command_pid "heap-$1.txt"
+}
+HEAP_BEFORE=$(settled_heap "$WARM2" "$((POPULATION - 1))")
 ticket_wrk "$WARMUP" "$WARM2" "$WORK/tickets-warm2" >/dev/null
 cpu_start
 W2_R=$(ticket_wrk "$W2_DURATION" "$W2" "$WORK/tickets-w2")
 cpu_end "W2 sustained (per accepted grab)" "$(field "$W2_R" ok)"
 W2_DB=$(sql "SELECT COUNT(*) FROM seckill_write.events WHERE promotion_id='$W2' AND type='CouponGrabbedEvent'")
 echo "  $W2_R  events=$W2_DB"
-# the customers' rate-limit buckets (SECKILL_RATE_CUSTOMER_*) outlive a request by their refill time (5 s by default):
-# past it, one grab by a customer not yet served lets the cache drop them, and the heap holds the sales' state
-sleep 6
-curl -s -o /dev/null -X POST "http://127.0.0.1:$COMMAND/command/coupons" -H "Authorization: Bearer $(tail -1 "$IDENTITY/tokens")" \
-  -d "{\"promotionId\":\"$W2\"}"
-HEAP_AFTER=$(heap_used $command_pid)
+HEAP_AFTER=$(settled_heap "$W2" "$POPULATION")
 SERVED=$(sql "SELECT COUNT(*) FROM seckill_write.events WHERE promotion_id IN ('$W2', '$WARM2') AND type='CouponGrabbedEvent'")
 HEAP_PER=$(awk -v a="$HEAP_AFTER" -v b="$HEAP_BEFORE" -v n="$SERVED" 'BEGIN { printf "%.1f", (a - b) / n }')
 echo "  command JVM live heap (after a full GC): $HEAP_BEFORE -> $HEAP_AFTER bytes over $SERVED customers served: $HEAP_PER bytes each"
