@@ -82,16 +82,21 @@ public final class OutboxRelay {
         return;
       }
       long behind = 0;
+      Map<UUID, Long> relayedWholly = new HashMap<>();
       for (Map.Entry<UUID, EventStore.Backlog> entry : ar.result().entrySet()) {
         EventStore.Backlog backlog = entry.getValue();
         if (served.test(entry.getKey())) {
           feed.claimed(entry.getKey(), backlog.last(), backlog.relayed());
           behind += Math.max(0, backlog.last() - backlog.relayed());
+          if (backlog.last() == backlog.relayed()) {
+            relayedWholly.put(entry.getKey(), backlog.last());
+          }
         }
       }
       if (behind > 0) {
         LOG.info("relay: {} events of claimed partitions were not yet accepted by the broker; sending them", behind);
       }
+      announceStoredHeads(relayedWholly);
       nudge();
     }).mapEmpty();
   }
@@ -251,6 +256,41 @@ public final class OutboxRelay {
     }
     publisher.publishEncoded(encoded(due))
         .onFailure(e -> LOG.debug("announcement of {} relay heads not sent: {}", due.size(), e.getMessage()));
+  }
+
+  /**
+   * The newest events of claimed promotions the broker had accepted up to their last, announced as if just sent
+   * ({@link RelayHeads}), for those still on sale or moved within the announcement window: what the broker accepted
+   * is not what the projection applied (a broker killed with -9 may lose the messages it had accepted last, a
+   * projection killed loses its window), and a relay that was restarted forgot the heads it announced. Nothing else
+   * would show the projection a lost tail until the sale's next event, if any.
+   */
+  private void announceStoredHeads(Map<UUID, Long> relayedWholly) {
+    if (relayedWholly.isEmpty()) {
+      return;
+    }
+    store.recentPromotions(ANNOUNCE_WINDOW_MILLIS / 1000).compose(recent -> {
+      List<Future<List<Sequenced>>> reads = new ArrayList<>();
+      relayedWholly.forEach((id, last) -> {
+        if (recent.contains(id)) {
+          reads.add(store.relayPage(id, last, 1));
+        }
+      });
+      return Future.all(reads).map(all -> {
+        List<Sequenced> stored = new ArrayList<>();
+        reads.forEach(read -> stored.addAll(read.result()));
+        return stored;
+      });
+    }).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("relay could not read the heads of claimed promotions to announce: {}", ar.cause().getMessage());
+        return;
+      }
+      if (!stopped && !ar.result().isEmpty()) {
+        heads.sent(ar.result(), System.currentTimeMillis());
+        announceHeads();
+      }
+    });
   }
 
   private Future<List<Sequenced>> read(RelayFeed.Read read) {

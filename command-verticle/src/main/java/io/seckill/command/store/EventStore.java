@@ -80,6 +80,9 @@ public final class EventStore {
       + " (promotion_id, sequence) VALUES ", "(?, ?)",
       " ON DUPLICATE KEY UPDATE sequence = GREATEST(sequence, VALUES(sequence))");
   private static final String STORED_PROMOTIONS = "SELECT DISTINCT promotion_id FROM events";
+  /** Promotions still on sale, or started or finished within a number of seconds (the parameter). */
+  private static final String RECENT_PROMOTIONS = "SELECT promotion_id FROM promotions WHERE status = 'active'"
+      + " OR updated_at >= UTC_TIMESTAMP(6) - INTERVAL ? SECOND";
   /** A promotion's start and finish: its only events without a customer. */
   private static final String LIFECYCLE = "SELECT payload FROM events WHERE promotion_id = ? AND customer_id IS NULL"
       + " ORDER BY sequence";
@@ -420,6 +423,17 @@ public final class EventStore {
         }
       }
       return backlog;
+    });
+  }
+
+  /** The promotions still on sale, or started or finished within the last {@code seconds}. */
+  public Future<Set<UUID>> recentPromotions(long seconds) {
+    return bounded(pool.preparedQuery(RECENT_PROMOTIONS).execute(Tuple.of(seconds))).map(rows -> {
+      Set<UUID> recent = new java.util.HashSet<>();
+      for (Row row : rows) {
+        recent.add(UUID.fromString(row.getString(0)));
+      }
+      return recent;
     });
   }
 
