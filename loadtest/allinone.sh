@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 # shellcheck source=loadtest/bench-lib.sh
 source loadtest/bench-lib.sh
+[ -f all-in-one/target/seckill.jsa ] || { echo "allinone: all-in-one/target/seckill.jsa is missing (mvn package makes it)"; exit 1; }
 identity_setup
 ceilings
 

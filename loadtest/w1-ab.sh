@@ -42,7 +42,7 @@ for round in $(seq 1 "${ROUNDS:-2}"); do
       if [ "${WORKLOAD:-w1}" = w2 ]; then
         w2=$(promotion "$W2_COUPONS"); wait_started "$w2"
         tickets "$w2" "$POPULATION" "$WORK/tickets-w2" >/dev/null
-        db_pids=$(pgrep -f "$WORK/data/mariadb/base/bin/mariadbd" | tr '\n' ' ')
+        db_pids=$(pgrep -f "$WORK/data/mariadb/base/bin/mariadbd" | tr '\n' ' ' || true)
         before=$(ticks $command_pid); db_before=$(ticks "$db_pids")
         result=$(ticket_wrk "$W2_DURATION" "$w2" "$WORK/tickets-w2")
         used=$(( $(ticks $command_pid) - before )); db_used=$(( $(ticks "$db_pids") - db_before ))

@@ -39,15 +39,20 @@ class CdsArchiveIT {
     command.addAll(options);
     command.addAll(List.of("-jar", JAR.toString()));
     command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    Path output = Files.createTempFile(Path.of("target"), "cds-it", ".log");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(output.toFile());
     builder.environment().put("SECKILL_DATA_DIR", dataDir.toString());
     Process process = builder.start();
-    byte[] output = process.getInputStream().readAllBytes();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException(command + " did not finish in 60 s");
+      }
+    } finally {
       process.destroyForcibly();
-      throw new IllegalStateException(command + " did not finish in 60 s");
     }
-    String text = new String(output, StandardCharsets.UTF_8);
+    String text = Files.readString(output, StandardCharsets.UTF_8);
+    Files.delete(output);
     assertThat(process.exitValue()).as(text).isZero();
     return text;
   }
@@ -65,7 +70,7 @@ class CdsArchiveIT {
   @Test
   void theArchiveHoldsWhatASaleRuns() throws Exception {
     archiveMade();
-    String dictionary = java(Path.of("target/cds-it"), List.of("-XX:SharedArchiveFile=" + ARCHIVE,
+    String dictionary = java(Files.createDirectories(Path.of("target/cds-it")), List.of("-XX:SharedArchiveFile=" + ARCHIVE,
         "-XX:+PrintSharedArchiveAndExit"));
     assertThat(dictionary).contains(
         "io.seckill.command.domain.GrabDecider ",

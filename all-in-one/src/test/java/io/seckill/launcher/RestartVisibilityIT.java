@@ -64,11 +64,28 @@ class RestartVisibilityIT {
    */
   @AfterEach
   void stop() throws Exception {
-    if (jar != null && jar.alive()) {
-      jar.signal("TERM");
-      jar.exitWithin(Duration.ofSeconds(60));
+    try {
+      if (jar != null && jar.alive()) {
+        jar.signal("TERM");
+        jar.exitWithin(Duration.ofSeconds(60));
+      }
+    } finally {
+      started.forEach(JarProcess::close);
+      killMariaDb(Path.of("target", "restart-visibility"));
     }
-    started.forEach(JarProcess::close);
+  }
+
+  /** The MariaDB a jar killed with -9 (or a run stopped before its end) left running on {@code data}, if any. */
+  private static void killMariaDb(Path data) throws Exception {
+    Path pid = data.resolve("mariadb").resolve("mariadbd.pid");
+    if (Files.exists(pid)) {
+      ProcessHandle.of(Long.parseLong(Files.readString(pid).trim()))
+          .filter(p -> p.info().command().map(c -> c.endsWith("mariadbd")).orElse(false))
+          .ifPresent(p -> {
+            p.destroyForcibly();
+            p.onExit().join();
+          });
+    }
   }
 
   private void start(Vertx vertx) throws Exception {
@@ -83,10 +100,7 @@ class RestartVisibilityIT {
   void everyGrabAcceptedBeforeAKillNineIsInReadDbWithinFiveSecondsOfTheRestart(Vertx vertx) throws Exception {
     config = TestInfra.freshConfig();
     Path data = Path.of("target", "restart-visibility");
-    Path pid = data.resolve("mariadb").resolve("mariadbd.pid");
-    if (Files.exists(pid)) { // a run stopped before its end left its MariaDB running on the data about to go
-      ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(ProcessHandle::destroyForcibly);
-    }
+    killMariaDb(data);
     if (Files.exists(data)) {
       try (Stream<Path> paths = Files.walk(data)) {
         for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {

@@ -276,10 +276,21 @@ public final class OutboxRelay {
           reads.add(store.relayPage(id, last, 1));
         }
       });
-      return Future.all(reads).map(all -> {
+      // every read is kept that answered: one past its deadline does not cost the others their announcement
+      return Future.join(reads).transform(done -> {
         List<Sequenced> stored = new ArrayList<>();
-        reads.forEach(read -> stored.addAll(read.result()));
-        return stored;
+        int failed = 0;
+        for (Future<List<Sequenced>> read : reads) {
+          if (read.succeeded()) {
+            stored.addAll(read.result());
+          } else {
+            failed++;
+          }
+        }
+        if (failed > 0) {
+          LOG.warn("relay could not read the heads of {} of {} claimed promotions to announce", failed, reads.size());
+        }
+        return Future.succeededFuture(stored);
       });
     }).onComplete(ar -> {
       if (ar.failed()) {
