@@ -1,5 +1,6 @@
 package io.seckill.launcher;
 
+import io.seckill.embedded.EmbeddedMariaDb;
 import io.seckill.shared.config.Env;
 import io.seckill.shared.identity.DevIssuer;
 import io.seckill.shared.identity.IdentityConfig;
@@ -145,16 +146,8 @@ final class CdsTraining {
   }
 
   private static void clear(Path dir) throws IOException {
-    // an interrupted training left its MariaDB running on the data about to go: the pid file says which
-    Path pid = dir.resolve("mariadb").resolve("mariadbd.pid");
-    if (Files.exists(pid)) {
-      ProcessHandle.of(Long.parseLong(Files.readString(pid).trim()))
-          .filter(p -> p.info().command().map(c -> c.endsWith("mariadbd")).orElse(false))
-          .ifPresent(p -> {
-            p.destroyForcibly();
-            p.onExit().join();
-          });
-    }
+    // an interrupted training left its MariaDB running on the data about to go
+    EmbeddedMariaDb.killLeftOver(dir.resolve("mariadb"));
     if (Files.exists(dir)) {
       try (Stream<Path> paths = Files.walk(dir)) {
         for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {

@@ -1,5 +1,6 @@
 package io.seckill.launcher;
 
+import io.seckill.embedded.EmbeddedMariaDb;
 import io.seckill.shared.config.Env;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.testing.Async;
@@ -71,20 +72,7 @@ class RestartVisibilityIT {
       }
     } finally {
       started.forEach(JarProcess::close);
-      killMariaDb(Path.of("target", "restart-visibility"));
-    }
-  }
-
-  /** The MariaDB a jar killed with -9 (or a run stopped before its end) left running on {@code data}, if any. */
-  private static void killMariaDb(Path data) throws Exception {
-    Path pid = data.resolve("mariadb").resolve("mariadbd.pid");
-    if (Files.exists(pid)) {
-      ProcessHandle.of(Long.parseLong(Files.readString(pid).trim()))
-          .filter(p -> p.info().command().map(c -> c.endsWith("mariadbd")).orElse(false))
-          .ifPresent(p -> {
-            p.destroyForcibly();
-            p.onExit().join();
-          });
+      EmbeddedMariaDb.killLeftOver(Path.of("target", "restart-visibility", "mariadb"));
     }
   }
 
@@ -100,7 +88,7 @@ class RestartVisibilityIT {
   void everyGrabAcceptedBeforeAKillNineIsInReadDbWithinFiveSecondsOfTheRestart(Vertx vertx) throws Exception {
     config = TestInfra.freshConfig();
     Path data = Path.of("target", "restart-visibility");
-    killMariaDb(data);
+    EmbeddedMariaDb.killLeftOver(data.resolve("mariadb")); // a run stopped before its end
     if (Files.exists(data)) {
       try (Stream<Path> paths = Files.walk(data)) {
         for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {

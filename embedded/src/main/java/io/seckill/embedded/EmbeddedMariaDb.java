@@ -90,6 +90,14 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     }
   }
 
+  /**
+   * Kills the server a JVM killed with -9 (or a run interrupted) left running on {@code root} (the directory
+   * {@link #start} was given), if its pid file names a live {@code mariadbd}: before that directory is deleted.
+   */
+  public static void killLeftOver(Path root) throws IOException {
+    killOrphan(root.toAbsolutePath().normalize().resolve("mariadbd.pid"));
+  }
+
   /** A server left running by a JVM that was killed with -9 holds the port and the data directory lock. */
   private static void killOrphan(Path pidFile) throws IOException {
     if (!Files.exists(pidFile)) {
