@@ -94,7 +94,9 @@ public final class Launcher {
         security.identity().embedded() ? DevIssuer.loadOrCreate(dataDir.resolve("identity")) : null);
     config = withEmbeddedDatabase(env, roles, dataDir, config);
     if (roles.contains(Role.BROKER)) {
-      servers.add(EmbeddedBroker.start(dataDir.resolve("activemq"), env.string("SECKILL_BROKER_HOST", "127.0.0.1"),
+      String store = env.string("SECKILL_BROKER_STORE", "");
+      servers.add(EmbeddedBroker.start(dataDir.resolve("activemq"), store.isBlank() ? null
+              : Path.of(store).toAbsolutePath().normalize(), env.string("SECKILL_BROKER_HOST", "127.0.0.1"),
           env.integer("SECKILL_BROKER_PORT", 5672),
           env.string("SECKILL_BROKER_SYNC", "periodic")));
     }

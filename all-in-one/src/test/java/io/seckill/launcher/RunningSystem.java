@@ -41,7 +41,7 @@ final class RunningSystem implements AutoCloseable {
   static Map<String, String> environment(SecKillConfig config, String roles) {
     Map<String, String> env = new HashMap<>();
     env.put("SECKILL_ROLES", roles);
-    env.put("SECKILL_AMQP_URL", "amqp://127.0.0.1:" + config.amqp().port());
+    env.put("SECKILL_AMQP_URL", config.amqp().url());
     env.put("SECKILL_AMQP_ADDRESS", config.amqp().address());
     env.put("SECKILL_ADMIN_PORT", String.valueOf(config.adminPort()));
     env.put("SECKILL_COMMAND_PORT", String.valueOf(config.commandPort()));

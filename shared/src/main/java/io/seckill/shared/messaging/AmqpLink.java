@@ -10,18 +10,25 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.function.Function;
 
 /**
- * One AMQP connection that comes back by itself: when the broker goes away, it reconnects every second and
- * runs {@code onConnect} again (to recreate senders and receivers). Use it from one Vert.x context.
+ * One AMQP connection that comes back by itself: when the broker goes away, it reconnects and runs
+ * {@code onConnect} again (to recreate senders and receivers). With several brokers (a master/slave group, where
+ * only the master listens) each attempt tries them in the order configured, the next one at once when one refuses,
+ * and a whole round that fails is tried again every half second. Use it from one Vert.x context.
  */
 final class AmqpLink {
   private static final Logger LOG = LoggerFactory.getLogger(AmqpLink.class);
-  private static final long RETRY_MILLIS = 1000;
+  private static final long RETRY_MILLIS = 500;
+  /** Per broker: a host that does not answer at all costs this much of a round before the next one is tried. */
+  private static final int CONNECT_TIMEOUT_MILLIS = 3000;
 
   private final Vertx vertx;
-  private final AmqpClient client;
+  /** One client per broker, in the order configured. */
+  private final List<AmqpClient> clients;
+  private final List<AmqpConfig.Endpoint> brokers;
   private final String name;
   private final Function<AmqpConnection, Future<Void>> onConnect;
   private AmqpConnection connection;
@@ -29,19 +36,23 @@ final class AmqpLink {
   private boolean connecting;
   private boolean everConnected;
   private boolean retrying;
+  private Runnable onLost = () -> { };
 
   AmqpLink(Vertx vertx, AmqpConfig config, String name, Function<AmqpConnection, Future<Void>> onConnect) {
     this.vertx = vertx;
     this.name = name;
     this.onConnect = onConnect;
-    AmqpClientOptions options = new AmqpClientOptions()
-        .setHost(config.host())
-        .setPort(config.port())
-        .setConnectTimeout(5000);
-    if (config.user() != null) {
-      options.setUsername(config.user()).setPassword(config.password());
-    }
-    this.client = AmqpClient.create(vertx, options);
+    this.brokers = config.brokers();
+    this.clients = brokers.stream().map(broker -> {
+      AmqpClientOptions options = new AmqpClientOptions()
+          .setHost(broker.host())
+          .setPort(broker.port())
+          .setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
+      if (config.user() != null) {
+        options.setUsername(config.user()).setPassword(config.password());
+      }
+      return AmqpClient.create(vertx, options);
+    }).toList();
   }
 
   /** Connects; the future fails if the first attempt fails, but the link keeps trying in the background. */
@@ -49,6 +60,11 @@ final class AmqpLink {
     Promise<Void> first = Promise.promise();
     connect(first);
     return first.future();
+  }
+
+  /** Runs (on the link's context) each time the connection is lost, before the link reconnects. */
+  void onLost(Runnable handler) {
+    this.onLost = handler;
   }
 
   boolean isUp() {
@@ -64,7 +80,7 @@ final class AmqpLink {
       return;
     }
     connecting = true;
-    client.connect()
+    connectInOrder(0)
         .compose(conn -> {
           conn.exceptionHandler(err -> LOG.warn("AMQP {} link error: {}", name, err.getMessage()));
           return onConnect.apply(conn).map(conn);
@@ -73,7 +89,7 @@ final class AmqpLink {
           connecting = false;
           if (ar.succeeded()) {
             connection = ar.result();
-            LOG.info("AMQP {} link {}", name, everConnected ? "reconnected" : "connected");
+            LOG.info("AMQP {} link {} to {}", name, everConnected ? "reconnected" : "connected", brokers.get(at));
             everConnected = true;
             retrying = false;
             connection.closeFuture().onComplete(x -> lost());
@@ -82,8 +98,8 @@ final class AmqpLink {
             }
           } else {
             if (!retrying) {
-              LOG.warn("AMQP {} link cannot connect: {}; retrying every {} ms", name, ar.cause().getMessage(),
-                  RETRY_MILLIS);
+              LOG.warn("AMQP {} link cannot connect to {}: {}; retrying every {} ms", name,
+                  brokers.size() == 1 ? brokers.get(0) : "any of " + brokers, ar.cause().getMessage(), RETRY_MILLIS);
               retrying = true;
             }
             if (first != null) {
@@ -94,17 +110,28 @@ final class AmqpLink {
         });
   }
 
+  /** Index of the broker the current (or last) connection went to. */
+  private int at;
+
+  /** The first broker of the list, from {@code index} on, that takes a connection. */
+  private Future<AmqpConnection> connectInOrder(int index) {
+    return clients.get(index).connect()
+        .onSuccess(conn -> at = index)
+        .recover(err -> index + 1 < clients.size() ? connectInOrder(index + 1) : Future.failedFuture(err));
+  }
+
   private void lost() {
     connection = null;
+    onLost.run();
     if (closed) {
       return;
     }
-    LOG.warn("AMQP {} link lost; reconnecting", name);
+    LOG.warn("AMQP {} link to {} lost; reconnecting", name, brokers.get(at));
     vertx.setTimer(RETRY_MILLIS, id -> connect(null));
   }
 
   Future<Void> close() {
     closed = true;
-    return client.close();
+    return Future.join(clients.stream().map(AmqpClient::close).toList()).mapEmpty();
   }
 }

@@ -6,10 +6,13 @@ import io.seckill.shared.event.SecKillEvent;
 import io.vertx.amqp.AmqpMessage;
 import io.vertx.amqp.AmqpSender;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,19 +22,30 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AmqpSecKillMessagePublisher implements SecKillMessagePublisher {
   public static final String BATCH_SUBJECT = "EventBatch";
-  /** A broker that vanishes mid-send never settles; the relay must hear of it and retry. */
+  /**
+   * A broker that stops answering (a paused process) never settles: past this the relay hears of it and retries.
+   * A connection lost (a killed broker) fails every send in flight at once instead, so that the relay resends
+   * through the broker that takes over without waiting for this.
+   */
   private static final long ACK_TIMEOUT_SECONDS = 10;
 
   private final AmqpLink link;
   private final String address;
   private AmqpSender sender;
   private Future<Void> firstAttempt;
+  /** Sends not settled yet: failed when the connection they went out on is lost. */
+  private final Set<Promise<Void>> inFlight = ConcurrentHashMap.newKeySet();
 
   private AmqpSecKillMessagePublisher(Vertx vertx, AmqpConfig config) {
     this.address = config.address();
     this.link = new AmqpLink(vertx, config, "publisher", conn -> conn.createSender(address)
         .onSuccess(created -> sender = created)
         .mapEmpty());
+    link.onLost(() -> {
+      List<Promise<Void>> lost = new ArrayList<>(inFlight);
+      inFlight.removeAll(lost);
+      lost.forEach(p -> p.tryFail("the broker connection was lost before it settled the send"));
+    });
   }
 
   /** Creates the publisher and starts connecting; it is usable (and reconnects) whether or not the broker is up. */
@@ -69,7 +83,16 @@ public final class AmqpSecKillMessagePublisher implements SecKillMessagePublishe
         .durable(true)
         .withBody(single ? first.json() : EventCodec.batchOf(bodies))
         .build();
-    return sender.sendWithAck(message).timeout(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Promise<Void> settled = Promise.promise();
+    inFlight.add(settled);
+    sender.sendWithAck(message).onComplete(ack -> {
+      if (ack.succeeded()) {
+        settled.tryComplete();
+      } else {
+        settled.tryFail(ack.cause());
+      }
+    });
+    return settled.future().timeout(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS).onComplete(done -> inFlight.remove(settled));
   }
 
   /**

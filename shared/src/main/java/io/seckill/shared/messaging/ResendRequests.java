@@ -34,8 +34,7 @@ public final class ResendRequests {
 
   /** Where resent events go: {@code <queue>.replay} on the same broker. */
   public static AmqpConfig replay(AmqpConfig config) {
-    return new AmqpConfig(config.host(), config.port(), config.user(), config.password(),
-        config.address() + ".replay");
+    return config.withAddress(config.address() + ".replay");
   }
 
   /** The read side's end: {@link Requester#request} asks for a resend (best effort; it is asked again if lost). */

@@ -61,5 +61,19 @@ class ConfigTest {
     assertThatThrownBy(() -> SecKillConfig.from(new Env(Map.of("SECKILL_SNAPSHOT_GRABS", "50001")), TestInfra.security()))
         .hasMessageContaining("SECKILL_SNAPSHOT_GRABS");
     assertThatThrownBy(() -> AmqpConfig.parse("http://x", "q")).hasMessageContaining("SECKILL_AMQP_URL");
+    assertThatThrownBy(() -> AmqpConfig.parse("amqp://a:1,,amqp://b:2", "q")).hasMessageContaining("SECKILL_AMQP_URL");
+    assertThatThrownBy(() -> AmqpConfig.parse("amqp://u:p@a:1,amqp://v:p@b:2", "q"))
+        .hasMessageContaining("one user and password serve every broker");
+  }
+
+  @Test
+  void theBrokerMayBeAMasterSlaveGroupTriedInTheOrderGiven() {
+    AmqpConfig amqp = SecKillConfig.from(new Env(Map.of("SECKILL_AMQP_URL",
+        "amqp://u:s3cret@b1:5673, amqp://b2")), TestInfra.security()).amqp();
+    assertThat(amqp.brokers()).containsExactly(new AmqpConfig.Endpoint("b1", 5673), new AmqpConfig.Endpoint("b2", 5672));
+    assertThat(amqp.user()).isEqualTo("u");
+    assertThat(amqp.password()).isEqualTo("s3cret");
+    assertThat(amqp.url()).isEqualTo("amqp://b1:5673,amqp://b2:5672");
+    assertThat(amqp.toString()).doesNotContain("s3cret");
   }
 }

@@ -64,6 +64,27 @@ class AmqpMessagingTest {
   }
 
   @Test
+  void aListOfBrokersIsTriedInOrderPastOneThatRefuses(Vertx vertx, VertxTestContext ctx) {
+    // a slave of a master/slave group does not listen: the links go on to the next broker of the list at once
+    AmqpConfig queue = new AmqpConfig(List.of(new AmqpConfig.Endpoint("127.0.0.1", TestInfra.freePort()),
+        new AmqpConfig.Endpoint("127.0.0.1", TestInfra.broker().port())), null, null, "test-" + UUID.randomUUID());
+    List<SecKillEvent> sent = grabs(3);
+    AmqpSecKillMessagePublisher publisher = AmqpSecKillMessagePublisher.create(vertx, queue);
+    AmqpSecKillMessageSubscriber subscriber = AmqpSecKillMessageSubscriber.create(vertx, queue);
+    subscriber.subscribe(batch -> {
+      ctx.verify(() -> assertThat(batch).containsExactlyElementsOf(sent));
+      ctx.completeNow();
+      return Future.succeededFuture();
+    });
+    vertx.setPeriodic(20, id -> {
+      if (publisher.isConnected()) {
+        vertx.cancelTimer(id);
+        publisher.publish(sent).onFailure(ctx::failNow);
+      }
+    });
+  }
+
+  @Test
   void aBatchWhoseHandlerFailsIsRedelivered(Vertx vertx, VertxTestContext ctx) {
     AmqpConfig queue = freshQueue();
     List<SecKillEvent> sent = grabs(3);
