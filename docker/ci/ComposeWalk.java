@@ -41,8 +41,9 @@ import java.util.stream.Collectors;
  *       SIGKILL, the JVM of the member holding the sale's partition (read from WriteDB's leases); the others take its
  *       partitions over, the restart policy brings it back ({@code COMMAND_RESTARTS} prints its restart count), every
  *       customer ends with a definite answer, and every 200 is in WriteDB and ReadDB;</li>
- *   <li>broker: {@code BROKER_STOP} stops the broker container for 30 s while customers grab, {@code BROKER_START}
- *       starts it: every grab accepted during the outage reaches ReadDB.</li>
+ *   <li>broker: {@code BROKER_STOP} stops the master broker's container for 30 s while customers grab: broker-2,
+ *       the slave on the same store, takes over and every grab accepted during the outage is in ReadDB within 10 s
+ *       of its end, before {@code BROKER_START} starts the stopped one again (as the new slave).</li>
  * </ol>
  * Then the ledger of every promotion: accepted <= stock, one per customer, sequences dense, one start event, and
  * ReadDB holding exactly WriteDB's coupons. All load goes to 127.0.0.1, bounded in count and time. Exits 1 with the
@@ -78,7 +79,7 @@ public final class ComposeWalk {
       String sale = walk.promotion(1_000_000, 2);
       walk.killCommand(sale, walk.customers("kill-", 2000));
       step = "broker";
-      walk.brokerOutage(sale, walk.customers("outage-", 900));
+      walk.brokerFailover(sale, walk.customers("outage-", 900));
       step = "ledger";
       walk.ledger();
     } catch (AssertionError | Exception e) {
@@ -483,11 +484,15 @@ public final class ComposeWalk {
         + " ms after the kill; every 200 in WriteDB and ReadDB");
   }
 
-  /** The broker stopped for 30 s while customers grab at 30/s: every grab is accepted and reaches ReadDB after. */
-  private void brokerOutage(String sale, List<String> customers) {
+  /**
+   * The master broker stopped for 30 s while customers grab at 30/s: every grab is accepted, and broker-2 (the slave
+   * on the same store) takes over, so ReadDB keeps up during the outage: all of it is in ReadDB within 10 s of its
+   * end, before the stopped broker is started again (it then waits as the new slave); WriteDB and ReadDB exact.
+   */
+  private void brokerFailover(String sale, List<String> customers) {
     Map<String, String> tickets = tickets(sale, customers);
     Set<String> before = readCustomers(sale);
-    log("stopping the broker: " + run("BROKER_STOP"));
+    log("stopping the master broker: " + run("BROKER_STOP"));
     long stopped = System.nanoTime();
     long end = stopped + TimeUnit.SECONDS.toNanos(30);
     Pacer pacer = new Pacer(30);
@@ -510,19 +515,19 @@ public final class ComposeWalk {
     if (remaining > 0) {
       pause(TimeUnit.NANOSECONDS.toMillis(remaining)); // the outage lasts 30 s even if the customers ran out
     }
-    check(refused.isEmpty(), "grabs refused while the broker was down: " + refused);
-    check(readCustomers(sale).equals(before), "ReadDB changed while the broker was down");
-    log("starting the broker after " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stopped) + " s: "
-        + run("BROKER_START"));
-    long started = System.nanoTime();
+    check(refused.isEmpty(), "grabs refused while the master broker was down: " + refused);
     Set<String> expected = new HashSet<>(before);
     expected.addAll(accepted);
-    waitUntil("the outage's grabs in ReadDB", Duration.ofSeconds(120),
+    long outageOver = System.nanoTime();
+    waitUntil("the outage's grabs in ReadDB through broker-2, the master still down", Duration.ofSeconds(10),
         () -> readCustomers(sale).size() >= expected.size());
+    long caughtUp = System.nanoTime();
+    log("starting the stopped broker after " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stopped)
+        + " s (it waits as the slave): " + run("BROKER_START"));
     check(readCustomers(sale).equals(expected), "ReadDB after the outage is not what was accepted");
     check(writeCustomers(sale).equals(expected), "WriteDB after the outage is not what was accepted");
-    log("broker ok: " + accepted.size() + " grabs accepted during the 30 s outage, all in ReadDB "
-        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms after the broker started");
+    log("broker failover ok: " + accepted.size() + " grabs accepted while the master was down, all in ReadDB "
+        + TimeUnit.NANOSECONDS.toMillis(caughtUp - outageOver) + " ms after the outage's end, through broker-2");
   }
 
   private void ledger() {

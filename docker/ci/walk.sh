@@ -2,7 +2,7 @@
 # CI: builds docker/Dockerfile with podman and walks docker/docker-compose.yml end to end (docker/ci/README.md):
 # podman set up (podman-setup.sh), stand-ins for the official base images (stand-ins.sh), the image built, the stack
 # started with Debian's docker-compose 1.29 against podman's Docker API, every healthcheck healthy, each container's
-# credentials and user checked, then ComposeWalk.java (burst, kill -9 of a command member, broker stopped 30 s,
+# credentials and user checked, then ComposeWalk.java (burst, kill -9 of a command member, master broker stopped 30 s,
 # ledger; the command side is a cluster of three members, and the one holding the sale is the one killed), the read
 # model's audit and rebuild, the console through the compose network, and docker-compose.keycloak.yml (Keycloak's
 # tokens on every service). Removes its containers, volumes and images at the end, also when a step fails, and names the failed step.
@@ -15,7 +15,7 @@ root=$PWD
 project=seckillci
 compose=(docker-compose -p "$project" -f docker/docker-compose.yml)
 work=$(mktemp -d /var/tmp/seckill-walk.XXXXXX)
-services=(write-db read-db broker admin command-1 command-2 command-3 event query)
+services=(write-db read-db broker broker-2 admin command-1 command-2 command-3 event query)
 jobs=(write-db-grants)   # one-shot containers: run once, exit 0
 current=start
 began=$SECONDS
@@ -112,7 +112,7 @@ done_step "all ${#services[@]} containers healthy"
 step isolation "each container holds only its own database's credentials; every service runs as a non-root user"
 # expected secrets per container: W = WriteDB password, R = ReadDB password, X = databases' root password,
 # T = ticket keys, E = the event role's read-only WriteDB account (SELECT on the event store's tables only)
-declare -A holds=([write-db]="W X" [read-db]="R X" [broker]="" [admin]="W" [command-1]="W T" [command-2]="W T"
+declare -A holds=([write-db]="W X" [read-db]="R X" [broker]="" [broker-2]="" [admin]="W" [command-1]="W T" [command-2]="W T"
   [command-3]="W T" [event]="R E" [query]="R" [write-db-grants]="X E")
 declare -A value=([W]="$WRITE_DB_PASSWORD" [R]="$READ_DB_PASSWORD" [X]="$DB_ROOT_PASSWORD" [T]="${SECKILL_TICKET_KEYS#ci:}"
   [E]="$EVENT_DB_PASSWORD")
@@ -145,7 +145,7 @@ for s in "${services[@]}"; do
   [ "$uid" != 0 ] || { echo "walk.sh: $s runs $(cat "/proc/$pid/comm") as root"; exit 1; }
   echo "walk.sh:   $s: secrets {${holds[$s]}}, $(cat "/proc/$pid/comm") as uid $uid"
 done
-for s in admin command-1 command-2 command-3 event query broker; do
+for s in admin command-1 command-2 command-3 event query broker broker-2; do
   users=$(podman top "$(container "$s")" huser | tail -n +2 | sort -u | tr '\n' ' ')
   [[ " $users " != *" root "* ]] || { echo "walk.sh: a process of $s runs as root: $users"; exit 1; }
 done
@@ -163,7 +163,7 @@ ADMIN_TOKEN=$(podman exec "$(container admin)" java -jar /opt/seckill/seckill.ja
 [ "$(wc -l <"$work/tokens")" = "$(wc -l <"$work/customers")" ] || { echo "walk.sh: token count differs"; exit 1; }
 done_step "$(wc -l <"$work/tokens") customer tokens"
 
-step walk "ComposeWalk.java through 127.0.0.1:8081-8086: burst, kill -9 of a command member, broker stopped 30 s, ledger"
+step walk "ComposeWalk.java through 127.0.0.1:8081-8086: burst, kill -9 of a command member, master broker stopped 30 s (broker-2 takes over), ledger"
 sql_in() { # the database container's own client, as its own user
   echo "podman exec -i $(container "$1") sh -c 'exec mariadb -N -B -u\"\$MARIADB_USER\" -p\"\$MARIADB_PASSWORD\" \"\$MARIADB_DATABASE\"'"
 }
@@ -171,7 +171,11 @@ ADMIN_TOKEN=$ADMIN_TOKEN TOKENS="$work/customer-tokens" \
   WRITE_SQL="$(sql_in write-db)" READ_SQL="$(sql_in read-db)" \
   KILL_COMMAND="pid=\$(podman inspect -f '{{.State.Pid}}' ${project}_\$1_1) && kill -9 \$pid && echo \"\$1: host pid \$pid\"" \
   COMMAND_RESTARTS="podman inspect -f '{{.RestartCount}}' ${project}_\$1_1" \
-  BROKER_STOP="podman stop -t 10 $(container broker)" BROKER_START="podman start $(container broker)" \
+  BROKER_STOP="for b in $(container broker) $(container broker-2); do
+      [ \"\$(podman exec \$b cat /var/lib/seckill/data/activemq/broker-role)\" = master ] || continue
+      echo \$b >$work/stopped-broker && podman stop -t 10 \$b && echo \"\$b was the master\"; done
+    [ -s $work/stopped-broker ] || { echo 'neither broker says it is the master' >&2; exit 1; }" \
+  BROKER_START="podman start \$(cat $work/stopped-broker)" \
   java "$root/docker/ci/ComposeWalk.java" 2> >(tee "$work/walk.log" >&2)
 # how the broker link came back after the outage, as both sides logged it (for the catch-up time above)
 for s in command-1 command-2 command-3 event; do
