@@ -30,7 +30,12 @@ public final class Ownership {
 
   /** Told of every change, on the ownership's context. */
   public interface Listener {
-    /** Partitions just claimed (their epochs bumped and committed): load their state before serving them. */
+    /**
+     * Partitions just claimed (their epochs bumped and committed): load their state before serving them. Renews and
+     * further claims do not wait for the future (it may take longer than a lease): the listener must serve a
+     * partition only once its load is done, and take a partition lost (and perhaps claimed again) meanwhile into
+     * account.
+     */
     Future<Void> claimed(Set<Integer> partitions);
 
     /** Partitions no longer held (claimed by another, fenced, or the lease ran out): drop their state. */
@@ -43,6 +48,13 @@ public final class Ownership {
   private final Placement placement;
   private final Map<Integer, Long> epochs = new HashMap<>();
   private Map<Integer, LeaseStore.Holder> holders = Map.of();
+  /**
+   * When this process's reads of the holders first found each partition unheld (nanoTime), since it last saw it held:
+   * it adopts an orphan only after seeing it unheld for a whole lease length itself. WriteDB's own grace (the lease
+   * ended a lease length ago) is not enough after WriteDB was away: every lease ended long ago then, and the first
+   * member back would adopt every partition, load them all and hand most of them back a renew later.
+   */
+  private final Map<Integer, Long> unheldSince = new HashMap<>();
   private volatile Routes routes;
   private Listener listener;
   private long renewedAt;
@@ -88,8 +100,9 @@ public final class Ownership {
       LOG.info("node {} (incarnation {}) holds {} of {} partitions", config.nodeId(), store.incarnation(),
           epochs.size(), config.partitions());
       publishRoutes();
-      Future<Void> loaded = claimed.isEmpty() ? Future.succeededFuture() : listener.claimed(claimed);
-      return loaded.onComplete(ar -> schedule());
+      // renewing starts now, not after the load: a start's load may be longer than a lease
+      schedule();
+      return claimed.isEmpty() ? Future.succeededFuture() : listener.claimed(claimed);
     });
   }
 
@@ -181,9 +194,10 @@ public final class Ownership {
       return;
     }
     busy = true;
-    claimFree(false).compose(claimed -> readHolders().map(claimed)).compose(claimed -> {
+    claimFree(false).compose(claimed -> readHolders().map(claimed)).map(claimed -> {
       publishRoutes();
-      return claimed.isEmpty() ? Future.<Void>succeededFuture() : listener.claimed(claimed);
+      loadWithoutWaiting(claimed);
+      return (Void) null;
     }).onComplete(ar -> {
       busy = false;
       scheduleQuickClaim();
@@ -229,9 +243,10 @@ public final class Ownership {
         all.addAll(found);
         return all;
       });
-    }).compose(claimed -> readHolders().compose(v -> {
+    }).compose(claimed -> readHolders().map(v -> {
           publishRoutes();
-          return claimed.isEmpty() ? Future.succeededFuture() : listener.claimed(claimed);
+          loadWithoutWaiting(claimed);
+          return (Void) null;
         }))
         .onFailure(e -> {
           if (!failingWarned) {
@@ -244,6 +259,8 @@ public final class Ownership {
             LOG.error("leases of partitions {} not renewed for {} ms: stepped down from all", all,
                 config.leaseMillis());
             holders = Map.of();
+            // what was seen unheld before WriteDB went away says nothing now: seen again from scratch
+            unheldSince.clear();
             publishRoutes();
             listener.lost(all);
           }
@@ -256,6 +273,17 @@ public final class Ownership {
         });
   }
 
+  /**
+   * Tells the listener of partitions claimed and goes on: their loads must not hold up the renews (a load longer than
+   * a lease would let every lease this process holds run out, and it would step down from all, claim them again and
+   * load more). A claimed partition answers 503 until its load is done; a failed load is retried by the listener.
+   */
+  private void loadWithoutWaiting(Set<Integer> claimed) {
+    if (!claimed.isEmpty()) {
+      listener.claimed(claimed);
+    }
+  }
+
   /** In a cluster: who holds every partition, for the routes (one small read). */
   private Future<Void> readHolders() {
     if (!placement.adoptsOrphans()) {
@@ -263,8 +291,21 @@ public final class Ownership {
     }
     return store.holders().map(read -> {
       holders = read;
+      long now = System.nanoTime();
+      for (int p = 0; p < config.partitions(); p++) {
+        if (read.containsKey(p)) {
+          unheldSince.remove(p);
+        } else {
+          unheldSince.putIfAbsent(p, now);
+        }
+      }
       return null;
     });
+  }
+
+  private boolean unheldLongEnough(int partition) {
+    Long since = unheldSince.get(partition);
+    return since != null && System.nanoTime() - since >= config.leaseMillis() * 1_000_000;
   }
 
   /**
@@ -305,7 +346,7 @@ public final class Ownership {
       if (placement.wants(p)) {
         candidates.add(p);
         claims.add(store.claim(p, atStart));
-      } else if (placement.adoptsOrphans() && !holders.containsKey(p)) {
+      } else if (placement.adoptsOrphans() && !holders.containsKey(p) && unheldLongEnough(p)) {
         candidates.add(p);
         claims.add(store.claimOrphan(p));
       }

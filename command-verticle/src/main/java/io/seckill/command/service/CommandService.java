@@ -64,7 +64,13 @@ public final class CommandService implements Ownership.Listener {
   private final BooleanSupplier leasesCurrent;
   /** Partitions held; those still loading answer 503 until their promotions are rebuilt. */
   private final Set<Integer> owned = new HashSet<>();
-  private final Set<Integer> loading = new HashSet<>();
+  private final Map<Integer, Long> loading = new HashMap<>();
+  /**
+   * Numbers each claim: a load applies only the partitions still loading under its own claim. Claims do not wait
+   * for each other's loads (the leases are renewed meanwhile), so a partition lost and claimed again while its first
+   * load runs is loaded again, and the first load's older read of it is dropped.
+   */
+  private long claims;
   private final Map<UUID, PromotionState> promotions = new HashMap<>();
   private final Set<UUID> recovering = new HashSet<>();
   private final Map<UUID, Long> timers = new HashMap<>();
@@ -102,19 +108,31 @@ public final class CommandService implements Ownership.Listener {
    */
   @Override
   public Future<Void> claimed(Set<Integer> claimed) {
+    long claim = ++claims;
     owned.addAll(claimed);
-    loading.addAll(claimed);
-    return load(Set.copyOf(claimed));
+    claimed.forEach(p -> loading.put(p, claim));
+    return load(Set.copyOf(claimed), claim);
   }
 
-  private Future<Void> load(Set<Integer> claimed) {
+  /** The partitions of {@code claimed} still loading under {@code claim}. */
+  private Set<Integer> stillLoading(Set<Integer> claimed, long claim) {
+    Set<Integer> still = new HashSet<>();
+    claimed.forEach(p -> {
+      if (Long.valueOf(claim).equals(loading.get(p))) {
+        still.add(p);
+      }
+    });
+    return still;
+  }
+
+  private Future<Void> load(Set<Integer> claimed, long claim) {
     long began = System.nanoTime();
     return store.loadPromotions(id -> claimed.contains(partitions.of(id)))
         .compose(stored -> {
           long events = 0;
           for (EventStore.StoredPromotion p : stored) {
             UUID id = p.start().promotionId();
-            if (loading.contains(partitions.of(id))) {
+            if (Long.valueOf(claim).equals(loading.get(partitions.of(id)))) {
               promotions.put(id, restore(p));
               events += p.lastSequence();
             }
@@ -126,9 +144,8 @@ public final class CommandService implements Ownership.Listener {
           return catalog.scheduled();
         })
         .map(rows -> {
-          Set<Integer> ready = new HashSet<>(claimed);
-          ready.retainAll(loading);
-          loading.removeAll(ready);
+          Set<Integer> ready = stillLoading(claimed, claim);
+          ready.forEach(loading::remove);
           rows.stream().filter(row -> ready.contains(partitions.of(row.promotionId()))).forEach(this::applyRow);
           promotions.values().stream().filter(state -> ready.contains(partitions.of(state.promotionId())))
               .forEach(state -> {
@@ -140,10 +157,9 @@ public final class CommandService implements Ownership.Listener {
         .onFailure(e -> {
           LOG.warn("partitions {} not loaded ({}); retrying", claimed, e.getMessage());
           vertx.setTimer(RETRY_MILLIS, t -> {
-            Set<Integer> still = new HashSet<>(claimed);
-            still.retainAll(loading);
+            Set<Integer> still = stillLoading(claimed, claim);
             if (!stopped && !still.isEmpty()) {
-              load(still);
+              load(still, claim);
             }
           });
         });
@@ -153,7 +169,7 @@ public final class CommandService implements Ownership.Listener {
   @Override
   public void lost(Set<Integer> lost) {
     owned.removeAll(lost);
-    loading.removeAll(lost);
+    loading.keySet().removeAll(lost);
     int dropped = 0;
     for (Iterator<UUID> it = promotions.keySet().iterator(); it.hasNext(); ) {
       UUID id = it.next();
@@ -172,7 +188,7 @@ public final class CommandService implements Ownership.Listener {
   /** Whether this process holds the promotion's partition and has loaded it. */
   private boolean held(UUID promotionId) {
     int partition = partitions.of(promotionId);
-    return owned.contains(partition) && !loading.contains(partition);
+    return owned.contains(partition) && !loading.containsKey(partition);
   }
 
   /** Whether grabs of the promotion are decided here now: {@link #held}, under leases renewed within their length. */

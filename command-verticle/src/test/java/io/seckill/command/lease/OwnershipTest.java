@@ -189,6 +189,50 @@ class OwnershipTest {
   }
 
   /**
+   * WriteDB away past every lease: when it is back, every lease ended long ago, and WriteDB's grace calls every
+   * partition an orphan. Each member claims its own share; none adopts the other's (it would load them all and hand
+   * them back a renew later: the sale's grabs wait for both loads).
+   */
+  @Test
+  void afterEveryLeaseEndedEachMemberClaimsItsOwnShareAndAdoptsNoneOfTheOthers(Vertx vertx) {
+    LeaseStore gone = new LeaseStore(pool, lease.asNode("node-gone"), UUID.randomUUID().toString());
+    Async.await(gone.ensure());
+    for (int p = 0; p < lease.partitions(); p++) {
+      assertThat(Async.await(gone.claim(p, false))).isPositive();
+    }
+    Async.await(Async.eventually(vertx, Duration.ofSeconds(5), () -> pool.query("SELECT COUNT(*) FROM partition_leases"
+        + " WHERE lease_until < DATE_SUB(UTC_TIMESTAMP(6), INTERVAL 800000 MICROSECOND)").execute()
+        .map(rows -> rows.iterator().next().getLong(0) == lease.partitions())));
+    List<Integer> claimedByEven = new CopyOnWriteArrayList<>();
+    List<Integer> claimedByOdd = new CopyOnWriteArrayList<>();
+    Ownership even = new Ownership(vertx, new LeaseStore(pool, lease, UUID.randomUUID().toString()), lease,
+        placement(p -> p % 2 == 0, p -> p % 2 == 1, true));
+    LeaseConfig second = lease.asNode("node-2");
+    Ownership odd = new Ownership(vertx, new LeaseStore(pool, second, UUID.randomUUID().toString()), second,
+        placement(p -> p % 2 == 1, p -> p % 2 == 0, true));
+    Async.await(Future.all(even.start(into(claimedByEven)), odd.start(into(claimedByOdd))));
+    Async.await(Async.eventually(vertx, Duration.ofSeconds(5),
+        () -> Future.succeededFuture(even.held() == 8 && odd.held() == 8)));
+    assertThat(claimedByEven).as("partitions the even member claimed").allMatch(p -> p % 2 == 0).hasSize(8);
+    assertThat(claimedByOdd).as("partitions the odd member claimed").allMatch(p -> p % 2 == 1).hasSize(8);
+    Async.await(Future.all(even.stop(), odd.stop()));
+  }
+
+  private static Ownership.Listener into(List<Integer> claims) {
+    return new Ownership.Listener() {
+      @Override
+      public Future<Void> claimed(Set<Integer> partitions) {
+        claims.addAll(partitions);
+        return Future.succeededFuture();
+      }
+
+      @Override
+      public void lost(Set<Integer> partitions) {
+      }
+    };
+  }
+
+  /**
    * The members of a new cluster start together on a fresh WriteDB: whichever makes the partition rows, the others
    * must see none or all of them, never a part (which reads as "WriteDB was made with another number" and refuses).
    */
