@@ -9,6 +9,7 @@ import io.seckill.shared.db.Databases;
 import io.seckill.shared.testing.Async;
 import io.seckill.shared.testing.CrashableMariaDb;
 import io.seckill.shared.testing.TestInfra;
+import io.seckill.embedded.EmbeddedBroker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -18,6 +19,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,7 +30,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,11 +40,13 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The seeded nemesis (SPEC I1-I5, I9, I11): the whole system from the jar (broker | admin,query | event | three
+ * The seeded nemesis (SPEC I1-I5, I8, I9, I11): the whole system from the jar (a broker pair on one store, its
+ * faults on whichever is the master | admin,query | event | three
  * command members, one MariaDB for WriteDB and ReadDB), customers grabbing three sales through every live member, and
  * a schedule of faults drawn from a seed ({@link NemesisSchedule}), one at a time and overlapping. At the end a
  * checker ({@link SaleChecker}, the shape of Jepsen's bank test) reads WriteDB, ReadDB and every answer the customers
- * got, names each kind of violation, and the longest time without a 200 after each fault healed, by fault type.
+ * got and names each kind of violation; {@link Liveness} holds each heal to SPEC's bounds (the first 200 after it,
+ * ReadDB caught up) and fails the run on one broken, naming the fault, the seed and the times.
  *
  * <p>{@code -Dseckill.nemesis.seed=N} replays a seed; {@code -Dseckill.nemesis.seconds=S} sets the length (default 120);
  * {@code -Dseckill.nemesis.fresh=true} adds a run on a fresh seed (printed). The seed and the schedule are logged first
@@ -70,6 +73,9 @@ class NemesisIT {
     /** Up and not paused: customers may send to it. */
     volatile boolean up;
     volatile boolean paused;
+    /** A broker of the pair: its AMQP port, and the file that says whether it is the master or waits as the slave. */
+    int brokerPort = -1;
+    Path roleFile;
     /** Bumped by every kill: a start still under way for an earlier generation stops what it started. */
     final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -128,17 +134,28 @@ class NemesisIT {
     CrashableMariaDb db = CrashableMariaDb.start(Path.of("target", "nemesis-mariadb-" + suffix),
         List.of("w_nemesis", "r_nemesis"));
     toClose.add(db);
-    int brokerPort = TestInfra.freePort();
+    // the broker: a master/slave pair of processes on one shared KahaDB store ([S15]); its faults hit the master
+    String store = "target/nemesis-broker-store-" + suffix;
+    List<Proc> brokers = new ArrayList<>();
+    for (String side : List.of("a", "b")) {
+      int port = TestInfra.freePort();
+      String dataDir = "target/nemesis-broker-" + side + "-" + suffix;
+      Proc broker = new Proc("nemesis-broker-" + side, Map.of("SECKILL_ROLES", "broker", "SECKILL_BROKER_PORT",
+          String.valueOf(port), "SECKILL_BROKER_STORE", store, "SECKILL_DATA_DIR", dataDir), -1);
+      broker.brokerPort = port;
+      broker.roleFile = Path.of(dataDir, "activemq", EmbeddedBroker.ROLE_FILE);
+      brokers.add(broker);
+    }
     SecKillConfig config = TestInfra.freshConfig()
         .withDatabases(new DbConfig("127.0.0.1", db.port(), "w_nemesis", "root", "", 4),
             new DbConfig("127.0.0.1", db.port(), "r_nemesis", "root", "", 4))
-        .withAmqp(new AmqpConfig("127.0.0.1", brokerPort, null, null, "seckill"));
-    Map<String, String> amqp = Map.of("SECKILL_AMQP_URL", "amqp://127.0.0.1:" + brokerPort);
+        .withAmqp(new AmqpConfig(brokers.stream().map(b -> new AmqpConfig.Endpoint("127.0.0.1", b.brokerPort))
+            .toList(), null, null, "seckill"));
+    Map<String, String> amqp = Map.of("SECKILL_AMQP_URL", config.amqp().url());
     WebClient client = Async.client(vertx, 64);
-
-    Proc broker = new Proc("nemesis-broker", Map.of("SECKILL_ROLES", "broker", "SECKILL_BROKER_PORT",
-        String.valueOf(brokerPort), "SECKILL_DATA_DIR", "target/nemesis-broker-" + suffix), -1);
-    launch(vertx, client, broker, brokerPort);
+    for (Proc broker : brokers) {
+      launch(vertx, client, broker, -1);
+    }
     Proc front = new Proc("nemesis-admin-query", with(RunningSystem.environment(config, "admin,query"), amqp),
         config.adminPort());
     Proc event = new Proc("nemesis-event", with(RunningSystem.environment(config, "event"), amqp), config.eventPort());
@@ -193,15 +210,22 @@ class NemesisIT {
     crowds.get(0).untilFirst200After(System.nanoTime(), Duration.ofSeconds(60));
 
     Map<String, Proc> procs = new HashMap<>();
-    procs.put("broker", broker);
+    brokers.forEach(b -> procs.put(b.name, b));
     procs.put("event", event);
     for (int i = 0; i < MEMBERS; i++) {
       procs.put("command-" + i, commands.get(i));
     }
-    int[] ports = {brokerPort};
-    List<long[]> heals = new ArrayList<>();
-    List<Fault> healedFaults = new ArrayList<>();
-    List<Boolean> healedAlone = new ArrayList<>();
+    Pool writeDb = Databases.pool(vertx, config.writeDb(), "nemesis-check-w-" + suffix);
+    Pool readDb = Databases.pool(vertx, config.readDb(), "nemesis-check-r-" + suffix);
+    List<String> promotionIds = crowds.stream().map(c -> c.promotionId).toList();
+    record Healed(Step step, String target, long injectedAt, long healedAt, boolean alone,
+                  java.util.concurrent.atomic.AtomicLong caughtUpAt) {
+    }
+    // a broker fault's target is whichever broker is the master when it begins; its heal acts on that one
+    Map<Step, Proc> faulted = new HashMap<>();
+    List<Healed> healed = new ArrayList<>();
+    List<Liveness.Injection> injections = new ArrayList<>();
+    Map<Step, Long> injectedAt = new HashMap<>();
     int[] active = {0};
     java.util.Set<Step> skipped = new java.util.HashSet<>();
     long start = System.nanoTime();
@@ -219,25 +243,35 @@ class NemesisIT {
       long due = start + next.atMillis * 1_000_000;
       awaitCondition(vertx, Duration.ofMinutes(30), "the next step's time", () -> System.nanoTime() >= due ? null : "");
       Step step = next.step;
-      Proc target = procs.get(step.target());
+      Proc target = !step.target().equals("broker") ? procs.get(step.target())
+          : next.heal ? faulted.get(step) : brokers.stream().filter(NemesisIT::isMaster).findFirst().orElse(null);
       LOG.info("nemesis: {} {} on {} at {} s", next.heal ? "heal" : "inject", step.fault(), step.target(),
           (System.nanoTime() - start) / 1_000_000_000.0);
       if (!next.heal) {
-        if (!inject(step, target, db)) {
+        if (target == null || !inject(step, target, db)) {
           skipped.add(step);
           LOG.info("nemesis: {} skipped: {} is not running (still coming back from an earlier fault)", step.fault(),
               step.target());
           continue;
         }
+        long now = System.nanoTime();
+        injections.add(new Liveness.Injection(now, step.fault()));
+        injectedAt.put(step, now);
+        faulted.put(step, target);
         active[0]++;
       } else if (skipped.contains(step)) {
         continue;
       } else {
-        heal(vertx, client, step, target, db, ports[0]);
+        heal(vertx, client, step, target, db);
         active[0]--;
-        heals.add(new long[] {System.nanoTime()});
-        healedFaults.add(step.fault());
-        healedAlone.add(active[0] == 0);
+        long healedAt = System.nanoTime();
+        // alone: no other fault lasts, and every other process is back (not still starting after an earlier kill)
+        boolean alone = active[0] == 0 && procs.values().stream().filter(p -> p != target).allMatch(p -> p.up);
+        java.util.concurrent.atomic.AtomicLong caughtUpAt = new java.util.concurrent.atomic.AtomicLong();
+        healed.add(new Healed(step, target.name, injectedAt.get(step), healedAt, alone, caughtUpAt));
+        if (alone) {
+          watchReadDb(vertx, writeDb, readDb, promotionIds, caughtUpAt);
+        }
       }
     }
     long faultsOver = System.nanoTime();
@@ -251,8 +285,6 @@ class NemesisIT {
         () -> Future.succeededFuture(System.nanoTime() > quietUntil)));
     crowds.forEach(Crowd::stop);
 
-    Pool writeDb = Databases.pool(vertx, config.writeDb(), "nemesis-check-w-" + suffix);
-    Pool readDb = Databases.pool(vertx, config.readDb(), "nemesis-check-r-" + suffix);
     SaleChecker checker = new SaleChecker(vertx, writeDb, readDb);
     for (Crowd crowd : crowds) {
       Async.await(Async.eventually(vertx, Duration.ofSeconds(60), () -> client.post(config.adminPort(), "127.0.0.1",
@@ -264,39 +296,64 @@ class NemesisIT {
       checker.check(crowd, crowd.promotionId.equals(crowds.get(2).promotionId) ? 3_000 : 1_000_000);
     }
 
-    // the longest time without a 200 after each heal, by fault type (first 200 of a grab sent after the heal)
+    // liveness: after each lone heal, the first 200 of a grab sent after it, and ReadDB caught up (Liveness)
     List<long[]> all200 = new ArrayList<>();
     crowds.forEach(c -> all200.addAll(c.answered200));
-    // a heal while another fault still lasts is counted apart: the time to a 200 after it is the other fault's too
-    Map<Fault, List<Long>> outage = new EnumMap<>(Fault.class);
-    Map<Fault, List<Long>> overlapped = new EnumMap<>(Fault.class);
-    for (int i = 0; i < heals.size(); i++) {
-      long healedAt = heals.get(i)[0];
-      long first = all200.stream().filter(a -> a[0] > healedAt).mapToLong(a -> a[1]).min().orElse(faultsOver);
-      (healedAlone.get(i) ? outage : overlapped).computeIfAbsent(healedFaults.get(i), f -> new ArrayList<>())
-          .add((first - healedAt) / 1_000_000);
-    }
-    StringBuilder table = new StringBuilder(String.format("%n  %-16s %6s %10s %10s   %s", "fault", "healed",
-        "p50 ms", "max ms", "healed while another fault lasted: count, max ms"));
-    for (Fault fault : Fault.values()) {
-      List<Long> alone = outage.getOrDefault(fault, List.of()).stream().sorted().toList();
-      List<Long> during = overlapped.getOrDefault(fault, List.of());
-      if (alone.isEmpty() && during.isEmpty()) {
-        continue;
-      }
-      table.append(String.format("%n  %-16s %6d %10s %10s   %d, %s", fault, alone.size(),
-          alone.isEmpty() ? "-" : alone.get(alone.size() / 2), alone.isEmpty() ? "-" : alone.get(alone.size() - 1),
-          during.size(), during.isEmpty() ? "-" : during.stream().max(Long::compare).orElseThrow()));
-    }
+    Liveness liveness = new Liveness(seed, start, injections, all200);
+    healed.forEach(h -> liveness.check(new Liveness.Heal(h.step().fault(), h.target(), h.injectedAt(),
+        h.healedAt(), h.alone(), h.caughtUpAt().get())));
+    String table = liveness.table();
     int requests = crowds.stream().mapToInt(c -> c.requests.get()).sum();
     int accepted = crowds.stream().mapToInt(c -> c.accepted.size()).sum();
     int unavailable = crowds.stream().mapToInt(c -> c.unavailable.get()).sum();
+    List<String> violations = new ArrayList<>(checker.violations());
+    violations.addAll(liveness.violations());
     String summary = String.format("nemesis seed %d: %d faults (%d skipped), %d grabs sent, %d customers accepted,"
-            + " %d answered 503; violations %d%s%s", seed, schedule.size(), skipped.size(), requests, accepted,
-        unavailable, checker.violations().size(),
-        table, checker.violations().isEmpty() ? "" : "\n  " + String.join("\n  ", checker.violations()));
+            + " %d answered 503; safety violations %d, liveness violations %d%s%s", seed, schedule.size(),
+        skipped.size(), requests, accepted, unavailable, checker.violations().size(), liveness.violations().size(),
+        table, violations.isEmpty() ? "" : "\n  " + String.join("\n  ", violations));
     LOG.info(summary);
-    return checker.violations().isEmpty() ? null : summary + "\nschedule:" + plan;
+    return violations.isEmpty() ? null : summary + "\nschedule:" + plan;
+  }
+
+  /**
+   * Sets {@code caughtUpAt} (nanoTime) once ReadDB's projection has applied, for every promotion, the events WriteDB
+   * held at the call: checked every 100 ms (a query that fails, the database being down, is tried again), for 60 s.
+   */
+  private static void watchReadDb(Vertx vertx, Pool writeDb, Pool readDb, List<String> promotionIds,
+                                  java.util.concurrent.atomic.AtomicLong caughtUpAt) {
+    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    Future.all(promotionIds.stream().map(id -> writeDb.preparedQuery("SELECT COALESCE(MAX(sequence), 0) FROM events"
+            + " WHERE promotion_id = ?").execute(Tuple.of(id)).map(rows -> rows.iterator().next().getLong(0))).toList())
+        .onComplete(written -> {
+          if (written.failed()) {
+            if (System.nanoTime() < until) {
+              vertx.setTimer(100, t -> watchReadDb(vertx, writeDb, readDb, promotionIds, caughtUpAt));
+            }
+            return;
+          }
+          List<Long> targets = written.result().list();
+          pollReadDb(vertx, readDb, promotionIds, targets, caughtUpAt, until);
+        });
+  }
+
+  private static void pollReadDb(Vertx vertx, Pool readDb, List<String> promotionIds, List<Long> targets,
+                                 java.util.concurrent.atomic.AtomicLong caughtUpAt, long until) {
+    Future.all(promotionIds.stream().map(id -> readDb.preparedQuery("SELECT last_sequence FROM projection_positions"
+            + " WHERE promotion_id = ?").execute(Tuple.of(id))
+            .map(rows -> rows.size() == 0 ? 0L : rows.iterator().next().getLong(0))).toList())
+        .onComplete(positions -> {
+          long now = System.nanoTime();
+          boolean caughtUp = positions.succeeded();
+          for (int i = 0; caughtUp && i < targets.size(); i++) {
+            caughtUp = positions.result().<Long>resultAt(i) >= targets.get(i);
+          }
+          if (caughtUp) {
+            caughtUpAt.set(now);
+          } else if (now < until) {
+            vertx.setTimer(100, t -> pollReadDb(vertx, readDb, promotionIds, targets, caughtUpAt, until));
+          }
+        });
   }
 
   /**
@@ -323,14 +380,48 @@ class NemesisIT {
   }
 
   private void launch(Vertx vertx, WebClient client, Proc proc, int tcpPort) throws Exception {
+    if (proc.roleFile != null) {
+      java.nio.file.Files.deleteIfExists(proc.roleFile);
+    }
     proc.process = JarProcess.start(proc.name, proc.env);
     toClose.add(() -> proc.process.close());
-    if (tcpPort > 0) {
+    if (proc.roleFile != null) {
+      Async.await(brokerReady(vertx, proc, proc.process), Duration.ofSeconds(95));
+    } else if (tcpPort > 0) {
       Async.await(proc.process.listening(vertx, tcpPort), Duration.ofSeconds(95));
     } else {
       Async.await(proc.process.healthyOrDegraded(vertx, client, proc.httpPort), Duration.ofSeconds(95));
     }
     proc.up = true;
+  }
+
+  /** A broker of the pair is ready once it says it waits as the slave, or is the master and listens. */
+  private static Future<Void> brokerReady(Vertx vertx, Proc broker, JarProcess process) {
+    io.vertx.core.net.NetClient net = vertx.createNetClient();
+    return Async.eventually(vertx, Duration.ofSeconds(90), () -> {
+      if (!process.alive()) {
+        return Future.failedFuture(new Async.GiveUp(broker.name + " exited (see target/it-" + broker.name + ".log)"));
+      }
+      String role = role(broker);
+      if ("slave".equals(role)) {
+        return Future.succeededFuture(true);
+      }
+      return !"master".equals(role) ? Future.succeededFuture(false) : net.connect(broker.brokerPort, "127.0.0.1")
+          .compose(socket -> socket.close().map(true)).otherwise(false);
+    }).eventually(() -> net.close());
+  }
+
+  private static String role(Proc broker) {
+    try {
+      return java.nio.file.Files.readString(broker.roleFile).trim();
+    } catch (java.io.IOException e) {
+      return "";
+    }
+  }
+
+  /** The broker of the pair serving now: up (not killed nor paused) and holding the store's lock. */
+  private static boolean isMaster(Proc broker) {
+    return broker.up && "master".equals(role(broker));
   }
 
   /** Injects a fault; false when its target process is not running (a pause needs a live process). */
@@ -362,8 +453,13 @@ class NemesisIT {
    * exits when the database is down at its start); up once it answers (its /health may say DOWN while another fault
    * lasts). A start overtaken by a later kill stops what it started.
    */
-  private void revive(Vertx vertx, WebClient client, Proc target, int brokerPort, int generation) {
-    vertx.executeBlocking(() -> JarProcess.start(target.name, target.env)).compose(started -> {
+  private void revive(Vertx vertx, WebClient client, Proc target, int generation) {
+    vertx.executeBlocking(() -> {
+      if (target.roleFile != null) {
+        java.nio.file.Files.deleteIfExists(target.roleFile);
+      }
+      return JarProcess.start(target.name, target.env);
+    }).compose(started -> {
       toClose.add(started::close);
       if (target.generation.get() != generation) {
         started.close();
@@ -371,7 +467,7 @@ class NemesisIT {
       }
       target.process = started;
       return (target.httpPort > 0 ? started.healthyOrDegraded(vertx, client, target.httpPort)
-          : started.listening(vertx, brokerPort)).map(v -> started);
+          : brokerReady(vertx, target, started)).map(v -> started);
     }).onComplete(ar -> {
       if (target.generation.get() != generation) {
         if (ar.succeeded()) {
@@ -384,15 +480,14 @@ class NemesisIT {
         return;
       }
       LOG.warn("{} did not come back ({}); starting it again in 2 s", target.name, ar.cause().getMessage());
-      vertx.setTimer(2000, t -> revive(vertx, client, target, brokerPort, generation));
+      vertx.setTimer(2000, t -> revive(vertx, client, target, generation));
     });
   }
 
-  private void heal(Vertx vertx, WebClient client, Step step, Proc target, CrashableMariaDb db, int brokerPort)
-      throws Exception {
+  private void heal(Vertx vertx, WebClient client, Step step, Proc target, CrashableMariaDb db) throws Exception {
     switch (step.fault()) {
       case COMMAND_KILL, EVENT_KILL, BROKER_KILL, COMMAND_RESTART ->
-          revive(vertx, client, target, brokerPort, target.generation.get());
+          revive(vertx, client, target, target.generation.get());
       case COMMAND_PAUSE, EVENT_PAUSE, BROKER_PAUSE -> {
         target.process.signal("CONT");
         target.paused = false;
