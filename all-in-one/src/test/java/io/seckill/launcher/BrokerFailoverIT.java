@@ -116,8 +116,9 @@ class BrokerFailoverIT {
     assertThat(Async.await(vertx.createNetClient().connect(slave.port, "127.0.0.1").map(true).otherwise(false)))
         .as("the slave listens before it holds the store's lock").isFalse();
 
+    // the slave first: every link must go past a live slave (which does not listen) to the master
     Map<String, String> amqp = Map.of("SECKILL_AMQP_URL",
-        "amqp://127.0.0.1:" + master.port + ",amqp://127.0.0.1:" + slave.port);
+        "amqp://127.0.0.1:" + slave.port + ",amqp://127.0.0.1:" + master.port);
     system = RunningSystem.start("admin,command,event,query", amqp);
     String promotionId = system.openPromotion(vertx, client, 1_000_000);
     Pool writeDb = system.writeDb(vertx);
@@ -184,6 +185,10 @@ class BrokerFailoverIT {
       }
     }
     Async.await(load.stop());
+    Broker waiting = slave;
+    assertThat(Async.await(vertx.createNetClient().connect(waiting.port, "127.0.0.1").map(true).otherwise(false)))
+        .as("the slave, waiting on the lock for a while now, takes no connection (a client trying it first would hang)")
+        .isFalse();
     LOG.info("broker failover, {} rounds under load ({} grabs accepted):{}", rounds, load.accepted.size(), table);
     Async.await(Consistency.check(vertx, writeDb, readDb, promotionId, load.accepted, 1_000_000,
         Duration.ofSeconds(60)));

@@ -77,9 +77,11 @@ public final class EmbeddedBroker implements AutoCloseable {
       broker.setPersistenceAdapter(kahaDb);
       broker.getSystemUsage().getStoreUsage().setLimit(2L * 1024 * 1024 * 1024);
       broker.getSystemUsage().getTempUsage().setLimit(1024L * 1024 * 1024);
-      TransportConnector connector = broker.addConnector("amqp://" + host + ":" + port);
       broker.start();
       broker.waitUntilStarted();
+      // the listener only now: a connector added before the start binds its port at once, and a slave waiting on the
+      // lock would take connections into its backlog without ever answering them (a client trying it first hangs)
+      TransportConnector connector = broker.startTransportConnector(broker.addConnector("amqp://" + host + ":" + port));
       if (store != null) {
         role(dataDir, "master");
       }

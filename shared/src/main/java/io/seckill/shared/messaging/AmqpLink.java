@@ -24,6 +24,8 @@ final class AmqpLink {
   private static final long RETRY_MILLIS = 500;
   /** Per broker: a host that does not answer at all costs this much of a round before the next one is tried. */
   private static final int CONNECT_TIMEOUT_MILLIS = 3000;
+  /** The whole attempt on one broker, its AMQP open included. */
+  private static final long OPEN_TIMEOUT_MILLIS = 5000;
 
   private final Vertx vertx;
   /** One client per broker, in the order configured. */
@@ -115,9 +117,29 @@ final class AmqpLink {
 
   /** The first broker of the list, from {@code index} on, that takes a connection. */
   private Future<AmqpConnection> connectInOrder(int index) {
-    return clients.get(index).connect()
+    return opened(clients.get(index))
         .onSuccess(conn -> at = index)
         .recover(err -> index + 1 < clients.size() ? connectInOrder(index + 1) : Future.failedFuture(err));
+  }
+
+  /**
+   * One connection attempt, bounded as a whole (TCP and the AMQP open): a broker that takes the connection and never
+   * answers (a paused process, a slave that listens too early) must not hold the link; one that answers after the
+   * bound gets its connection closed.
+   */
+  private Future<AmqpConnection> opened(AmqpClient client) {
+    Promise<AmqpConnection> bounded = Promise.promise();
+    long timer = vertx.setTimer(OPEN_TIMEOUT_MILLIS, t -> bounded.tryFail("no AMQP open within " + OPEN_TIMEOUT_MILLIS
+        + " ms"));
+    client.connect().onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded() && !bounded.tryComplete(ar.result())) {
+        ar.result().close();
+      } else if (ar.failed()) {
+        bounded.tryFail(ar.cause());
+      }
+    });
+    return bounded.future();
   }
 
   private void lost() {

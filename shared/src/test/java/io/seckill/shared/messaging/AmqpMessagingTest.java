@@ -3,6 +3,7 @@ package io.seckill.shared.messaging;
 import io.seckill.shared.config.AmqpConfig;
 import io.seckill.shared.event.CouponGrabbedEvent;
 import io.seckill.shared.event.SecKillEvent;
+import io.seckill.shared.testing.Async;
 import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -69,6 +70,29 @@ class AmqpMessagingTest {
     AmqpConfig queue = new AmqpConfig(List.of(new AmqpConfig.Endpoint("127.0.0.1", TestInfra.freePort()),
         new AmqpConfig.Endpoint("127.0.0.1", TestInfra.broker().port())), null, null, "test-" + UUID.randomUUID());
     List<SecKillEvent> sent = grabs(3);
+    AmqpSecKillMessagePublisher publisher = AmqpSecKillMessagePublisher.create(vertx, queue);
+    AmqpSecKillMessageSubscriber subscriber = AmqpSecKillMessageSubscriber.create(vertx, queue);
+    subscriber.subscribe(batch -> {
+      ctx.verify(() -> assertThat(batch).containsExactlyElementsOf(sent));
+      ctx.completeNow();
+      return Future.succeededFuture();
+    });
+    vertx.setPeriodic(20, id -> {
+      if (publisher.isConnected()) {
+        vertx.cancelTimer(id);
+        publisher.publish(sent).onFailure(ctx::failNow);
+      }
+    });
+  }
+
+  @Test
+  void aBrokerThatTakesTheConnectionAndNeverAnswersIsPassedBy(Vertx vertx, VertxTestContext ctx) {
+    // a process that accepts TCP connections and says nothing (paused, or a slave listening too early)
+    int silent = Async.await(vertx.createNetServer().connectHandler(socket -> { }).listen(0, "127.0.0.1"))
+        .actualPort();
+    AmqpConfig queue = new AmqpConfig(List.of(new AmqpConfig.Endpoint("127.0.0.1", silent),
+        new AmqpConfig.Endpoint("127.0.0.1", TestInfra.broker().port())), null, null, "test-" + UUID.randomUUID());
+    List<SecKillEvent> sent = grabs(2);
     AmqpSecKillMessagePublisher publisher = AmqpSecKillMessagePublisher.create(vertx, queue);
     AmqpSecKillMessageSubscriber subscriber = AmqpSecKillMessageSubscriber.create(vertx, queue);
     subscriber.subscribe(batch -> {
