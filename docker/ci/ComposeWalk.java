@@ -41,8 +41,8 @@ import java.util.stream.Collectors;
  *       SIGKILL, the JVM of the member holding the sale's partition (read from WriteDB's leases); the others take its
  *       partitions over, the restart policy brings it back ({@code COMMAND_RESTARTS} prints its restart count), every
  *       customer ends with a definite answer, and every 200 is in WriteDB and ReadDB;</li>
- *   <li>broker: {@code BROKER_STOP} stops the master broker's container for 30 s while customers grab: broker-2,
- *       the slave on the same store, takes over and every grab accepted during the outage is in ReadDB within 10 s
+ *   <li>broker: {@code BROKER_STOP} stops the master broker's container for 30 s while customers grab: the other
+ *       broker, the slave on the same store, takes over and every grab accepted during the outage is in ReadDB within 10 s
  *       of its end, before {@code BROKER_START} starts the stopped one again (as the new slave).</li>
  * </ol>
  * Then the ledger of every promotion: accepted <= stock, one per customer, sequences dense, one start event, and
@@ -485,9 +485,9 @@ public final class ComposeWalk {
   }
 
   /**
-   * The master broker stopped for 30 s while customers grab at 30/s: every grab is accepted, and broker-2 (the slave
-   * on the same store) takes over, so ReadDB keeps up during the outage: all of it is in ReadDB within 10 s of its
-   * end, before the stopped broker is started again (it then waits as the new slave); WriteDB and ReadDB exact.
+   * The master broker stopped for 30 s while customers grab at 30/s: every grab is accepted, and the other broker (the
+   * slave on the same store) takes over, so ReadDB keeps up during the outage: all of it is in ReadDB within 10 s of
+   * its end, before the stopped broker is started again (it then waits as the new slave); WriteDB and ReadDB exact.
    */
   private void brokerFailover(String sale, List<String> customers) {
     Map<String, String> tickets = tickets(sale, customers);
@@ -519,7 +519,7 @@ public final class ComposeWalk {
     Set<String> expected = new HashSet<>(before);
     expected.addAll(accepted);
     long outageOver = System.nanoTime();
-    waitUntil("the outage's grabs in ReadDB through broker-2, the master still down", Duration.ofSeconds(10),
+    waitUntil("the outage's grabs in ReadDB through the other broker, the master still down", Duration.ofSeconds(10),
         () -> readCustomers(sale).size() >= expected.size());
     long caughtUp = System.nanoTime();
     log("starting the stopped broker after " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stopped)
@@ -527,7 +527,7 @@ public final class ComposeWalk {
     check(readCustomers(sale).equals(expected), "ReadDB after the outage is not what was accepted");
     check(writeCustomers(sale).equals(expected), "WriteDB after the outage is not what was accepted");
     log("broker failover ok: " + accepted.size() + " grabs accepted while the master was down, all in ReadDB "
-        + TimeUnit.NANOSECONDS.toMillis(caughtUp - outageOver) + " ms after the outage's end, through broker-2");
+        + TimeUnit.NANOSECONDS.toMillis(caughtUp - outageOver) + " ms after the outage's end, through the other broker");
   }
 
   private void ledger() {

@@ -163,7 +163,7 @@ ADMIN_TOKEN=$(podman exec "$(container admin)" java -jar /opt/seckill/seckill.ja
 [ "$(wc -l <"$work/tokens")" = "$(wc -l <"$work/customers")" ] || { echo "walk.sh: token count differs"; exit 1; }
 done_step "$(wc -l <"$work/tokens") customer tokens"
 
-step walk "ComposeWalk.java through 127.0.0.1:8081-8086: burst, kill -9 of a command member, master broker stopped 30 s (broker-2 takes over), ledger"
+step walk "ComposeWalk.java through 127.0.0.1:8081-8086: burst, kill -9 of a command member, master broker stopped 30 s (the other takes over), ledger"
 sql_in() { # the database container's own client, as its own user
   echo "podman exec -i $(container "$1") sh -c 'exec mariadb -N -B -u\"\$MARIADB_USER\" -p\"\$MARIADB_PASSWORD\" \"\$MARIADB_DATABASE\"'"
 }
