@@ -42,8 +42,8 @@ import java.util.stream.Collectors;
  *       partitions over, the restart policy brings it back ({@code COMMAND_RESTARTS} prints its restart count), every
  *       customer ends with a definite answer, and every 200 is in WriteDB and ReadDB;</li>
  *   <li>broker: {@code BROKER_STOP} stops the master broker's container for 30 s while customers grab: the other
- *       broker, the slave on the same store, takes over and every grab accepted during the outage is in ReadDB within 10 s
- *       of its end, before {@code BROKER_START} starts the stopped one again (as the new slave).</li>
+ *       broker, the slave on the same store, takes over and every grab accepted during the outage is in ReadDB
+ *       within 10 s of its end, before {@code BROKER_START} starts the stopped one again (as the new slave).</li>
  * </ol>
  * Then the ledger of every promotion: accepted <= stock, one per customer, sequences dense, one start event, and
  * ReadDB holding exactly WriteDB's coupons. All load goes to 127.0.0.1, bounded in count and time. Exits 1 with the
@@ -527,7 +527,8 @@ public final class ComposeWalk {
     check(readCustomers(sale).equals(expected), "ReadDB after the outage is not what was accepted");
     check(writeCustomers(sale).equals(expected), "WriteDB after the outage is not what was accepted");
     log("broker failover ok: " + accepted.size() + " grabs accepted while the master was down, all in ReadDB "
-        + TimeUnit.NANOSECONDS.toMillis(caughtUp - outageOver) + " ms after the outage's end, through the other broker");
+        + TimeUnit.NANOSECONDS.toMillis(caughtUp - outageOver)
+        + " ms after the outage's end, through the other broker");
   }
 
   private void ledger() {
