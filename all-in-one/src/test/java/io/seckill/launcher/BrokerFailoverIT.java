@@ -8,7 +8,6 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -134,7 +133,7 @@ class BrokerFailoverIT {
       Async.await(Async.eventually(vertx, Duration.ofSeconds(60),
           () -> Future.succeededFuture(load.accepted.size() >= acceptedBefore + 300)));
       boolean kill = round % 2 == 1;
-      long written = Async.await(maxSequence(writeDb, promotionId));
+      long written = Async.await(Positions.written(writeDb, promotionId));
       long faultAt = System.nanoTime();
       java.util.concurrent.atomic.AtomicLong healAt = new java.util.concurrent.atomic.AtomicLong(faultAt);
       String was = master.name + "-" + master.starts;
@@ -155,7 +154,7 @@ class BrokerFailoverIT {
       List<long[]> writes = new ArrayList<>();
       long[] caughtUp = {-1};
       long current = millisUntil(vertx, faultAt, CAUGHT_UP.plus(PAUSE).plusSeconds(20), () -> Future.all(
-          maxSequence(writeDb, promotionId), position(readDb, promotionId)).map(both -> {
+          Positions.written(writeDb, promotionId), Positions.projected(readDb, promotionId)).map(both -> {
             long now = System.nanoTime();
             long position = both.resultAt(1);
             writes.add(new long[] {now, both.resultAt(0)});
@@ -193,16 +192,6 @@ class BrokerFailoverIT {
     Async.await(Consistency.check(vertx, writeDb, readDb, promotionId, load.accepted, 1_000_000,
         Duration.ofSeconds(60)));
     assertThat(broken).as("rounds past the bound" + table).isEmpty();
-  }
-
-  private static Future<Long> maxSequence(Pool writeDb, String promotionId) {
-    return writeDb.preparedQuery("SELECT COALESCE(MAX(sequence), 0) FROM events WHERE promotion_id = ?")
-        .execute(Tuple.of(promotionId)).map(rows -> rows.iterator().next().getLong(0));
-  }
-
-  private static Future<Long> position(Pool readDb, String promotionId) {
-    return readDb.preparedQuery("SELECT last_sequence FROM projection_positions WHERE promotion_id = ?")
-        .execute(Tuple.of(promotionId)).map(rows -> rows.size() == 0 ? 0L : rows.iterator().next().getLong(0));
   }
 
   /** Milliseconds from {@code from} (nanoTime) until {@code condition} holds, checked every 25 ms. */

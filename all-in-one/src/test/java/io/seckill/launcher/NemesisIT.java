@@ -19,7 +19,6 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -326,8 +325,7 @@ class NemesisIT {
   private static void watchReadDb(Vertx vertx, Pool writeDb, Pool readDb, List<String> promotionIds,
                                   java.util.concurrent.atomic.AtomicLong caughtUpAt) {
     long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    Future.all(promotionIds.stream().map(id -> writeDb.preparedQuery("SELECT COALESCE(MAX(sequence), 0) FROM events"
-            + " WHERE promotion_id = ?").execute(Tuple.of(id)).map(rows -> rows.iterator().next().getLong(0))).toList())
+    Future.all(promotionIds.stream().map(id -> Positions.written(writeDb, id)).toList())
         .onComplete(written -> {
           if (written.failed()) {
             if (System.nanoTime() < until) {
@@ -342,9 +340,7 @@ class NemesisIT {
 
   private static void pollReadDb(Vertx vertx, Pool readDb, List<String> promotionIds, List<Long> targets,
                                  java.util.concurrent.atomic.AtomicLong caughtUpAt, long until) {
-    Future.all(promotionIds.stream().map(id -> readDb.preparedQuery("SELECT last_sequence FROM projection_positions"
-            + " WHERE promotion_id = ?").execute(Tuple.of(id))
-            .map(rows -> rows.size() == 0 ? 0L : rows.iterator().next().getLong(0))).toList())
+    Future.all(promotionIds.stream().map(id -> Positions.projected(readDb, id)).toList())
         .onComplete(positions -> {
           long now = System.nanoTime();
           boolean caughtUp = positions.succeeded();
