@@ -449,6 +449,7 @@
         card('live-accepted', 'Accepted / s'), card('live-out-of-stock', 'Out of stock / s'),
         card('live-duplicate', 'Duplicate / s'), card('live-rate-limited', 'Rate limited / s'),
         card('live-not-active', 'Not active / s'), card('live-unavailable', 'Unavailable (503) / s'),
+        card('live-refused', 'Connections refused / s'),
         card('live-p99', 'Grab latency p99'), card('live-readdb', 'ReadDB remaining'), card('live-lag', 'ReadDB lag'),
         card('live-members', 'Command members answering')),
       chartBox, auditBox);
@@ -486,6 +487,8 @@
       set('live-rate-limited', fmt(ps.rate_limited), fmt(total.rate_limited) + ' in all (grabs with tickets)');
       set('live-not-active', fmt(ps.promotion_not_active), fmt(total.promotion_not_active) + ' in all');
       set('live-unavailable', fmt(ps.unavailable), fmt(total.unavailable) + ' in all');
+      set('live-refused', fmt(ps.connections_refused), fmt(total.connections_refused)
+        + ' in all, over a connection cap (any sale)');
       set('live-p99', s.p99Ms === null ? '–' : (s.p99Ms < 0 ? '> 5 s' : '≤ ' + s.p99Ms + ' ms'), 'answers of the last second');
       if (s.readDb) {
         set('live-readdb', fmt(s.readDb.remaining), fmt(s.readDb.lagEvents) + ' grabs behind');

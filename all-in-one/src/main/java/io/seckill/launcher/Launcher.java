@@ -90,8 +90,10 @@ public final class Launcher {
     SecurityConfig security = SecurityConfig.from(env, dataDir, roles.contains(Role.COMMAND));
     LOG.info("identity: {}", security);
     SecKillConfig config = SecKillConfig.from(env, security);
-    ConsoleConfig console = !roles.contains(Role.ADMIN) ? null : ConsoleConfig.from(env, config,
-        security.identity().embedded() ? DevIssuer.loadOrCreate(dataDir.resolve("identity")) : null);
+    // the development sign-ins (the console's, the shop front's) mint with the embedded issuer's key
+    DevIssuer devIssuer = security.identity().embedded() && (roles.contains(Role.ADMIN) || roles.contains(Role.QUERY))
+        ? DevIssuer.loadOrCreate(dataDir.resolve("identity")) : null;
+    ConsoleConfig console = !roles.contains(Role.ADMIN) ? null : ConsoleConfig.from(env, config, devIssuer);
     config = withEmbeddedDatabase(env, roles, dataDir, config);
     if (roles.contains(Role.BROKER)) {
       String store = env.string("SECKILL_BROKER_STORE", "");
@@ -134,9 +136,36 @@ public final class Launcher {
       await(vertx.deployVerticle(new EventVerticle(cfg, readsEventStore)));
     }
     if (roles.contains(Role.QUERY)) {
-      await(vertx.deployVerticle(() -> new QueryVerticle(cfg), new DeploymentOptions().setInstances(cores)));
+      await(vertx.deployVerticle(() -> new QueryVerticle(cfg, devIssuer), new DeploymentOptions().setInstances(cores)));
     }
     LOG.info("seckill is up: roles {}", roles);
+    String pages = addresses(roles, cfg);
+    if (!pages.isEmpty()) {
+      LOG.info("open {}", pages);
+    }
+  }
+
+  /** The pages a person opens first, on the roles this process serves. */
+  static String addresses(Set<Role> roles, SecKillConfig config) {
+    String host = config.httpHost();
+    String base = "http://" + (host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1"
+        : host.contains(":") ? "[" + host + "]" : host) + ":";
+    List<String> pages = new ArrayList<>();
+    if (roles.contains(Role.ADMIN)) {
+      pages.add("the console at " + base + config.adminPort() + "/console/");
+    }
+    if (roles.contains(Role.QUERY)) {
+      pages.add("the shop front at " + base + config.queryPort() + "/shop/");
+    }
+    for (Role role : List.of(Role.COMMAND, Role.ADMIN, Role.QUERY)) {
+      if (roles.contains(role)) {
+        int port = role == Role.COMMAND ? config.commandPort() : role == Role.ADMIN ? config.adminPort()
+            : config.queryPort();
+        pages.add("the API docs at " + base + port + "/api-docs/");
+        break;
+      }
+    }
+    return String.join(", ", pages);
   }
 
   /**

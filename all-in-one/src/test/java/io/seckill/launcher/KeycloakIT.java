@@ -130,6 +130,7 @@ class KeycloakIT {
     builder.environment().put("SECKILL_KC_ADMIN_PASSWORD", PASSWORDS.get("ops"));
     builder.environment().put("SECKILL_KC_CUSTOMER_PASSWORD", PASSWORDS.get("alice"));
     builder.environment().put("SECKILL_CONSOLE_URL", "http://127.0.0.1:" + config.adminPort() + "/console");
+    builder.environment().put("SECKILL_SHOP_URL", "http://127.0.0.1:" + config.queryPort() + "/shop");
     keycloak = builder.start();
     vertx = Vertx.vertx();
     client = Async.client(vertx, 32);

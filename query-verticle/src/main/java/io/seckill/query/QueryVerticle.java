@@ -1,6 +1,7 @@
 package io.seckill.query;
 
 import io.seckill.query.http.QueryRoutes;
+import io.seckill.query.shop.ShopRoutes;
 import io.seckill.query.store.ReadModelQueries;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
@@ -8,6 +9,7 @@ import io.seckill.shared.db.Migrations;
 import io.seckill.shared.http.HttpServers;
 import io.seckill.shared.http.ApiDocument;
 import io.seckill.shared.http.HealthCheck;
+import io.seckill.shared.identity.DevIssuer;
 import io.seckill.shared.identity.Guard;
 import io.seckill.shared.identity.Security;
 import io.seckill.shared.http.ServiceRouter;
@@ -26,10 +28,17 @@ public final class QueryVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(QueryVerticle.class);
 
   private final SecKillConfig config;
+  private final DevIssuer devIssuer;
   private Pool pool;
 
   public QueryVerticle(SecKillConfig config) {
+    this(config, null);
+  }
+
+  /** {@code devIssuer}: the embedded issuer's key, for the shop front's development sign-in (null: none). */
+  public QueryVerticle(SecKillConfig config, DevIssuer devIssuer) {
     this.config = config;
+    this.devIssuer = devIssuer;
   }
 
   @Override
@@ -42,6 +51,8 @@ public final class QueryVerticle extends VerticleBase {
       Guard guard = new Guard(vertx, security, Clock.systemUTC());
       guard.mountAddressLimit(router);
       new QueryRoutes(new ReadModelQueries(pool), guard).mount(router);
+      new ShopRoutes(config.shop(), config.security().identity(), devIssuer, config.commandPort(), Clock.systemUTC())
+          .mount(router);
       ApiDocument.check("query", router);
       return security.ready().compose(ready ->
           HttpServers.create(vertx, config, router).listen(config.queryPort(), config.httpHost()));

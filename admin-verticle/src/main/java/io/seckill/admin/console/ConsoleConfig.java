@@ -3,45 +3,20 @@ package io.seckill.admin.console;
 import io.seckill.shared.config.Env;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.identity.DevIssuer;
+import io.seckill.shared.identity.DevSignIn;
 
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
- * The operator console's settings (README, "The operator console"). {@code devIssuer} is the embedded development
- * issuer's key when the system is its own issuer, else null (then there is no development sign-in, whatever
- * {@code devSignIn} says). The console reads the command members', the query service's and the event service's
+ * The operator console's settings (docs/configuration.md, "Operator console"). {@code devIssuer} is the embedded
+ * development issuer's key when the system is its own issuer, else null (then there is no development sign-in,
+ * whatever {@code devSignIn} says). The console reads the command members', the query service's and the event service's
  * HTTP APIs at the URLs given here.
  */
 public record ConsoleConfig(String clientId, String issuerUrl, DevSignIn devSignIn, DevIssuer devIssuer,
                             List<String> commandUrls, String queryUrl, String eventUrl) {
-
-  /** Who may use the development sign-in (with the embedded issuer only). */
-  public enum DevSignIn {
-    OFF, LOOPBACK, ON;
-
-    static DevSignIn parse(String value) {
-      return switch (value.toLowerCase(Locale.ROOT)) {
-        case "off" -> OFF;
-        case "loopback" -> LOOPBACK;
-        case "on" -> ON;
-        default -> throw new IllegalArgumentException("SECKILL_CONSOLE_DEV_SIGNIN must be off, loopback or on, got '"
-            + value + "'");
-      };
-    }
-
-    /** Whether a caller at {@code remoteAddress} may sign in this way. */
-    public boolean allows(String remoteAddress) {
-      return switch (this) {
-        case OFF -> false;
-        case ON -> true;
-        case LOOPBACK -> remoteAddress != null && (remoteAddress.startsWith("127.")
-            || remoteAddress.equals("::1") || remoteAddress.equals("0:0:0:0:0:0:0:1"));
-      };
-    }
-  }
 
   public ConsoleConfig {
     commandUrls = List.copyOf(commandUrls);
@@ -59,7 +34,7 @@ public record ConsoleConfig(String clientId, String issuerUrl, DevSignIn devSign
     return new ConsoleConfig(
         env.string("SECKILL_CONSOLE_CLIENT_ID", "seckill-console"),
         env.string("SECKILL_CONSOLE_ISSUER_URL", config.security().identity().issuer()),
-        DevSignIn.parse(env.string("SECKILL_CONSOLE_DEV_SIGNIN", "loopback")),
+        DevSignIn.parse("SECKILL_CONSOLE_DEV_SIGNIN", env.string("SECKILL_CONSOLE_DEV_SIGNIN", "loopback")),
         config.security().identity().embedded() ? devIssuer : null,
         commands,
         url("SECKILL_CONSOLE_QUERY_URL", env.string("SECKILL_CONSOLE_QUERY_URL", local + config.queryPort())),

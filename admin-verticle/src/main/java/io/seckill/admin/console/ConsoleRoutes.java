@@ -74,6 +74,8 @@ public final class ConsoleRoutes {
   }
 
   public void mount(Router router) {
+    // a person types the host first: the admin service's root is the console
+    router.get("/").handler(ctx -> ctx.redirect("/console/"));
     // "/console" matches "/console/" too (Vert.x ignores a trailing slash): the bare path moves to the page's URL
     router.get("/console").handler(ctx -> {
       if (!ctx.request().path().endsWith("/")) {
@@ -246,13 +248,18 @@ public final class ConsoleRoutes {
         ? new JsonObject(reply.body()).getInteger("remainingCoupons") : null).otherwise((Integer) null);
   }
 
+  /** A member's tally of the promotion, with the connections its process refused over a cap (all promotions'). */
+  private static JsonObject tally(JsonObject stats, UUID promotionId) {
+    JsonObject tally = stats.getJsonObject("promotions").getJsonObject(promotionId.toString());
+    return tally == null ? null : tally.put("connections_refused", stats.getLong("connectionsRefused", 0L));
+  }
+
   /** Each command member's tally of the promotion, null for a member that did not answer. */
   private Future<Map<String, JsonObject>> memberTallies(UUID promotionId, String authorization) {
     List<Future<JsonObject>> asks = new ArrayList<>();
     for (String url : config.commandUrls()) {
       asks.add(get(url + "/command/stats?promotionId=" + promotionId, authorization)
-          .map(reply -> reply.status() == 200
-              ? new JsonObject(reply.body()).getJsonObject("promotions").getJsonObject(promotionId.toString()) : null)
+          .map(reply -> reply.status() == 200 ? tally(new JsonObject(reply.body()), promotionId) : null)
           .otherwise((JsonObject) null));
     }
     // each ask turns its failure into null, so the join always succeeds

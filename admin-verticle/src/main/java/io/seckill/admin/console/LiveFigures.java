@@ -15,9 +15,12 @@ import java.util.Map;
  * that restarted starts again from zero and its new count is the delta). No I/O: the sampler feeds it.
  */
 public final class LiveFigures {
-  /** The answers counted per member, in the order the page shows them. */
+  /**
+   * The answers counted per member, in the order the page shows them; then the connections the member's process
+   * refused over a cap (for any promotion: a connection is refused before its request names one).
+   */
   public static final List<String> OUTCOMES = List.of("accepted", "out_of_stock", "duplicate_order", "rate_limited",
-      "promotion_not_active", "unavailable");
+      "promotion_not_active", "unavailable", "connections_refused");
 
   private final Map<String, long[]> lastOutcomes = new HashMap<>();
   private final Map<String, long[]> lastLatency = new HashMap<>();

@@ -1,6 +1,6 @@
 package io.seckill.admin.console;
 
-import io.seckill.admin.console.ConsoleConfig.DevSignIn;
+import io.seckill.shared.identity.DevSignIn;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -11,15 +11,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ConsoleConfigTest {
   @Test
   void theDevelopmentSignInIsForLoopbackCallersByDefault() {
-    assertThat(DevSignIn.parse("loopback").allows("127.0.0.1")).isTrue();
-    assertThat(DevSignIn.parse("loopback").allows("::1")).isTrue();
-    assertThat(DevSignIn.parse("loopback").allows("0:0:0:0:0:0:0:1")).isTrue();
-    assertThat(DevSignIn.parse("loopback").allows("10.0.0.7")).isFalse();
-    assertThat(DevSignIn.parse("loopback").allows("128.0.0.1")).isFalse();
-    assertThat(DevSignIn.parse("loopback").allows(null)).isFalse();
-    assertThat(DevSignIn.parse("on").allows("10.0.0.7")).isTrue();
-    assertThat(DevSignIn.parse("off").allows("127.0.0.1")).isFalse();
-    assertThatThrownBy(() -> DevSignIn.parse("yes")).hasMessageContaining("SECKILL_CONSOLE_DEV_SIGNIN");
+    assertThat(DevSignIn.parse("SECKILL_CONSOLE_DEV_SIGNIN", "loopback").allows("127.0.0.1")).isTrue();
+    assertThat(DevSignIn.parse("SECKILL_CONSOLE_DEV_SIGNIN", "loopback").allows("::1")).isTrue();
+    assertThat(DevSignIn.parse("SECKILL_CONSOLE_DEV_SIGNIN", "loopback").allows("0:0:0:0:0:0:0:1")).isTrue();
+    assertThat(DevSignIn.parse("SECKILL_CONSOLE_DEV_SIGNIN", "loopback").allows("10.0.0.7")).isFalse();
+    assertThat(DevSignIn.parse("SECKILL_CONSOLE_DEV_SIGNIN", "loopback").allows("128.0.0.1")).isFalse();
+    assertThat(DevSignIn.parse("SECKILL_CONSOLE_DEV_SIGNIN", "loopback").allows(null)).isFalse();
+    assertThat(DevSignIn.parse("SECKILL_CONSOLE_DEV_SIGNIN", "on").allows("10.0.0.7")).isTrue();
+    assertThat(DevSignIn.parse("SECKILL_CONSOLE_DEV_SIGNIN", "off").allows("127.0.0.1")).isFalse();
+    assertThatThrownBy(() -> DevSignIn.parse("SECKILL_CONSOLE_DEV_SIGNIN", "yes")).hasMessageContaining("SECKILL_CONSOLE_DEV_SIGNIN");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.seckill.admin.console;
 
 import io.seckill.admin.AdminVerticle;
 import io.seckill.shared.config.SecKillConfig;
+import io.seckill.shared.identity.DevSignIn;
 import io.seckill.shared.testing.Async;
 import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Vertx;
@@ -37,12 +38,12 @@ class ConsoleRoutesTest {
     config = TestInfra.freshConfig();
     ConsoleConfig local = ConsoleConfig.local(config);
     Async.await(vertx.deployVerticle(new AdminVerticle(config, Clock.systemUTC(), new ConsoleConfig(
-        local.clientId(), local.issuerUrl(), ConsoleConfig.DevSignIn.LOOPBACK, TestInfra.issuer(),
+        local.clientId(), local.issuerUrl(), DevSignIn.LOOPBACK, TestInfra.issuer(),
         local.commandUrls(), local.queryUrl(), local.eventUrl()))));
     closed = TestInfra.freshConfig();
     ConsoleConfig off = ConsoleConfig.local(closed);
     Async.await(vertx.deployVerticle(new AdminVerticle(closed, Clock.systemUTC(), new ConsoleConfig(
-        off.clientId(), off.issuerUrl(), ConsoleConfig.DevSignIn.OFF, TestInfra.issuer(),
+        off.clientId(), off.issuerUrl(), DevSignIn.OFF, TestInfra.issuer(),
         off.commandUrls(), off.queryUrl(), off.eventUrl()))));
     client = Async.client(vertx, 8);
   }

@@ -59,16 +59,18 @@ final class GrabRouting {
   }
 
   static String validity(Optional<TicketPolicy.Validity> validity) {
-    return validity.map(v -> "V" + v.notBefore() + ":" + v.expiresAt()).orElse("E");
+    return validity.map(v -> "V" + v.notBefore() + ":" + v.expiresAt() + ":" + v.publishTimeMillis() + ":"
+        + v.finishTimeMillis()).orElse("E");
   }
 
   static Optional<TicketPolicy.Validity> validity(String reply) {
     if (!reply.startsWith("V")) {
       return Optional.empty();
     }
-    int colon = reply.indexOf(':');
-    return Optional.of(new TicketPolicy.Validity(Long.parseLong(reply.substring(1, colon)),
-        Long.parseLong(reply.substring(colon + 1))));
+    String[] parts = reply.substring(1).split(":");
+    // a member of the version before sends no publish and finish times: 0, and the ticket's answer omits them
+    return Optional.of(new TicketPolicy.Validity(Long.parseLong(parts[0]), Long.parseLong(parts[1]),
+        parts.length > 3 ? Long.parseLong(parts[2]) : 0, parts.length > 3 ? Long.parseLong(parts[3]) : 0));
   }
 
   static String failure(ApiException e) {

@@ -11,8 +11,11 @@ import java.util.Optional;
  * or {@code ttlSeconds} from now, whichever is first. Pure.
  */
 public final class TicketPolicy {
-  /** A ticket's validity, in epoch seconds: {@code notBefore <= t < expiresAt}. */
-  public record Validity(long notBefore, long expiresAt) {
+  /**
+   * A ticket's validity, in epoch seconds: {@code notBefore <= t < expiresAt}; and when its promotion opens and
+   * closes (epoch milliseconds), so that a page holding the ticket counts down by the server's clock.
+   */
+  public record Validity(long notBefore, long expiresAt, long publishTimeMillis, long finishTimeMillis) {
   }
 
   private final long leadSeconds;
@@ -38,6 +41,7 @@ public final class TicketPolicy {
     }
     long nowSeconds = now.getEpochSecond();
     long finish = Math.floorDiv(terms.finishTime().toEpochMilli() + 999, 1000);
-    return Optional.of(new Validity(nowSeconds, Math.min(finish, nowSeconds + ttlSeconds)));
+    return Optional.of(new Validity(nowSeconds, Math.min(finish, nowSeconds + ttlSeconds),
+        terms.publishTime().toEpochMilli(), terms.finishTime().toEpochMilli()));
   }
 }

@@ -1,6 +1,7 @@
 package io.seckill.command.http;
 
 import io.seckill.command.domain.Rejection;
+import io.seckill.shared.http.HttpServers;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -105,7 +106,8 @@ public final class GrabTallies implements Shareable {
     for (long b : BUCKETS_MS) {
       buckets.add(b);
     }
-    return new JsonObject().put("bucketsMs", buckets).put("untracked", untracked.sum()).put("promotions", promotions);
+    return new JsonObject().put("bucketsMs", buckets).put("untracked", untracked.sum())
+        .put("connectionsRefused", HttpServers.refusedConnections()).put("promotions", promotions);
   }
 
   private static final class Tally {

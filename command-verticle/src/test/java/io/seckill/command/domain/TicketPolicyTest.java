@@ -23,7 +23,8 @@ class TicketPolicyTest {
   void fromTheLeadTimeBeforeThePublishTimeUntilTheFinish() {
     assertThat(policy.issue(scheduled, PUBLISH.minusSeconds(601))).isEmpty();
     assertThat(policy.issue(scheduled, PUBLISH.minusSeconds(600))).contains(
-        new TicketPolicy.Validity(PUBLISH.minusSeconds(600).getEpochSecond(), FINISH.getEpochSecond() + 1));
+        new TicketPolicy.Validity(PUBLISH.minusSeconds(600).getEpochSecond(), FINISH.getEpochSecond() + 1,
+            PUBLISH.toEpochMilli(), FINISH.toEpochMilli()));
     assertThat(policy.issue(scheduled, FINISH.minusMillis(1))).isPresent();
     assertThat(policy.issue(scheduled, FINISH)).isEmpty();
     assertThat(policy.issue(null, PUBLISH)).isEmpty();
@@ -33,7 +34,8 @@ class TicketPolicyTest {
   void validAtMostTheTtlAndNeverOnceFinished() {
     TicketPolicy shortLived = new TicketPolicy(600, 60);
     assertThat(shortLived.issue(scheduled, PUBLISH)).contains(
-        new TicketPolicy.Validity(PUBLISH.getEpochSecond(), PUBLISH.getEpochSecond() + 60));
+        new TicketPolicy.Validity(PUBLISH.getEpochSecond(), PUBLISH.getEpochSecond() + 60, PUBLISH.toEpochMilli(),
+            FINISH.toEpochMilli()));
     PromotionState finished = PromotionState.started(new PromotionStartEvent(UUID.randomUUID(), id, 1, PUBLISH, 5, 0.5,
         PUBLISH, FINISH));
     finished.apply(new PromotionFinishEvent(UUID.randomUUID(), id, 2, PUBLISH, FinishReason.CANCELLED));

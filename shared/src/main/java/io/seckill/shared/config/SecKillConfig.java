@@ -3,7 +3,7 @@ package io.seckill.shared.config;
 import io.seckill.shared.identity.SecurityConfig;
 
 /**
- * Everything a verticle needs to know, read once from the environment (see README for the table).
+ * Everything a verticle needs to know, read once from the environment (see docs/configuration.md for each variable).
  * Verticles receive it in their constructor; nothing reads the environment after start.
  */
 public record SecKillConfig(
@@ -23,7 +23,8 @@ public record SecKillConfig(
     LeaseConfig lease,
     int snapshotGrabs,
     HttpLimits httpLimits,
-    int rebuildEventsPerSecond) {
+    int rebuildEventsPerSecond,
+    ShopConfig shop) {
 
   public static final String WRITE_DB_PREFIX = "SECKILL_WRITE_DB_";
   public static final String READ_DB_PREFIX = "SECKILL_READ_DB_";
@@ -50,7 +51,8 @@ public record SecKillConfig(
         LeaseConfig.from(env),
         snapshotGrabs(env),
         HttpLimits.from(env),
-        rebuildPace(env));
+        rebuildPace(env),
+        ShopConfig.from(env));
   }
 
   /**
@@ -80,47 +82,54 @@ public record SecKillConfig(
   public SecKillConfig withDatabases(DbConfig write, DbConfig read) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, write, read, amqp,
         commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease,
-        snapshotGrabs, httpLimits, rebuildEventsPerSecond);
+        snapshotGrabs, httpLimits, rebuildEventsPerSecond, shop);
   }
 
   public SecKillConfig withAmqp(AmqpConfig newAmqp) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb,
         newAmqp, commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease,
-        snapshotGrabs, httpLimits, rebuildEventsPerSecond);
+        snapshotGrabs, httpLimits, rebuildEventsPerSecond, shop);
   }
 
   public SecKillConfig withCommandInstances(int instances) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
-        commandBatchMax, promotionPollMillis, relayBatchMax, instances, lease, snapshotGrabs, httpLimits, rebuildEventsPerSecond);
+        commandBatchMax, promotionPollMillis, relayBatchMax, instances, lease, snapshotGrabs, httpLimits,
+        rebuildEventsPerSecond, shop);
   }
 
   public SecKillConfig withLease(LeaseConfig newLease) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
         commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, newLease, snapshotGrabs, httpLimits,
-        rebuildEventsPerSecond);
+        rebuildEventsPerSecond, shop);
   }
 
   public SecKillConfig withSnapshotGrabs(int grabs) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
         commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease, grabs, httpLimits,
-        rebuildEventsPerSecond);
+        rebuildEventsPerSecond, shop);
   }
 
   public SecKillConfig withSecurity(SecurityConfig newSecurity) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, newSecurity, writeDb, readDb,
         amqp, commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease,
-        snapshotGrabs, httpLimits, rebuildEventsPerSecond);
+        snapshotGrabs, httpLimits, rebuildEventsPerSecond, shop);
   }
 
   public SecKillConfig withHttpLimits(HttpLimits limits) {
     return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
         commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease, snapshotGrabs, limits,
-        rebuildEventsPerSecond);
+        rebuildEventsPerSecond, shop);
   }
 
   public SecKillConfig withPorts(int admin, int command, int query, int event) {
     return new SecKillConfig(httpHost, admin, command, query, event, security, writeDb, readDb, amqp,
         commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease,
-        snapshotGrabs, httpLimits, rebuildEventsPerSecond);
+        snapshotGrabs, httpLimits, rebuildEventsPerSecond, shop);
+  }
+
+  public SecKillConfig withShop(ShopConfig newShop) {
+    return new SecKillConfig(httpHost, adminPort, commandPort, queryPort, eventPort, security, writeDb, readDb, amqp,
+        commandBatchMax, promotionPollMillis, relayBatchMax, commandInstances, lease, snapshotGrabs, httpLimits,
+        rebuildEventsPerSecond, newShop);
   }
 }

@@ -100,6 +100,18 @@ public final class HttpServers {
     });
   }
 
+  /**
+   * Connections refused over a cap since the process started, for either reason (the console's live view shows
+   * them per second beside the grabs' answers: a crowd behind one address meets the per-address cap there).
+   */
+  public static long refusedConnections() {
+    double refused = 0;
+    for (Counter counter : Metrics.registry().find("seckill_http_connections_refused").counters()) {
+      refused += counter.count();
+    }
+    return (long) refused;
+  }
+
   private static Counter refused(String reason) {
     return Counter.builder("seckill_http_connections_refused").tag("reason", reason)
         .description("connections closed at once: over a cap").register(Metrics.registry());

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The router every service starts from: body limit, JSON errors, {@code /health}, {@code /metrics} and
- * {@code /openapi.json} (none of them behind a rate limit or a token).
+ * {@code /openapi.json} with its rendering at {@code /api-docs/} (none of them behind a rate limit or a token).
  */
 public final class ServiceRouter {
   public static final long BODY_LIMIT = 64 * 1024;
@@ -52,6 +52,7 @@ public final class ServiceRouter {
     router.get("/openapi.json").handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON)
         .end(ApiDocument.BODY));
+    ApiDocsPage.mount(router);
     router.route().failureHandler(HttpErrors.failureHandler());
     // errors the router finds before any route runs (a path that does not decode, ...) are JSON too
     router.errorHandler(400, ctx -> HttpErrors.send(ctx, 400, "invalid_request",
