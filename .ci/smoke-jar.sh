@@ -38,6 +38,15 @@ for port in 8081 8082 8083 8084; do
   done
 done
 echo "smoke: all four services healthy after ${SECONDS}s"
+# the first click: the admin service's root leads to the console; the pages and the API docs are served, and the
+# start said where they are
+[ "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' http://127.0.0.1:8081/)" = "302 http://127.0.0.1:8081/console/" ] \
+  || fail "http://127.0.0.1:8081/ does not lead to the console"
+for page in 8081/console/ 8083/shop/ 8081/api-docs/ 8082/api-docs/ 8083/api-docs/ 8082/api-docs/swagger-ui-bundle.js; do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$page")" = 200 ] || fail "http://127.0.0.1:$page is not served"
+done
+grep -q "open the console at http://127.0.0.1:8081/console/, the shop front at http://127.0.0.1:8083/shop/" "$log" \
+  || fail "the start did not print the pages' addresses"
 
 # README's walk-through: tokens from the development issuer (the jar's own token command, same data dir)
 mint() { SECKILL_DATA_DIR="$work/data" java -jar "$jar" token "$@"; }
@@ -94,4 +103,14 @@ echo "smoke: promotion $id sold out, coupons visible in the query API"
 echo "smoke: Gatling Smoke simulation against the running jar"
 timeout 600 mvn -B -q -pl loadtest test-compile gatling:test -Dgatling.simulationClass=io.seckill.loadtest.Smoke \
   -DadminToken="$token" -DdataDir="$work/data" -Djar="$(pwd)/$jar" || fail "the Gatling Smoke simulation failed"
+# and every other simulation at a small size (docs/load-tests.md's commands run them at full size)
+simulation() {
+  local name=$1; shift
+  echo "smoke: Gatling $name simulation (small) against the running jar"
+  timeout 600 mvn -B -q -pl loadtest gatling:test -Dgatling.simulationClass=io.seckill.loadtest."$name" \
+    -DadminToken="$token" -DdataDir="$work/data" -Djar="$(pwd)/$jar" "$@" || fail "the Gatling $name simulation failed"
+}
+simulation FlashCrowd -Dusers=300 -Dcoupons=50
+simulation Sustained -Dduration=5 -Drate=100 -DreadRate=100 -Dcoupons=100000
+simulation AdminAndCustomers -Dduration=5 -Drate=20
 echo "smoke: OK"

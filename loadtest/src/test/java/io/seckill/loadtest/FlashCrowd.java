@@ -26,9 +26,10 @@ public class FlashCrowd extends Simulation {
   private final int coupons = Target.intProperty("coupons", 100);
   private final int rampSeconds = Target.intProperty("rampSeconds", 1);
   /**
-   * 3 s: on README's two-core machine Gatling's own JVM shares the cores with the system and is the bottleneck of a
-   * 1-second burst of 2,000 (an outside run measured p99 1,971 ms against the 1 s this default was); the server's own
-   * latencies are wrk's, in BENCHMARKS.md. Pass {@code -Dp99Millis} for a tighter bound on a bigger machine.
+   * 3 s: on the two-core machine of BENCHMARKS.md ("Machine") Gatling's own JVM shares the cores with the system and
+   * is the bottleneck of a 1-second burst of 2,000 (an outside run measured p99 1,971 ms against the 1 s this default
+   * was); the server's own latencies are wrk's, in BENCHMARKS.md. Pass {@code -Dp99Millis} for a tighter bound on a
+   * bigger machine.
    */
   private final int p99Millis = Target.intProperty("p99Millis", 3_000);
   private final String run = UUID.randomUUID().toString().substring(0, 8);

@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
  * in {@code dataDir}), and grab tickets fetched with them from {@code POST /command/tickets}. Properties:
  * {@code jar} (default: {@code all-in-one/target/seckill.jar} of the checkout), {@code dataDir} (default: the
  * checkout's {@code data}, where README's start command keeps it), {@code adminToken} (default: minted the same way).
- * The defaults hold whether Maven runs from the project root ({@code mvn -pl loadtest ...}, as README says) or from
- * {@code loadtest/}.
+ * The defaults hold whether Maven runs from the project root ({@code mvn -pl loadtest ...}, as docs/load-tests.md
+ * says) or from {@code loadtest/}.
  */
 final class Identity {
   private static final String JAR = System.getProperty("jar", inCheckout("all-in-one/target/seckill.jar"));

@@ -16,7 +16,8 @@ final class Requests {
 
   static HttpProtocolBuilder protocol() {
     // no shareConnections(): every virtual user is a customer with its own connections, as browsers are
-    return http.contentTypeHeader("application/json").acceptHeader("application/json");
+    HttpProtocolBuilder protocol = http.contentTypeHeader("application/json").acceptHeader("application/json");
+    return Target.LOCAL_ADDRESSES.isEmpty() ? protocol : protocol.localAddresses(Target.LOCAL_ADDRESSES);
   }
 
   /**

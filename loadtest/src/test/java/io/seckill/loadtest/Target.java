@@ -7,8 +7,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
  * The system under load and its parameters, all from system properties (-Dname=value):
@@ -20,11 +23,30 @@ final class Target {
   static final String ADMIN = System.getProperty("adminUrl", "http://127.0.0.1:8081");
   static final String COMMAND = System.getProperty("commandUrl", "http://127.0.0.1:8082");
   static final String QUERY = System.getProperty("queryUrl", "http://127.0.0.1:8083");
+  /**
+   * The addresses the virtual users connect from, round robin: against a system on this machine, 127.0.0.1 to
+   * 127.0.0.16 (every 127/8 address is this machine's on Linux), so that a crowd of customers is not one address
+   * over the service's per-address connection cap (SECKILL_HTTP_MAX_CONNECTIONS_PER_ADDRESS, 1,000 by default):
+   * 2,000 customers arrive from 16 addresses, 125 each, as customers behind a few carriers' NATs would.
+   * {@code -DlocalAddresses=a,b,...} sets them; {@code -DlocalAddresses=} leaves the choice to the OS.
+   */
+  static final List<String> LOCAL_ADDRESSES = localAddresses();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Pattern ID = Pattern.compile("\"promotionId\":\"([0-9a-f-]{36})\"");
   private static final Pattern STATUS = Pattern.compile("\"status\":\"([a-z]+)\"");
 
   private Target() {
+  }
+
+  private static List<String> localAddresses() {
+    String given = System.getProperty("localAddresses");
+    if (given != null) {
+      return Arrays.stream(given.split(",")).map(String::strip).filter(a -> !a.isEmpty()).toList();
+    }
+    if (!URI.create(COMMAND).getHost().startsWith("127.")) {
+      return List.of();
+    }
+    return IntStream.rangeClosed(1, 16).mapToObj(i -> "127.0.0." + i).toList();
   }
 
   static int intProperty(String name, int fallback) {
