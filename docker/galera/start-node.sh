@@ -5,7 +5,8 @@
 #   - grastate.dat says safe_to_bootstrap: 1: the whole cluster was stopped in order and this node stopped last
 #     (it has every transaction); it makes the cluster again and the others join it (IST).
 # Any other node joins; while no node of a primary component answers, it exits and compose starts it again.
-# After a crash of all nodes no node is safe to bootstrap: see README, "Galera", for the manual step.
+# After a crash of all nodes no node is safe to bootstrap: see docs/deployment.md, "What each database failure does
+# to a sale", for the manual step.
 # GALERA_CLUSTER and GALERA_NODES (host,host,host) name the cluster and its nodes; the state transfer (mariabackup)
 # logs in as root: its password goes into a config file only mariadbd's user reads, not onto a command line.
 set -e

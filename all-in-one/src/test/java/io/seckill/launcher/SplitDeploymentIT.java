@@ -118,7 +118,8 @@ class SplitDeploymentIT {
     processes.add(third);
     Async.await(Future.all(List.of(first.healthy(vertx, client, commandPort), second.healthy(vertx, client, eventPort),
         third.healthy(vertx, client, adminPort), third.healthy(vertx, client, queryPort))));
-    // the command side migrated WriteDB: its tables exist, the event role's grants can name them (README, Deployment)
+    // the command side migrated WriteDB: its tables exist, the event role's grants can name them
+    // (docs/deployment.md, "Docker and compose")
     writeServer.createReadOnlyUser("seckill_event", "event-secret", "seckill_write", EVENT_STORE_TABLES);
   }
 

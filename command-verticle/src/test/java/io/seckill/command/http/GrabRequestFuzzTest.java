@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The grab body parser under Jazzer: whatever the bytes, either a request with a UUID and a valid (or no) customer
  * id, or a 400 invalid_request; never another exception. {@code mvn test} replays the saved inputs
- * ({@code src/test/resources/.../GrabRequestFuzzTestInputs/parse}); {@code JAZZER_FUZZ=1} fuzzes (README).
+ * ({@code src/test/resources/.../GrabRequestFuzzTestInputs/parse}); {@code JAZZER_FUZZ=1} fuzzes (docs/testing.md).
  */
 class GrabRequestFuzzTest {
   @FuzzTest(maxDuration = "60s")

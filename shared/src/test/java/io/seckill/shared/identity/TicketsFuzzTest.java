@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The ticket check under Jazzer: any string is either refused (TokenRefused) or is exactly a ticket this key issued
  * (issuing the same fields gives the same string back); nothing else is thrown. The fuzzer is also handed a real
- * ticket to mutate. {@code mvn test} replays the saved inputs; {@code JAZZER_FUZZ=1} fuzzes (README).
+ * ticket to mutate. {@code mvn test} replays the saved inputs; {@code JAZZER_FUZZ=1} fuzzes (docs/testing.md).
  */
 class TicketsFuzzTest {
   private static final TicketKey KEY = new TicketKey("k1", "fuzz-fuzz-fuzz-fuzz-fuzz-fuzz-fu".getBytes(StandardCharsets.US_ASCII));

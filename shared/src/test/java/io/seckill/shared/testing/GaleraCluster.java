@@ -170,7 +170,7 @@ public final class GaleraCluster implements AutoCloseable {
 
   /**
    * After every node was stopped: the node to start the cluster again from is the one its {@code grastate.dat} marks
-   * safe to bootstrap (the last to leave), or else, as README's manual step says, the one with the highest seqno,
+   * safe to bootstrap (the last to leave), or else, as docs/deployment.md's manual step says, the one with the highest seqno,
    * marked safe by hand; it starts as the new cluster, then the others join it (IST). Blocking; the node chosen.
    */
   public int restartAll() {
