@@ -112,12 +112,15 @@ final class Identity {
     for (int from = 0; from < ids.size(); from += PARALLEL) {
       List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
       for (int i = from; i < Math.min(ids.size(), from + PARALLEL); i++) {
-        calls.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(Target.COMMAND + "/command/tickets"))
-            .header("Authorization", "Bearer " + tokens.get(i)).header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+        calls.add(ticket(tokens.get(i), body));
       }
-      for (CompletableFuture<HttpResponse<String>> call : calls) {
-        HttpResponse<String> response = call.join();
+      for (int i = 0; i < calls.size(); i++) {
+        HttpResponse<String> response = calls.get(i).join();
+        // over the service's rate limit (many tickets from one address): ask again after its Retry-After
+        for (int tries = 1; response.statusCode() == 429 && tries <= 30; tries++) {
+          pause(response.headers().firstValueAsLong("Retry-After").orElse(1));
+          response = ticket(tokens.get(from + i), body).join();
+        }
         Matcher ticket = TICKET.matcher(response.body());
         if (response.statusCode() != 201 || !ticket.find()) {
           throw new IllegalStateException("a ticket request answered " + response.statusCode() + ": " + response.body());
@@ -126,5 +129,21 @@ final class Identity {
       }
     }
     return tickets;
+  }
+
+  private static CompletableFuture<HttpResponse<String>> ticket(String token, String body) {
+    return HTTP.sendAsync(HttpRequest.newBuilder(URI.create(Target.COMMAND + "/command/tickets"))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The setup's or the final check's own thread waits (Gatling's load is not running then). */
+  static void pause(long seconds) {
+    try {
+      Thread.sleep(Math.max(1, seconds) * 1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 }

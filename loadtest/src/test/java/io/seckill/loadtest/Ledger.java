@@ -57,9 +57,10 @@ final class Ledger {
     List<Grab> pending = new ArrayList<>(grabs.keySet());
     long deadline = System.nanoTime() + within.toNanos();
     List<String> mismatches = List.of();
-    while (true) {
+    for (int round = 1; ; round++) {
       List<Grab> next = new ArrayList<>();
       List<String> found = new ArrayList<>();
+      long retryAfter = 0;
       for (int from = 0; from < pending.size(); from += PARALLEL_READS) {
         List<Grab> chunk = pending.subList(from, Math.min(pending.size(), from + PARALLEL_READS));
         List<CompletableFuture<HttpResponse<String>>> reads = chunk.stream()
@@ -70,6 +71,12 @@ final class Ledger {
         for (int i = 0; i < chunk.size(); i++) {
           Grab grab = chunk.get(i);
           HttpResponse<String> response = reads.get(i).join();
+          if (response.statusCode() == 429) {
+            // the query service's rate limit for this one address: read it again after its Retry-After
+            next.add(grab);
+            retryAfter = Math.max(retryAfter, response.headers().firstValueAsLong("Retry-After").orElse(1));
+            continue;
+          }
           int held = response.statusCode() == 200 ? response.body().split(grab.promotionId(), -1).length - 1 : -1;
           int expected = grabs.get(grab) ? 1 : 0;
           if (held != expected) {
@@ -83,6 +90,10 @@ final class Ledger {
         return;
       }
       pending = next;
+      if (retryAfter > 0 && round < 600) {
+        Identity.pause(retryAfter);
+        continue;
+      }
       mismatches = found;
       if (System.nanoTime() > deadline) {
         throw new AssertionError(mismatches.size() + " customers disagree with their grab's answer, e.g. "
