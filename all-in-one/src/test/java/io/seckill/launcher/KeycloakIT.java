@@ -342,6 +342,39 @@ class KeycloakIT {
     }
   }
 
+  /**
+   * The shop front signs a customer in through Keycloak's login page too (its own public client, seckill-shop, with
+   * PKCE), then reads that customer's coupons with the token; the code leaves the URL and no token is stored.
+   */
+  @Test
+  void theShopFrontSignsACustomerInThroughKeycloaksLoginPage() throws Exception {
+    int query = system.config.queryPort();
+    JsonObject settings = call(io.vertx.core.http.HttpMethod.GET, query, "/shop/config.json", null, null)
+        .bodyAsJsonObject();
+    assertThat(settings.getString("signIn")).isEqualTo("oidc");
+    assertThat(settings.getString("clientId")).isEqualTo("seckill-shop");
+    assertThat(call(io.vertx.core.http.HttpMethod.POST, query, "/shop/dev-sign-in", null,
+        new JsonObject().put("name", "intruder")).statusCode()).as("no development sign-in beside Keycloak")
+        .isEqualTo(404);
+    try (Browser browser = Browser.start()) {
+      String shop = "http://127.0.0.1:" + query + "/shop/";
+      browser.driver.get(shop + "#/coupons");
+      browser.until(20, "the sign-in button", d -> d.findElement(org.openqa.selenium.By.id("oidc-sign-in"))
+          .isDisplayed());
+      browser.find("#oidc-sign-in").click();
+      keycloakLogin(browser, "alice");
+      // her coupons as the query API has them (none, or the one an earlier test of this class grabbed with her token)
+      browser.until(30, "my coupons after the sign-in",
+          d -> d.findElement(org.openqa.selenium.By.id("no-coupons")).isDisplayed()
+              || !d.findElements(org.openqa.selenium.By.cssSelector("#coupons li[data-state='confirmed']")).isEmpty());
+      assertThat(browser.find("#who").getText()).isEqualTo("alice");
+      assertThat(browser.find("#alert").isDisplayed()).as("the coupons were read with alice's token").isFalse();
+      assertThat(browser.driver.getCurrentUrl()).isEqualTo(shop + "#/coupons");
+      Object kept = browser.driver.executeScript("return localStorage.length + sessionStorage.length;");
+      assertThat(((Number) kept).intValue()).as("entries in storage").isZero();
+    }
+  }
+
   private static void keycloakLogin(Browser browser, String user) {
     browser.until(30, "Keycloak's login page", d -> d.getCurrentUrl().startsWith("http://127.0.0.1:" + port
         + "/realms/shop/protocol/openid-connect/auth") && d.findElement(org.openqa.selenium.By.id("username")).isDisplayed());
