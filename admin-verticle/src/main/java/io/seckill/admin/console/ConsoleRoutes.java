@@ -1,9 +1,9 @@
 package io.seckill.admin.console;
 
 import io.seckill.shared.http.ApiException;
-import io.seckill.shared.http.Bodies;
 import io.seckill.shared.http.HttpErrors;
-import io.seckill.shared.identity.CustomerIds;
+import io.seckill.shared.http.Pages;
+import io.seckill.shared.identity.DevSignInRoute;
 import io.seckill.shared.identity.Guard;
 import io.seckill.shared.identity.IdentityConfig;
 import io.vertx.core.Future;
@@ -22,10 +22,6 @@ import io.vertx.ext.web.handler.StaticHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -43,7 +39,6 @@ import java.util.UUID;
  */
 public final class ConsoleRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleRoutes.class);
-  static final long DEV_TOKEN_SECONDS = 900;
   private static final long SAMPLE_MILLIS = 1_000;
   private static final int PROXY_MILLIS = 35_000;
   private static final long[] BUCKETS_MS = io.seckill.shared.metrics.LatencyBuckets.millis();
@@ -57,6 +52,7 @@ public final class ConsoleRoutes {
   private final HttpClient client;
   private final Buffer page;
   private final String policy;
+  private final DevSignInRoute devSignIn;
 
   public ConsoleRoutes(Vertx vertx, ConsoleConfig config, IdentityConfig identity, ConsoleStore store, Guard guard,
                        Clock clock) {
@@ -67,8 +63,10 @@ public final class ConsoleRoutes {
     this.guard = guard;
     this.clock = clock;
     this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(1_000).setKeepAlive(true));
-    this.page = resource("console/index.html");
-    String idp = config.devSignInOffered() ? "" : " " + origin(config.issuerUrl());
+    this.page = Pages.resource("console/index.html");
+    this.devSignIn = new DevSignInRoute("console", "SECKILL_CONSOLE_DEV_SIGNIN", config.devSignIn(),
+        config.devIssuer(), config.issuerUrl(), identity, clock, true);
+    String idp = config.devSignInOffered() ? "" : " " + Pages.origin(config.issuerUrl());
     this.policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'"
         + idp + "; form-action 'self'" + idp + "; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
   }
@@ -85,7 +83,7 @@ public final class ConsoleRoutes {
       page(ctx);
     });
     router.get("/console/config.json").handler(this::settings);
-    router.post("/console/dev-sign-in").handler(this::devSignIn);
+    router.post("/console/dev-sign-in").handler(devSignIn::handle);
     router.get("/console/api/live/:promotionId").handler(guard.admin()).handler(this::live);
     router.get("/console/api/cluster").handler(guard.admin()).handler(this::cluster);
     router.get("/console/api/audit").handler(guard.admin()).handler(ctx -> toEvent(ctx, "/read-model/audit"));
@@ -106,13 +104,7 @@ public final class ConsoleRoutes {
 
   /** The page itself, with its policy. */
   private void page(RoutingContext ctx) {
-    ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .putHeader("Content-Security-Policy", policy)
-        .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Referrer-Policy", "no-referrer")
-        .end(page);
+    Pages.send(ctx, page, policy, "no-store");
   }
 
   /** What the page needs to sign in: the development sign-in, or the identity provider and the console's client. */
@@ -126,38 +118,6 @@ public final class ConsoleRoutes {
     }
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON).putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
         .end(settings.toBuffer());
-  }
-
-  /**
-   * An admin token for a typed name, signed by the embedded development issuer: offered only when the system is its
-   * own issuer, and by default only to callers on this machine (SECKILL_CONSOLE_DEV_SIGNIN).
-   */
-  private void devSignIn(RoutingContext ctx) {
-    if (!config.devSignInOffered()) {
-      HttpErrors.send(ctx, 404, "not_found", "there is no development sign-in: this system signs in through "
-          + config.issuerUrl());
-      return;
-    }
-    String remote = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
-    if (!config.devSignIn().allows(remote)) {
-      HttpErrors.send(ctx, 403, "forbidden", "the development sign-in is open to callers on this machine only"
-          + " (SECKILL_CONSOLE_DEV_SIGNIN=loopback)");
-      return;
-    }
-    JsonObject body = Bodies.jsonObject(ctx, "invalid_request");
-    Object name = body.getValue("name");
-    if (!(name instanceof String typed) || typed.isBlank() || !CustomerIds.valid(typed.strip())) {
-      throw new ApiException(400, "invalid_request", "name must be 1 to " + CustomerIds.MAX_LENGTH
-          + " characters");
-    }
-    String subject = typed.strip();
-    long now = clock.millis() / 1000;
-    String token = config.devIssuer().mint(subject, true, DEV_TOKEN_SECONDS, identity, now);
-    LOG.info("console: development sign-in of '{}' from {}", subject, remote);
-    ctx.response().setStatusCode(201).putHeader(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON)
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .end(new JsonObject().put("accessToken", token).put("tokenType", "Bearer")
-            .put("expiresIn", DEV_TOKEN_SECONDS).put("name", subject).toBuffer());
   }
 
   /**
@@ -360,22 +320,6 @@ public final class ConsoleRoutes {
       return UUID.fromString(raw);
     } catch (IllegalArgumentException e) {
       throw new ApiException(404, "not_found", "no " + what + " " + raw);
-    }
-  }
-
-  static String origin(String url) {
-    URI uri = URI.create(url);
-    return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
-  }
-
-  private static Buffer resource(String name) {
-    try (InputStream in = ConsoleRoutes.class.getClassLoader().getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException(name + " is not in the jar");
-      }
-      return Buffer.buffer(in.readAllBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

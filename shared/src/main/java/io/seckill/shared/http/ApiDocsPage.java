@@ -1,14 +1,8 @@
 package io.seckill.shared.http;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /**
  * {@code /api-docs/}: the OpenAPI document every service serves at {@code /openapi.json}, rendered by Swagger UI (its
@@ -21,7 +15,7 @@ final class ApiDocsPage {
   private static final String POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
       + " img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none';"
       + " form-action 'none'";
-  private static final Buffer PAGE = resource("api-docs/index.html");
+  private static final Buffer PAGE = Pages.resource("api-docs/index.html");
 
   private ApiDocsPage() {
   }
@@ -33,7 +27,7 @@ final class ApiDocsPage {
         ctx.redirect("/api-docs/");
         return;
       }
-      page(ctx);
+      Pages.send(ctx, PAGE, POLICY, "no-cache");
     });
     router.route("/api-docs/*").handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Content-Security-Policy", POLICY);
@@ -42,26 +36,5 @@ final class ApiDocsPage {
     // this page's own files first: its index.html, not the webjar's (which loads a demo document from the web)
     router.route("/api-docs/*").handler(StaticHandler.create("api-docs").setDirectoryListing(false));
     router.route("/api-docs/*").handler(StaticHandler.create(SWAGGER_UI).setDirectoryListing(false));
-  }
-
-  private static void page(RoutingContext ctx) {
-    ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
-        .putHeader("Content-Security-Policy", POLICY)
-        .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Referrer-Policy", "no-referrer")
-        .end(PAGE);
-  }
-
-  private static Buffer resource(String name) {
-    try (InputStream in = ApiDocsPage.class.getClassLoader().getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException(name + " is not on the classpath");
-      }
-      return Buffer.buffer(in.readAllBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
