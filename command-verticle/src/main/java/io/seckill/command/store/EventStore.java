@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import java.util.HashSet;
 
 /**
  * The event store in WriteDB (the command side's SQL but the leases': {@link LeaseStore}). Appends are one
@@ -42,7 +43,7 @@ import java.util.stream.Stream;
  * (...),(...)} statements whose row counts are those of {@link MultiRowInsert#statementRows}, so a few dozen
  * prepared statements serve every batch size.
  */
-public final class EventStore {
+public final class EventStore implements EventLog, PromotionHistory {
   private static final Logger LOG = LoggerFactory.getLogger(EventStore.class);
   private static final MultiRowInsert INSERT = new MultiRowInsert("INSERT INTO events"
       + " (event_id, promotion_id, sequence, type, customer_id, occurred_at, payload, writer_epoch) VALUES ",
@@ -148,6 +149,7 @@ public final class EventStore {
    * {@link FencedException}, having written nothing, when an epoch is no longer current. The future holds the
    * events as stored.
    */
+  @Override
   public Future<List<Sequenced>> append(List<SecKillEvent> events, Fence fence) {
     return append(events, fence, CONFLICT_RETRIES);
   }
@@ -188,6 +190,7 @@ public final class EventStore {
   }
 
   /** A round trip on the writer connection: whether an append could be committed now. */
+  @Override
   public Future<List<Sequenced>> ping() {
     return writer.run(conn -> conn.query("SELECT 1").execute().map(rows -> List.<Sequenced>of()));
   }
@@ -197,6 +200,7 @@ public final class EventStore {
    * at {@code version}: the events as stored; none, with nothing written, when the admin changed or deleted it in the
    * meantime.
    */
+  @Override
   public Future<List<Sequenced>> appendStart(UUID promotionId, int version, List<SecKillEvent> events,
                                              Fence fence) {
     boolean finishesToo = events.stream().anyMatch(e -> e instanceof PromotionFinishEvent);
@@ -268,6 +272,7 @@ public final class EventStore {
    * grabs after the last chunk, and only starts and finishes are decoded; a restart over a million events reads a
    * few dozen rows.
    */
+  @Override
   public Future<List<StoredPromotion>> loadPromotions(Predicate<UUID> which) {
     return slow(pool.query(STORED_PROMOTIONS).execute()).compose(rows -> {
       List<Future<StoredPromotion>> loading = new ArrayList<>();
@@ -289,6 +294,7 @@ public final class EventStore {
    * One promotion as its events imply, read the same way (after a failed write, to rebuild it); null when it has
    * no events yet.
    */
+  @Override
   public Future<StoredPromotion> loadPromotion(UUID promotionId) {
     return loadPromotion(promotionId.toString());
   }
@@ -382,6 +388,7 @@ public final class EventStore {
   }
 
   /** Stores a snapshot chunk; storing one again (after a rebuild) writes the same. */
+  @Override
   public Future<Void> saveChunk(CustomerChunk chunk) {
     return bounded(pool.preparedQuery(SAVE_CHUNK).execute(Tuple.of(chunk.promotionId().toString(),
         chunk.firstSequence(), chunk.customers().size(), Buffer.buffer(CustomerChunkCodec.encode(chunk.customers()))))).mapEmpty();
@@ -429,7 +436,7 @@ public final class EventStore {
   /** The promotions still on sale, or started or finished within the last {@code seconds}. */
   public Future<Set<UUID>> recentPromotions(long seconds) {
     return bounded(pool.preparedQuery(RECENT_PROMOTIONS).execute(Tuple.of(seconds))).map(rows -> {
-      Set<UUID> recent = new java.util.HashSet<>();
+      Set<UUID> recent = new HashSet<>();
       for (Row row : rows) {
         recent.add(UUID.fromString(row.getString(0)));
       }

@@ -42,7 +42,7 @@ public final class GroupCommitter {
                            Promise<List<EventStore.Sequenced>> promise) implements Job {
   }
 
-  private final EventStore store;
+  private final EventLog log;
   private final int maxEvents;
   private final Partitions partitions;
   private final IntToLongFunction epochs;
@@ -56,8 +56,8 @@ public final class GroupCommitter {
    * @param epochs the lease epoch this process holds for a partition, -1 for none: each write goes under the
    *               epochs current when it is sent
    */
-  public GroupCommitter(EventStore store, int maxEvents, Partitions partitions, IntToLongFunction epochs) {
-    this.store = store;
+  public GroupCommitter(EventLog log, int maxEvents, Partitions partitions, IntToLongFunction epochs) {
+    this.log = log;
     this.maxEvents = maxEvents;
     this.partitions = partitions;
     this.epochs = epochs;
@@ -131,7 +131,7 @@ public final class GroupCommitter {
    * health of the write path itself (a committer stuck, or a connection that cannot be made, fails it).
    */
   public Future<Void> probe() {
-    return exclusive(Set.of(), store::ping).mapEmpty();
+    return exclusive(Set.of(), log::ping).mapEmpty();
   }
 
   /** Appends waiting for a transaction, for metrics. */
@@ -184,7 +184,7 @@ public final class GroupCommitter {
     events.forEach(event -> promotions.add(event.promotionId()));
     Future<List<EventStore.Sequenced>> write;
     try {
-      write = store.append(events, fence(promotions));
+      write = log.append(events, fence(promotions));
     } catch (FencedException e) {
       write = Future.failedFuture(e);
     }
