@@ -4,7 +4,7 @@ import io.seckill.command.domain.TicketPolicy;
 import io.seckill.command.lease.Partitions;
 import io.seckill.command.lease.Routes;
 import io.seckill.command.service.GrabGateway;
-import io.seckill.shared.http.ApiException;
+import io.seckill.command.service.Unavailable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -62,11 +62,8 @@ public final class GrabEndpoint {
   }
 
   private static void fail(Message<String> message, Throwable cause) {
-    if (cause instanceof ApiException api) {
-      message.fail(api.status(), GrabRouting.failure(api));
-    } else {
-      message.fail(503, "unavailable\nthe grab could not be recorded; try again");
-    }
+    message.fail(GrabRouting.UNAVAILABLE, GrabRouting.failure(cause instanceof Unavailable unavailable ? unavailable
+        : new Unavailable("the grab could not be recorded; try again")));
   }
 
   /** Registered across the cluster. */

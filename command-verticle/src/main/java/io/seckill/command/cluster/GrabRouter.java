@@ -6,7 +6,7 @@ import io.seckill.command.lease.Partitions;
 import io.seckill.command.lease.Routes;
 import io.seckill.command.service.GrabGateway;
 import io.seckill.command.service.GrabService;
-import io.seckill.shared.http.ApiException;
+import io.seckill.command.service.Unavailable;
 import io.seckill.shared.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
@@ -27,9 +27,9 @@ import java.util.function.Supplier;
  * {@link GrabGateway} as on one process (as does the crowd after a promotion's finish, whoever owns it); any other
  * is asked of the partition's holder over the event bus, with a send timeout, and answered with the holder's reply,
  * given after its commit. While nobody holds the partition, or the one asked says it does not (any more), or is
- * loading it, the request is asked again as the routes change, for up to {@code waitMillis}, then answered 503
- * {@code unavailable} with Retry-After: never a wrong answer. A holder that does not answer in time may have
- * recorded the grab: 503, and a retry says duplicate_order if it did. Safe on any event loop.
+ * loading it, the request is asked again as the routes change, for up to {@code waitMillis}, then answered
+ * {@link Unavailable} (503 with Retry-After): never a wrong answer. A holder that does not answer in time may have
+ * recorded the grab: unavailable, and a retry says duplicate_order if it did. Safe on any event loop.
  */
 public final class GrabRouter implements GrabService {
   private static final long RETRY_MILLIS = 100;
@@ -96,12 +96,12 @@ public final class GrabRouter implements GrabService {
     Routes now = routes.get();
     Future<T> answer;
     if (now.here(partition)) {
-      answer = here.get().recover(e -> Future.failedFuture(e instanceof ApiException api && api.status() == 503
-          ? new AskAgain(api) : e));
+      answer = here.get().recover(e -> Future.failedFuture(e instanceof Unavailable unavailable
+          ? new AskAgain(unavailable) : e));
     } else {
       String holder = now.holder(partition);
       if (holder == null) {
-        answer = Future.failedFuture(new AskAgain(new ApiException(503, "unavailable", "partition " + partition
+        answer = Future.failedFuture(new AskAgain(new Unavailable("partition " + partition
             + " has no holder right now")));
       } else {
         routed.increment();
@@ -123,9 +123,9 @@ public final class GrabRouter implements GrabService {
 
   /** Nothing was decided: ask again as the routes change; {@code answer} is the client's once the wait is over. */
   private static final class AskAgain extends RuntimeException {
-    final ApiException answer;
+    final Unavailable answer;
 
-    AskAgain(ApiException answer) {
+    AskAgain(Unavailable answer) {
       super(answer.getMessage(), null, false, false);
       this.answer = answer;
     }
@@ -133,21 +133,20 @@ public final class GrabRouter implements GrabService {
 
   /**
    * What the holder's failure means here: ask again (nothing decided), or a final answer: its own refusal, or, when
-   * it did not answer in time, a 503 that is not asked again (the grab may have been recorded).
+   * it did not answer in time, unavailable but not asked again (the grab may have been recorded).
    */
   private static Throwable translate(Throwable e) {
     if (!(e instanceof ReplyException reply)) {
       return e;
     }
     if (reply.failureType() == ReplyFailure.TIMEOUT) {
-      return new ApiException(503, "unavailable", "the command process holding this promotion did not answer in"
+      return new Unavailable("the command process holding this promotion did not answer in"
           + " time; the grab may have been recorded: try again (duplicate_order then says it was)");
     }
     if (reply.failureType() == ReplyFailure.NO_HANDLERS || reply.failureCode() == GrabRouting.NOT_OWNER) {
-      return new AskAgain(new ApiException(503, "unavailable",
-          "the promotion's partition is moving between command processes"));
+      return new AskAgain(new Unavailable("the promotion's partition is moving between command processes"));
     }
-    ApiException refusal = GrabRouting.failure(reply.failureCode(), reply.getMessage());
-    return refusal.status() == 503 ? new AskAgain(refusal) : refusal;
+    RuntimeException refusal = GrabRouting.failure(reply.failureCode(), reply.getMessage());
+    return refusal instanceof Unavailable unavailable ? new AskAgain(unavailable) : refusal;
   }
 }

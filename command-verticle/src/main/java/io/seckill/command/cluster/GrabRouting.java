@@ -5,6 +5,7 @@ import io.seckill.command.domain.Rejection;
 import io.seckill.command.domain.TicketPolicy;
 import io.seckill.shared.event.CouponGrabbedEvent;
 import io.seckill.shared.event.EventCodec;
+import io.seckill.command.service.Unavailable;
 import io.seckill.shared.http.ApiException;
 
 import java.util.List;
@@ -15,12 +16,15 @@ import java.util.UUID;
  * The wire format of a grab or ticket routed to the owner of its partition over the event bus, in one place. A
  * request is the promotion id (36 characters) then the customer id; a decision is {@code A} and the coupon's event
  * JSON, or {@code R} and the rejection's name; a ticket's validity is {@code V<notBefore>:<expiresAt>} or {@code E}.
- * A failure's code is the HTTP status ({@link #NOT_OWNER}: not held there, nothing decided) and its message the
- * error code, a newline, the message. Pure.
+ * A failure's code is {@link #UNAVAILABLE} (nothing decided, ask again) or {@link #NOT_OWNER} (not held there, ask
+ * whoever holds it now), and its message the error code, a newline, the message; an older member may send another
+ * code, passed on as its refusal. Pure.
  */
 final class GrabRouting {
   /** The receiver does not hold the partition: nothing was decided, ask whoever holds it now. */
   static final int NOT_OWNER = 421;
+  /** {@link Unavailable}: nothing was decided. The number members of earlier versions send and expect. */
+  static final int UNAVAILABLE = 503;
 
   private GrabRouting() {
   }
@@ -73,13 +77,17 @@ final class GrabRouting {
         parts.length > 3 ? Long.parseLong(parts[2]) : 0, parts.length > 3 ? Long.parseLong(parts[3]) : 0));
   }
 
-  static String failure(ApiException e) {
-    return e.error() + "\n" + e.getMessage();
+  static String failure(Unavailable e) {
+    return "unavailable\n" + e.getMessage();
   }
 
-  static ApiException failure(int status, String message) {
+  /** A holder's failure: {@link Unavailable}, or an older member's refusal with another code. */
+  static RuntimeException failure(int code, String message) {
     int newline = message == null ? -1 : message.indexOf('\n');
-    return newline < 0 ? new ApiException(503, "unavailable", String.valueOf(message))
-        : new ApiException(status, message.substring(0, newline), message.substring(newline + 1));
+    if (newline < 0) {
+      return new Unavailable(String.valueOf(message));
+    }
+    String text = message.substring(newline + 1);
+    return code == UNAVAILABLE ? new Unavailable(text) : new ApiException(code, message.substring(0, newline), text);
   }
 }

@@ -1,6 +1,7 @@
 package io.seckill.command.domain;
 
 import io.seckill.shared.event.CouponGrabbedEvent;
+import io.seckill.shared.event.EventIds;
 import io.seckill.shared.event.FinishReason;
 import io.seckill.shared.event.PromotionFinishEvent;
 import io.seckill.shared.event.PromotionStartEvent;
@@ -13,8 +14,14 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * The command side's decisions, pure: given a promotion's state and the time, which events happen.
- * Nothing here changes the state; the caller applies the returned events once it has appended them.
+ * The command side's decisions, pure: given a promotion's state and the time, which events happen. Nothing here
+ * changes the state.
+ *
+ * <p>The one rule for applying them, everywhere on the command side (a grab, a start, a time-up, a cancel): the
+ * caller applies the returned events to the state at once, when they are decided and before they are written, so
+ * that the next decision (the next grab in the same group commit) is made on top of them. A write that does not
+ * commit them (failed, fenced, its outcome unknown, or a start that found its row changed) puts the promotion into
+ * recovery: it answers 503 until it is rebuilt from what the store holds. Nothing is undone in place.
  */
 public final class GrabDecider {
   private final Supplier<UUID> eventIds;
@@ -24,7 +31,7 @@ public final class GrabDecider {
   }
 
   public GrabDecider() {
-    this(io.seckill.shared.event.EventIds::next);
+    this(EventIds::next);
   }
 
   /** Can {@code customerId} grab a coupon of {@code state} (null when unknown) at {@code now}? */

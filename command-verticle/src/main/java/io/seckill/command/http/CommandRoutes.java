@@ -8,6 +8,7 @@ import io.seckill.command.domain.GrabDecision;
 import io.seckill.command.domain.Rejection;
 import io.seckill.command.domain.TicketPolicy;
 import io.seckill.command.service.GrabService;
+import io.seckill.command.service.Unavailable;
 import io.seckill.shared.event.CouponGrabbedEvent;
 import io.seckill.shared.event.InstantText;
 import io.seckill.shared.http.ApiException;
@@ -35,6 +36,9 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.Arrays;
+import java.time.Duration;
+import io.seckill.shared.metrics.LatencyBuckets;
 
 /**
  * {@code POST /command/coupons} and {@code POST /command/tickets}. A grab carries a ticket (checked here with one
@@ -45,9 +49,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CommandRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(CommandRoutes.class);
-  private static final java.time.Duration[] LATENCY_BUCKETS = java.util.Arrays.stream(
-      io.seckill.shared.metrics.LatencyBuckets.millis()).mapToObj(java.time.Duration::ofMillis)
-      .toArray(java.time.Duration[]::new);
+  private static final Duration[] LATENCY_BUCKETS = Arrays.stream(
+      LatencyBuckets.millis()).mapToObj(Duration::ofMillis)
+      .toArray(Duration[]::new);
   static final String GRAB_PATH = "/command/coupons";
 
   private final GrabService service;
@@ -220,8 +224,10 @@ public final class CommandRoutes {
       if (ar.failed()) {
         failed.increment();
         tallies.record(request.promotionId(), GrabTallies.Outcome.UNAVAILABLE, nanos, known);
-        if (ar.cause() instanceof ApiException api) {
-          HttpErrors.send(response, api);
+        if (ar.cause() instanceof Unavailable unavailable) {
+          HttpErrors.send(response, 503, "unavailable", unavailable.getMessage());
+        } else if (ar.cause() instanceof ApiException api) {
+          HttpErrors.send(response, api); // an older cluster member's refusal
         } else {
           LOG.warn("grab of {} by {} not recorded: {}", request.promotionId(), customerId, ar.cause().getMessage());
           HttpErrors.send(response, 503, "unavailable", "the grab could not be recorded; try again");
@@ -238,9 +244,17 @@ public final class CommandRoutes {
         Rejection rejection = ((GrabDecision.Rejected) decision).rejection();
         rejected.get(rejection).increment();
         tallies.record(request.promotionId(), GrabTallies.Outcome.of(rejection), nanos, known);
-        response.setStatusCode(rejection.status()).end(rejectionBodies.get(rejection));
+        response.setStatusCode(status(rejection)).end(rejectionBodies.get(rejection));
       }
     });
+  }
+
+  /** A refused grab's HTTP status (SPEC §2): 400 when the promotion is not open, 429 when there is nothing for this customer. */
+  static int status(Rejection rejection) {
+    return switch (rejection) {
+      case PROMOTION_NOT_ACTIVE -> 400;
+      case OUT_OF_STOCK, DUPLICATE_ORDER -> 429;
+    };
   }
 
   /** The body; a {@code customerId} in it that is not the caller's is a 403. */
@@ -264,8 +278,10 @@ public final class CommandRoutes {
     }
     service.ticket(ticketPolicy, request.promotionId()).onComplete(ar -> {
       if (ar.failed()) {
-        if (ar.cause() instanceof ApiException api) {
-          HttpErrors.send(ctx, api);
+        if (ar.cause() instanceof Unavailable unavailable) {
+          HttpErrors.send(ctx, 503, "unavailable", unavailable.getMessage());
+        } else if (ar.cause() instanceof ApiException api) {
+          HttpErrors.send(ctx, api); // an older cluster member's refusal
         } else {
           HttpErrors.send(ctx, 503, "unavailable", "the ticket could not be issued; try again");
         }

@@ -4,7 +4,6 @@ import io.seckill.command.domain.GrabDecider;
 import io.seckill.command.domain.GrabDecision;
 import io.seckill.command.domain.PromotionState;
 import io.seckill.command.domain.TicketPolicy;
-import io.seckill.shared.http.ApiException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -15,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Lets HTTP instances on any event loop use the one {@link CommandService}, which lives on its owner's context:
@@ -37,7 +37,7 @@ public final class GrabGateway implements GrabService {
   }
 
   /** {@code alsoTell} hears of each promotion finished here, on the owner's context (a cluster tells the others). */
-  public GrabGateway(Context owner, CommandService service, java.util.function.Consumer<PromotionState> alsoTell) {
+  public GrabGateway(Context owner, CommandService service, Consumer<PromotionState> alsoTell) {
     this.owner = owner;
     this.service = service;
     service.onFinished(state -> {
@@ -64,23 +64,16 @@ public final class GrabGateway implements GrabService {
     }
     Context caller = Vertx.currentContext();
     if (caller == owner) {
-      return ticketHere(policy, promotionId);
+      return service.ticket(policy, promotionId);
     }
     Promise<Optional<TicketPolicy.Validity>> promise = Promise.promise();
     owner.runOnContext(v -> {
-      Future<Optional<TicketPolicy.Validity>> validity = ticketHere(policy, promotionId);
+      Future<Optional<TicketPolicy.Validity>> validity = service.ticket(policy, promotionId);
       caller.runOnContext(x -> promise.handle(validity));
     });
     return promise.future();
   }
 
-  private Future<Optional<TicketPolicy.Validity>> ticketHere(TicketPolicy policy, UUID promotionId) {
-    try {
-      return Future.succeededFuture(service.ticket(policy, promotionId));
-    } catch (ApiException e) {
-      return Future.failedFuture(e);
-    }
-  }
 
   @Override
   public Future<GrabDecision> grab(UUID promotionId, String customerId) {

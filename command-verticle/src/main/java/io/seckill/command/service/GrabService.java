@@ -9,9 +9,9 @@ import java.util.UUID;
 
 /** What the grab endpoint asks, from any event loop: decided here ({@link GrabGateway}) or by the owner. */
 public interface GrabService {
-  /** The grab's decision, once its events are committed; an {@code ApiException} 503 when nobody can decide now. */
+  /** The grab's decision, once its events are committed; {@link Unavailable} when nobody can decide now. */
   Future<GrabDecision> grab(UUID promotionId, String customerId);
 
-  /** Whether a grab ticket may be issued for {@code promotionId} now, and until when. */
+  /** Whether a grab ticket may be issued for {@code promotionId} now, and until when; {@link Unavailable} as above. */
   Future<Optional<TicketPolicy.Validity>> ticket(TicketPolicy policy, UUID promotionId);
 }

@@ -15,13 +15,27 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Given events, when a command, then events (or a rejection). No I/O. */
+/**
+ * Given events, when a command, then events (whole, compared with equals: the decider's event ids come from a
+ * counter here) or a rejection. No I/O.
+ */
 class GrabDeciderTest {
   private static final Instant PUBLISH = Instant.parse("2026-11-28T16:00:00Z");
   private static final Instant FINISH = Instant.parse("2026-11-28T17:00:00Z");
   private static final Instant DURING = PUBLISH.plusSeconds(60);
   private final UUID promotion = UUID.randomUUID();
-  private final GrabDecider decider = new GrabDecider();
+  private int issued;
+  private final GrabDecider decider = new GrabDecider(() -> id(++issued));
+
+  /** The {@code n}th event id the decider issues. */
+  private static UUID id(int n) {
+    return new UUID(0, n);
+  }
+
+  private static PromotionFinishEvent finish(UUID eventId, UUID promotionId, long sequence, Instant time,
+                                             FinishReason reason) {
+    return new PromotionFinishEvent(eventId, promotionId, sequence, time, reason);
+  }
 
   private PromotionStartEvent start(int coupons) {
     return new PromotionStartEvent(UUID.randomUUID(), promotion, 1, PUBLISH, coupons, 0.5, PUBLISH, FINISH);
@@ -47,23 +61,16 @@ class GrabDeciderTest {
   @Test
   void anActivePromotionWithStockGivesTheNextCoupon() {
     GrabDecision decision = decider.decide(given(start(3), grabbed(2, "a")), "b", DURING);
-    assertThat(decision).isInstanceOf(GrabDecision.Accepted.class);
-    List<SecKillEvent> events = ((GrabDecision.Accepted) decision).events();
-    assertThat(events).hasSize(1);
-    CouponGrabbedEvent coupon = (CouponGrabbedEvent) events.get(0);
-    assertThat(coupon.sequence()).isEqualTo(3);
-    assertThat(coupon.customerId()).isEqualTo("b");
-    assertThat(coupon.discount()).isEqualTo(0.5);
-    assertThat(coupon.time()).isEqualTo(DURING);
+    CouponGrabbedEvent coupon = new CouponGrabbedEvent(id(1), promotion, 3, DURING, "b", 0.5);
+    assertThat(decision).isEqualTo(new GrabDecision.Accepted(coupon, List.of(coupon)));
   }
 
   @Test
   void theLastCouponAlsoFinishesThePromotionAsSoldOut() {
     GrabDecision decision = decider.decide(given(start(2), grabbed(2, "a")), "b", DURING);
-    List<SecKillEvent> events = ((GrabDecision.Accepted) decision).events();
-    assertThat(events).extracting(SecKillEvent::sequence).containsExactly(3L, 4L);
-    assertThat(events.get(1)).isInstanceOfSatisfying(PromotionFinishEvent.class,
-        finish -> assertThat(finish.reason()).isEqualTo(FinishReason.SOLD_OUT));
+    CouponGrabbedEvent coupon = new CouponGrabbedEvent(id(1), promotion, 3, DURING, "b", 0.5);
+    assertThat(decision).isEqualTo(new GrabDecision.Accepted(coupon, List.of(coupon,
+        finish(id(2), promotion, 4, DURING, FinishReason.SOLD_OUT))));
   }
 
   @Test
@@ -120,11 +127,8 @@ class GrabDeciderTest {
     PromotionState state = PromotionState.scheduled(promotion, new PromotionTerms(5, 0.5, PUBLISH, FINISH), 1);
     assertThat(decider.start(state, PUBLISH.minusMillis(1))).isEmpty();
     List<SecKillEvent> events = decider.start(state, PUBLISH);
-    assertThat(events).singleElement().isInstanceOfSatisfying(PromotionStartEvent.class, start -> {
-      assertThat(start.sequence()).isEqualTo(1);
-      assertThat(start.numberOfCoupons()).isEqualTo(5);
-      assertThat(start.finishTime()).isEqualTo(FINISH);
-    });
+    assertThat(events).containsExactly(
+        new PromotionStartEvent(id(1), promotion, 1, PUBLISH, 5, 0.5, PUBLISH, FINISH));
     events.forEach(state::apply);
     assertThat(state.status()).isEqualTo(PromotionStatus.ACTIVE);
     assertThat(decider.start(state, DURING)).isEmpty();
@@ -133,10 +137,10 @@ class GrabDeciderTest {
   @Test
   void aPromotionWhoseWholeWindowPassedStartsAndFinishesAtOnce() {
     PromotionState state = PromotionState.scheduled(promotion, new PromotionTerms(5, 0.5, PUBLISH, FINISH), 1);
-    List<SecKillEvent> events = decider.start(state, FINISH.plusSeconds(5));
-    assertThat(events).hasSize(2);
-    assertThat(events.get(1)).isInstanceOfSatisfying(PromotionFinishEvent.class,
-        finish -> assertThat(finish.reason()).isEqualTo(FinishReason.TIME_UP));
+    Instant late = FINISH.plusSeconds(5);
+    assertThat(decider.start(state, late)).containsExactly(
+        new PromotionStartEvent(id(1), promotion, 1, late, 5, 0.5, PUBLISH, FINISH),
+        finish(id(2), promotion, 2, late, FinishReason.TIME_UP));
   }
 
   @Test
@@ -144,10 +148,7 @@ class GrabDeciderTest {
     PromotionState state = given(start(5), grabbed(2, "a"));
     assertThat(decider.finishByTime(state, FINISH.minusMillis(1))).isEmpty();
     List<SecKillEvent> events = decider.finishByTime(state, FINISH);
-    assertThat(events).singleElement().isInstanceOfSatisfying(PromotionFinishEvent.class, finish -> {
-      assertThat(finish.sequence()).isEqualTo(3);
-      assertThat(finish.reason()).isEqualTo(FinishReason.TIME_UP);
-    });
+    assertThat(events).containsExactly(finish(id(1), promotion, 3, FINISH, FinishReason.TIME_UP));
     events.forEach(state::apply);
     assertThat(decider.finishByTime(state, FINISH.plusSeconds(1))).isEmpty();
   }
@@ -156,16 +157,13 @@ class GrabDeciderTest {
   void aCancelledPromotionFinishesOnceAndThenRefusesAsNotActive() {
     PromotionState state = given(start(5), grabbed(2, "a"));
     List<SecKillEvent> events = decider.cancel(state, DURING);
-    assertThat(events).singleElement().isInstanceOfSatisfying(PromotionFinishEvent.class, finish -> {
-      assertThat(finish.sequence()).isEqualTo(3);
-      assertThat(finish.reason()).isEqualTo(FinishReason.CANCELLED);
-    });
+    assertThat(events).containsExactly(finish(id(1), promotion, 3, DURING, FinishReason.CANCELLED));
     events.forEach(state::apply);
     assertThat(decider.cancel(state, DURING)).isEmpty();
     assertThat(decider.finishByTime(state, FINISH)).isEmpty();
     assertThat(rejection(decider.decide(state, "b", DURING))).isEqualTo(Rejection.PROMOTION_NOT_ACTIVE);
     assertThat(rejection(decider.decide(state, "a", DURING))).isEqualTo(Rejection.DUPLICATE_ORDER);
-    PromotionState scheduled = PromotionState.scheduled(promotion, new io.seckill.shared.promotion.PromotionTerms(5, 0.5,
+    PromotionState scheduled = PromotionState.scheduled(promotion, new PromotionTerms(5, 0.5,
         PUBLISH, FINISH), 1);
     assertThat(decider.cancel(scheduled, DURING)).isEmpty();
   }
@@ -199,8 +197,9 @@ class GrabDeciderTest {
     assertThat(restored.remaining()).isEqualTo(folded.remaining());
     assertThat(restored.lastSequence()).isEqualTo(folded.lastSequence());
     assertThat(rejection(decider.decide(restored, "a", DURING))).isEqualTo(Rejection.DUPLICATE_ORDER);
-    assertThat(((GrabDecision.Accepted) decider.decide(restored, "c", DURING)).events())
-        .extracting(SecKillEvent::sequence).containsExactly(4L, 5L);
+    CouponGrabbedEvent coupon = new CouponGrabbedEvent(id(1), promotion, 4, DURING, "c", 0.5);
+    assertThat(decider.decide(restored, "c", DURING)).isEqualTo(new GrabDecision.Accepted(coupon, List.of(coupon,
+        finish(id(2), promotion, 5, DURING, FinishReason.SOLD_OUT))));
 
     PromotionFinishEvent finish = new PromotionFinishEvent(UUID.randomUUID(), promotion, 3, DURING,
         FinishReason.SOLD_OUT);
