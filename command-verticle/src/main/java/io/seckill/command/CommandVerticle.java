@@ -20,7 +20,8 @@ import io.seckill.command.lease.Partitions;
 import io.seckill.command.lease.Placement;
 import io.seckill.command.store.LeaseStore;
 import io.seckill.command.store.WriterConnection;
-import io.seckill.command.store.PromotionCatalog;
+import io.seckill.command.store.PromotionCatalogStore;
+import io.seckill.shared.lifecycle.Closer;
 import io.seckill.shared.config.SecKillConfig;
 import io.seckill.shared.db.Databases;
 import io.seckill.shared.db.Migrations;
@@ -61,19 +62,15 @@ public final class CommandVerticle extends VerticleBase {
   private final Clock clock;
   private final ClusterConfig clusterConfig;
   private final HazelcastClusterManager clusterManager;
+  /** Closed in this order at stop: the work, then the cluster, then the leases (released before the pool closes). */
+  private final Closer closer = new Closer();
   private Membership membership;
-  private GrabEndpoint endpoint;
-  private FinishedStates finishedStates;
   private Pool pool;
   private SecKillMessagePublisher publisher;
-  private SecKillMessagePublisher replayPublisher;
   private CommandService service;
   private OutboxRelay relay;
-  private ResendRequests.Listener resendListener;
   private Ownership ownership;
-  private WriterConnection writer;
   private GroupCommitter committer;
-  private final List<Meter> meters = new ArrayList<>();
 
   /** One command process on its own: it owns every partition, no cluster manager. */
   public CommandVerticle(SecKillConfig config, Clock clock) {
@@ -91,13 +88,20 @@ public final class CommandVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    Closer.Stage connections = closer.stage();
+    Closer.Stage leases = closer.stage();
+    Closer.Stage cluster = closer.stage();
+    Closer.Stage work = closer.stage();
     String incarnation = UUID.randomUUID().toString();
     // a pool of this start's own: a shared pool of the same name would be closed by an earlier start's undeploy
-    pool = Databases.pool(vertx, config.writeDb(), "command-" + incarnation);
-    writer = new WriterConnection(vertx, config.writeDb());
-    AmqpSecKillMessagePublisher amqp = AmqpSecKillMessagePublisher.create(vertx, config.amqp());
+    pool = connections.add(Databases.pool(vertx, config.writeDb(), "command-" + incarnation), Pool::close);
+    WriterConnection writer = connections.add(new WriterConnection(vertx, config.writeDb()),
+        WriterConnection::close);
+    AmqpSecKillMessagePublisher amqp = connections.add(AmqpSecKillMessagePublisher.create(vertx, config.amqp()),
+        AmqpSecKillMessagePublisher::close);
     publisher = amqp;
-    replayPublisher = AmqpSecKillMessagePublisher.create(vertx, ResendRequests.replay(config.amqp()));
+    SecKillMessagePublisher replayPublisher = connections.add(
+        AmqpSecKillMessagePublisher.create(vertx, ResendRequests.replay(config.amqp())), SecKillMessagePublisher::close);
     Partitions partitions = new Partitions(config.lease().partitions());
     return Migrations.migrate(vertx, pool, Migrations.WRITE)
         .compose(migrated -> EventStore.galera(pool, config.writeDb()))
@@ -109,21 +113,29 @@ public final class CommandVerticle extends VerticleBase {
       // one process without a cluster wants every partition; a member, what rendezvous hashing gives it
       Placement placement = Placement.everything();
       if (clusterManager != null) {
-        membership = new Membership(vertx, clusterManager.getHazelcastInstance(), config.lease().nodeId(),
-            clusterConfig);
+        membership = cluster.add(new Membership(vertx, clusterManager.getHazelcastInstance(),
+            config.lease().nodeId(), clusterConfig), Membership::stop);
         placement = membership;
       }
-      ownership = new Ownership(vertx, new LeaseStore(pool, config.lease(), incarnation), config.lease(),
-          placement);
+      // released (so another process may claim them at once) before the pool closes
+      ownership = leases.add(new Ownership(vertx, new LeaseStore(pool, config.lease(), incarnation), config.lease(),
+          placement), held -> held.stop().recover(e -> {
+            LOG.warn("leases not released ({}): another process claims them when they end", e.getMessage());
+            return Future.succeededFuture();
+          }));
       Ownership held = ownership;
       relay = new OutboxRelay(vertx, store, publisher, replayPublisher, config.relayBatchMax(),
           id -> held.epoch(partitions.of(id)) >= 0);
+      cluster.run(relay::stop);
       committer = new GroupCommitter(store, config.commandBatchMax(), partitions, ownership::epoch)
           .onCommit(relay::committed).onUncertain(relay::uncertain);
       service = new CommandService(vertx, clock, new GrabDecider(), store,
-          new PromotionCatalog(pool, config.writeDb().deadlineMillis()), committer,
+          new PromotionCatalogStore(pool, config.writeDb().deadlineMillis()), committer,
           config.promotionPollMillis(), config.snapshotGrabs(), partitions, ownership::fenced,
           ownership::current);
+      work.run(service::stop);
+      List<Meter> meters = new ArrayList<>();
+      cluster.run(() -> meters.forEach(Metrics.registry()::remove));
       meters.add(Gauge.builder("seckill_command_queued_appends", committer, GroupCommitter::queued)
           .description("grabs waiting for their group commit").register(Metrics.registry()));
       meters.add(FunctionCounter.builder("seckill_relay_sent_events", relay, OutboxRelay::sent)
@@ -155,7 +167,7 @@ public final class CommandVerticle extends VerticleBase {
       Future<Void> members = membership == null ? Future.succeededFuture() : membership.start();
       return members.compose(v -> service.start()).compose(v -> ownership.start(both));
     }).compose(v -> amqp.firstAttempt()).compose(v -> {
-      resendListener = ResendRequests.listen(vertx, config.amqp(), relay::resend);
+      connections.add(ResendRequests.listen(vertx, config.amqp(), relay::resend), ResendRequests.Listener::close);
       Security security = Security.shared(vertx, config.security());
       GrabService ingress;
       Future<Void> routed;
@@ -165,10 +177,11 @@ public final class CommandVerticle extends VerticleBase {
         routed = Future.succeededFuture();
       } else {
         // a member: finished states told to the others, grabs of partitions held elsewhere routed to their holder
-        finishedStates = new FinishedStates(vertx);
+        FinishedStates finishedStates = cluster.add(new FinishedStates(vertx), FinishedStates::close);
         GrabGateway gateway = new GrabGateway(context, service, finishedStates::publish);
-        endpoint = new GrabEndpoint(vertx, incarnation, gateway, partitions, ownership::routes,
-            new TicketPolicy(config.security().ticketLeadSeconds(), config.security().ticketTtlSeconds()));
+        GrabEndpoint endpoint = cluster.add(new GrabEndpoint(vertx, incarnation, gateway, partitions,
+            ownership::routes, new TicketPolicy(config.security().ticketLeadSeconds(),
+            config.security().ticketTtlSeconds())), GrabEndpoint::close);
         ingress = new GrabRouter(vertx, gateway, gateway::finished, partitions, ownership::routes,
             clusterConfig.routeTimeoutMillis(), clusterConfig.routeTimeoutMillis());
         routed = Future.all(endpoint.ready(), finishedStates.listen(gateway))
@@ -196,27 +209,7 @@ public final class CommandVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (service != null) {
-      service.stop();
-    }
-    Future<Void> left = Future.join(membership == null ? Future.succeededFuture() : membership.stop(),
-        endpoint == null ? Future.succeededFuture() : endpoint.close(),
-        finishedStates == null ? Future.succeededFuture() : finishedStates.close()).mapEmpty();
-    if (relay != null) {
-      relay.stop();
-    }
-    meters.forEach(Metrics.registry()::remove);
-    // the leases are released (so another process may claim them at once) before the pool closes
-    Future<Void> released = ownership == null ? Future.succeededFuture()
-        : ownership.stop().recover(e -> {
-          LOG.warn("leases not released ({}): another process claims them when they end", e.getMessage());
-          return Future.succeededFuture();
-        });
-    return left.transform(v -> released).compose(v -> Future.join(publisher == null ? Future.succeededFuture() : publisher.close(),
-        replayPublisher == null ? Future.succeededFuture() : replayPublisher.close(),
-        resendListener == null ? Future.succeededFuture() : resendListener.close(),
-        writer == null ? Future.succeededFuture() : writer.close(),
-        pool == null ? Future.succeededFuture() : pool.close()));
+    return closer.close();
   }
 
   /** The running service, for tests that look at the in-memory state. */
