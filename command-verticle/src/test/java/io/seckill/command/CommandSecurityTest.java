@@ -34,6 +34,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.function.Function;
+import io.seckill.shared.identity.TicketChallengeTest;
 
 /**
  * Grab tickets and rate limits on the real command verticle (SPEC 2.1): each refusal rule is sent as an attack and
@@ -381,11 +383,11 @@ class CommandSecurityTest {
           JsonObject challenge = ((HttpResponse<Buffer>) first.resultAt(1)).bodyAsJsonObject();
           String solved;
           try {
-            solved = io.seckill.shared.identity.TicketChallengeTest.solve(challenge);
+            solved = TicketChallengeTest.solve(challenge);
           } catch (Exception e) {
             return Future.failedFuture(e);
           }
-          java.util.function.Function<String, Future<HttpResponse<Buffer>>> withSolution = customer ->
+          Function<String, Future<HttpResponse<Buffer>>> withSolution = customer ->
               client.post(pow.commandPort(), "127.0.0.1", "/command/tickets").bearerTokenAuthentication(TestInfra.token(customer))
                   .putHeader("X-Altcha", solved).sendJsonObject(body(id));
           return withSolution.apply("someone-else").compose(other -> withSolution.apply("solver")

@@ -38,7 +38,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.LongStream;
 
+import io.vertx.sqlclient.RowSet;
+
+import static io.seckill.shared.testing.Async.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The real command verticle on a real MariaDB and ActiveMQ, driven over HTTP. */
@@ -78,7 +82,7 @@ class CommandVerticleTest {
         .filter(e -> e.promotionId().equals(id)).map(SecKillEvent::sequence).distinct().count() == last))
         .map(v -> {
           assertThat(received.stream().filter(e -> e.promotionId().equals(id)).map(SecKillEvent::sequence).distinct()
-              .sorted().toList()).isEqualTo(java.util.stream.LongStream.rangeClosed(1, last).boxed().toList());
+              .sorted().toList()).isEqualTo(LongStream.rangeClosed(1, last).boxed().toList());
           return null;
         });
   }
@@ -123,61 +127,71 @@ class CommandVerticleTest {
   }
 
   @Test
-  void anAcceptedGrabIsCommittedBeforeThe200(Vertx vertx, VertxTestContext ctx) {
-    startedPromotion(vertx, 10)
-        .compose(id -> grab(id, "alice").compose(response -> writeDb
-            .preparedQuery("SELECT sequence FROM events WHERE promotion_id = ? AND customer_id = 'alice'")
-            .execute(Tuple.of(id.toString()))
-            .map(rows -> {
-              ctx.verify(() -> {
-                assertThat(response.statusCode()).isEqualTo(200);
-                JsonObject body = response.bodyAsJsonObject();
-                assertThat(body.getString("promotionId")).isEqualTo(id.toString());
-                assertThat(body.getString("customerId")).isEqualTo("alice");
-                assertThat(body.getLong("sequence")).isEqualTo(2L);
-                assertThat(body.getDouble("discount")).isEqualTo(0.75);
-                assertThat(Instant.parse(body.getString("time"))).isBeforeOrEqualTo(Instant.now());
-                assertThat(rows.size()).isEqualTo(1);
-                assertThat(rows.iterator().next().getLong(0)).isEqualTo(2L);
-              });
-              return id;
-            }))
-        .compose(same -> grab(same, "alice")))
-        .onComplete(ctx.succeeding(duplicate -> ctx.verify(() -> {
-          assertThat(duplicate.statusCode()).isEqualTo(429);
-          assertThat(duplicate.bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order");
-          ctx.completeNow();
-        })));
+  void anAcceptedGrabIsCommittedBeforeThe200(Vertx vertx) {
+    UUID id = await(startedPromotion(vertx, 10));
+
+    HttpResponse<Buffer> response = await(grab(id, "alice"));
+    RowSet<Row> stored = await(writeDb
+        .preparedQuery("SELECT sequence FROM events WHERE promotion_id = ? AND customer_id = 'alice'")
+        .execute(Tuple.of(id.toString())));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonObject body = response.bodyAsJsonObject();
+    assertThat(body.getString("promotionId")).isEqualTo(id.toString());
+    assertThat(body.getString("customerId")).isEqualTo("alice");
+    assertThat(body.getLong("sequence")).isEqualTo(2L);
+    assertThat(body.getDouble("discount")).isEqualTo(0.75);
+    assertThat(Instant.parse(body.getString("time"))).isBeforeOrEqualTo(Instant.now());
+    assertThat(stored.size()).isEqualTo(1);
+    assertThat(stored.iterator().next().getLong(0)).isEqualTo(2L);
+
+    HttpResponse<Buffer> duplicate = await(grab(id, "alice"));
+    assertThat(duplicate.statusCode()).isEqualTo(429);
+    assertThat(duplicate.bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order");
   }
 
+
   @Test
-  void fortyCustomersAtOnceForFiveCouponsGetExactlyFive(Vertx vertx, VertxTestContext ctx) {
-    startedPromotion(vertx, 5).compose(id -> {
-      List<Future<HttpResponse<Buffer>>> grabs = new ArrayList<>();
-      for (int i = 0; i < 40; i++) {
-        grabs.add(grab(id, "crowd-" + i));
-      }
-      return Future.all(grabs).compose(all -> Future.all(
-              eventCount(id, "CouponGrabbedEvent"), eventCount(id, "PromotionFinishEvent"),
-              writeDb.preparedQuery("SELECT status FROM promotions WHERE promotion_id = ?").execute(Tuple.of(id.toString())))
-          .map(counts -> {
-            ctx.verify(() -> {
-              Map<String, Integer> outcomes = new TreeMap<>();
-              for (Future<HttpResponse<Buffer>> f : grabs) {
-                HttpResponse<Buffer> r = f.result();
-                String key = r.statusCode() + (r.statusCode() == 200 ? "" : " " + r.bodyAsJsonObject().getString("error"));
-                outcomes.merge(key, 1, Integer::sum);
-              }
-              assertThat(outcomes).isEqualTo(Map.of("200", 5, "429 out_of_stock", 35));
-              assertThat((Integer) counts.resultAt(0)).isEqualTo(5);
-              assertThat((Integer) counts.resultAt(1)).isEqualTo(1);
-              Row status = ((io.vertx.sqlclient.RowSet<Row>) counts.resultAt(2)).iterator().next();
-              assertThat(status.getString(0)).isEqualTo("finished");
-            });
-            return null;
-          }));
-    }).onComplete(ctx.succeedingThenComplete());
+  void fortyCustomersAtOnceForFiveCouponsGetExactlyFive(Vertx vertx) {
+    UUID id = await(startedPromotion(vertx, 5));
+
+    List<Future<HttpResponse<Buffer>>> crowd = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      crowd.add(grab(id, "crowd-" + i));
+    }
+    await(Future.all(crowd));
+
+    assertThat(outcomes(crowd)).isEqualTo(Map.of("200", 5, "out_of_stock", 35));
+    assertThat(await(eventCount(id, "CouponGrabbedEvent"))).isEqualTo(5);
+    assertThat(await(eventCount(id, "PromotionFinishEvent"))).isEqualTo(1);
+    assertThat(await(writeDb.preparedQuery("SELECT status FROM promotions WHERE promotion_id = ?")
+        .execute(Tuple.of(id.toString()))).iterator().next().getString(0)).isEqualTo("finished");
   }
+
+  /** "200" or the error code, counted, of the answers to {@code grabs}. */
+  private static Map<String, Integer> outcomes(List<Future<HttpResponse<Buffer>>> grabs) {
+    Map<String, Integer> outcomes = new TreeMap<>();
+    for (Future<HttpResponse<Buffer>> grab : grabs) {
+      HttpResponse<Buffer> r = grab.result();
+      outcomes.merge(r.statusCode() == 200 ? "200" : r.bodyAsJsonObject().getString("error"), 1, Integer::sum);
+    }
+    return outcomes;
+  }
+
+  /** The promotion's events by type, counted. */
+  private static Map<String, Integer> eventTypes(Pool db, UUID id) {
+    Map<String, Integer> counts = new TreeMap<>();
+    await(db.preparedQuery("SELECT type, COUNT(*) FROM events WHERE promotion_id = ? GROUP BY type")
+        .execute(Tuple.of(id.toString()))).forEach(row -> counts.put(row.getString(0), row.getInteger(1)));
+    return counts;
+  }
+
+  /** Waits until {@code customer}'s grab on {@code on} answers 200 (the promotion is served there). */
+  private static void firstGrab(Vertx vertx, SecKillConfig on, UUID id, String customer) {
+    await(Async.eventually(vertx, Duration.ofSeconds(5),
+        () -> grab(on, id, customer).map(r -> r.statusCode() == 200)));
+  }
+
 
   @Test
   void grabsOutsideTheWindowOrOfUnknownPromotionsAreNotActive(Vertx vertx, VertxTestContext ctx) {
@@ -318,88 +332,63 @@ class CommandVerticleTest {
   }
 
   @Test
-  void aRestartedCommandVerticleRebuildsItsStateFromItsEvents(Vertx vertx, VertxTestContext ctx) {
+  void aRestartedCommandVerticleRebuildsItsStateFromItsEvents(Vertx vertx) {
     SecKillConfig own = TestInfra.freshConfig();
     Pool db = Databases.pool(vertx, own.writeDb(), "replay-test");
     UUID id = UUID.randomUUID();
     Instant now = Instant.now();
-    java.util.function.Function<String, Future<HttpResponse<Buffer>>> grabOwn = customer -> grab(own, id, customer);
-    vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC()))
-        .compose(first -> insertPromotion(db, id, 4, now.minusSeconds(1), now.plusSeconds(3600))
-            .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
-                () -> grabOwn.apply("p1").map(r -> r.statusCode() == 200 || r.statusCode() == 429)))
-            .compose(v -> grabOwn.apply("p2"))
-            .compose(v -> vertx.undeploy(first)))
-        .compose(v -> vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC())))
-        .compose(second -> Future.all(grabOwn.apply("p1"), grabOwn.apply("p2"))
-            .compose(dups -> grabOwn.apply("p3").compose(r3 -> grabOwn.apply("p4"))
-                .compose(r4 -> grabOwn.apply("p5"))
-                .map(r5 -> List.of(dups.resultAt(0), dups.resultAt(1), r5))))
-        .compose(responses -> db.preparedQuery("SELECT type, COUNT(*) FROM events WHERE promotion_id = ? GROUP BY type")
-            .execute(Tuple.of(id.toString())).map(rows -> {
-              ctx.verify(() -> {
-                @SuppressWarnings("unchecked") List<HttpResponse<Buffer>> r = (List<HttpResponse<Buffer>>) (List<?>) responses;
-                assertThat(r.get(0).bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order");
-                assertThat(r.get(1).bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order");
-                assertThat(r.get(2).bodyAsJsonObject().getString("error")).isEqualTo("out_of_stock");
-                Map<String, Integer> counts = new TreeMap<>();
-                rows.forEach(row -> counts.put(row.getString(0), row.getInteger(1)));
-                assertThat(counts).isEqualTo(Map.of("PromotionStartEvent", 1, "CouponGrabbedEvent", 4,
-                    "PromotionFinishEvent", 1));
-              });
-              return null;
-            }))
-        .onComplete(ctx.succeedingThenComplete());
+    String first = await(vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC())));
+    await(insertPromotion(db, id, 4, now.minusSeconds(1), now.plusSeconds(3600)));
+    firstGrab(vertx, own, id, "p1");
+    await(grab(own, id, "p2"));
+    await(vertx.undeploy(first));
+
+    await(vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC())));
+
+    assertThat(await(grab(own, id, "p1")).bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order");
+    assertThat(await(grab(own, id, "p2")).bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order");
+    await(grab(own, id, "p3"));
+    await(grab(own, id, "p4"));
+    assertThat(await(grab(own, id, "p5")).bodyAsJsonObject().getString("error")).isEqualTo("out_of_stock");
+    assertThat(eventTypes(db, id)).isEqualTo(Map.of("PromotionStartEvent", 1, "CouponGrabbedEvent", 4,
+        "PromotionFinishEvent", 1));
   }
 
+
   @Test
-  void aCrowdArrivingAtThePublishTimeBeforeTheStartTimerIsServedNotRefused(Vertx vertx, VertxTestContext ctx) {
+  void aCrowdArrivingAtThePublishTimeBeforeTheStartTimerIsServedNotRefused(Vertx vertx) {
     SecKillConfig own = TestInfra.freshConfig();
     Pool db = Databases.pool(vertx, own.writeDb(), "publish-time-test");
     ShiftedClock clock = new ShiftedClock();
     CommandVerticle verticle = new CommandVerticle(own, clock);
     UUID id = UUID.randomUUID();
     Instant now = Instant.now();
+    String deployed = await(vertx.deployVerticle(verticle));
+    await(insertPromotion(db, id, 5, now.plusSeconds(3600), now.plusSeconds(7200)));
+    await(Async.eventually(vertx, Duration.ofSeconds(5),
+        () -> Future.succeededFuture(verticle.service().promotion(id) != null)));
+
+    // the publish time comes; the start timer (armed for an hour from now in real time) has not fired
+    clock.shift(Duration.ofSeconds(3601));
     List<Future<HttpResponse<Buffer>>> crowd = new ArrayList<>();
-    vertx.deployVerticle(verticle)
-        .compose(deployed -> insertPromotion(db, id, 5, now.plusSeconds(3600), now.plusSeconds(7200))
-            .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
-                () -> Future.succeededFuture(verticle.service().promotion(id) != null)))
-            .compose(known -> {
-              // the publish time comes; the start timer (armed for an hour from now in real time) has not fired
-              clock.shift(Duration.ofSeconds(3601));
-              for (int i = 0; i < 20; i++) {
-                crowd.add(grab(own, id, "early-" + i));
-              }
-              return Future.all(crowd);
-            })
-            .compose(all -> db.preparedQuery("SELECT type, COUNT(*) FROM events WHERE promotion_id = ? GROUP BY type")
-                .execute(Tuple.of(id.toString())))
-            .compose(rows -> {
-              ctx.verify(() -> {
-                Map<String, Integer> outcomes = new TreeMap<>();
-                for (Future<HttpResponse<Buffer>> grab : crowd) {
-                  HttpResponse<Buffer> r = grab.result();
-                  outcomes.merge(r.statusCode() == 200 ? "200" : r.bodyAsJsonObject().getString("error"), 1,
-                      Integer::sum);
-                }
-                assertThat(outcomes).isEqualTo(Map.of("200", 5, "out_of_stock", 15));
-                Map<String, Integer> counts = new TreeMap<>();
-                rows.forEach(row -> counts.put(row.getString(0), row.getInteger(1)));
-                assertThat(counts).isEqualTo(Map.of("PromotionStartEvent", 1, "CouponGrabbedEvent", 5,
-                    "PromotionFinishEvent", 1));
-              });
-              return vertx.undeploy(deployed);
-            }))
-        .onComplete(ctx.succeedingThenComplete());
+    for (int i = 0; i < 20; i++) {
+      crowd.add(grab(own, id, "early-" + i));
+    }
+    await(Future.all(crowd));
+
+    assertThat(outcomes(crowd)).isEqualTo(Map.of("200", 5, "out_of_stock", 15));
+    assertThat(eventTypes(db, id)).isEqualTo(Map.of("PromotionStartEvent", 1, "CouponGrabbedEvent", 5,
+        "PromotionFinishEvent", 1));
+    await(vertx.undeploy(deployed));
   }
+
 
   /**
    * The restart of a node that still runs (same node id, new incarnation) takes every lease at once; the old
    * incarnation's next grab is refused by WriteDB's fence (503, nothing written), and it steps down from there on.
    */
   @Test
-  void aNewIncarnationOfTheNodeTakesOverAndTheOldOneIsFencedByTheDatabase(Vertx vertx, VertxTestContext ctx) {
+  void aNewIncarnationOfTheNodeTakesOverAndTheOldOneIsFencedByTheDatabase(Vertx vertx) {
     SecKillConfig first = TestInfra.freshConfig();
     SecKillConfig second = first.withPorts(TestInfra.freePort(), TestInfra.freePort(), TestInfra.freePort(),
         TestInfra.freePort()).withLease(first.lease().asNode(first.lease().nodeId()));
@@ -407,57 +396,45 @@ class CommandVerticleTest {
     List<SecKillEvent> broker = brokerOf(vertx, first);
     UUID id = UUID.randomUUID();
     Instant now = Instant.now();
-    vertx.deployVerticle(new CommandVerticle(first, Clock.systemUTC()))
-        .compose(deployed -> insertPromotion(db, id, 10, now.minusSeconds(1), now.plusSeconds(3600))
-            .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
-                () -> grab(first, id, "before").map(r -> r.statusCode() == 200)))
-            .compose(v -> vertx.deployVerticle(new CommandVerticle(second, Clock.systemUTC())))
-            .compose(taken -> grab(first, id, "stale")
-                .compose(stale -> {
-                  ctx.verify(() -> {
-                    assertThat(stale.statusCode()).as(stale.bodyAsString()).isEqualTo(503);
-                    assertThat(stale.bodyAsJsonObject().getString("error")).isEqualTo("unavailable");
-                    assertThat(stale.getHeader("Retry-After")).isEqualTo("1");
-                  });
-                  return Future.all(grab(first, id, "after-fenced"), grab(second, id, "stale"),
-                      grab(second, id, "before"));
-                })
-                .compose(after -> {
-                  ctx.verify(() -> {
-                    assertThat(((HttpResponse<Buffer>) after.resultAt(0)).statusCode()).isEqualTo(503);
-                    assertThat(((HttpResponse<Buffer>) after.resultAt(1)).statusCode()).isEqualTo(200);
-                    HttpResponse<Buffer> again = after.resultAt(2);
-                    assertThat(again.statusCode()).isEqualTo(429);
-                    assertThat(again.bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order");
-                  });
-                  return db.preparedQuery("SELECT customer_id, writer_epoch FROM events WHERE promotion_id = ?"
-                      + " AND customer_id IS NOT NULL ORDER BY sequence").execute(Tuple.of(id.toString()));
-                })
-                .compose(rows -> {
-                  ctx.verify(() -> {
-                    List<String> customers = new ArrayList<>();
-                    List<Long> epochs = new ArrayList<>();
-                    rows.forEach(row -> {
-                      customers.add(row.getString(0));
-                      epochs.add(row.getLong(1));
-                    });
-                    // the stale incarnation's "stale" grab left nothing; the new one's was written at a later epoch
-                    assertThat(customers).containsExactly("before", "stale");
-                    assertThat(epochs.get(1)).isGreaterThan(epochs.get(0));
-                  });
-                  // what each incarnation committed reached the broker: the start and "before", then "stale"
-                  return relayedUpTo(vertx, broker, id, 3).compose(v -> vertx.undeploy(taken));
-                }))
-            .compose(v -> vertx.undeploy(deployed)))
-        .onComplete(ctx.succeedingThenComplete());
+    String deployed = await(vertx.deployVerticle(new CommandVerticle(first, Clock.systemUTC())));
+    await(insertPromotion(db, id, 10, now.minusSeconds(1), now.plusSeconds(3600)));
+    firstGrab(vertx, first, id, "before");
+
+    String taken = await(vertx.deployVerticle(new CommandVerticle(second, Clock.systemUTC())));
+
+    HttpResponse<Buffer> stale = await(grab(first, id, "stale"));
+    assertThat(stale.statusCode()).as(stale.bodyAsString()).isEqualTo(503);
+    assertThat(stale.bodyAsJsonObject().getString("error")).isEqualTo("unavailable");
+    assertThat(stale.getHeader("Retry-After")).isEqualTo("1");
+    assertThat(await(grab(first, id, "after-fenced")).statusCode()).isEqualTo(503);
+    assertThat(await(grab(second, id, "stale")).statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> again = await(grab(second, id, "before"));
+    assertThat(again.statusCode()).isEqualTo(429);
+    assertThat(again.bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order");
+
+    List<String> customers = new ArrayList<>();
+    List<Long> epochs = new ArrayList<>();
+    await(db.preparedQuery("SELECT customer_id, writer_epoch FROM events WHERE promotion_id = ?"
+        + " AND customer_id IS NOT NULL ORDER BY sequence").execute(Tuple.of(id.toString()))).forEach(row -> {
+          customers.add(row.getString(0));
+          epochs.add(row.getLong(1));
+        });
+    // the stale incarnation's "stale" grab left nothing; the new one's was written at a later epoch
+    assertThat(customers).containsExactly("before", "stale");
+    assertThat(epochs.get(1)).isGreaterThan(epochs.get(0));
+    // what each incarnation committed reached the broker: the start and "before", then "stale"
+    await(relayedUpTo(vertx, broker, id, 3));
+    await(vertx.undeploy(taken));
+    await(vertx.undeploy(deployed));
   }
+
 
   /**
    * A command process of another node holds nothing while the leases are held (its grabs are 503 with Retry-After);
    * when the holder stops (releasing its leases), it claims them and serves, from the same state.
    */
   @Test
-  void anotherNodeClaimsThePartitionsWhenTheHolderReleasesThem(Vertx vertx, VertxTestContext ctx) {
+  void anotherNodeClaimsThePartitionsWhenTheHolderReleasesThem(Vertx vertx) {
     SecKillConfig holder = TestInfra.freshConfig();
     SecKillConfig other = holder.withPorts(TestInfra.freePort(), TestInfra.freePort(), TestInfra.freePort(),
         TestInfra.freePort()).withLease(holder.lease().asNode("other-node"));
@@ -465,71 +442,55 @@ class CommandVerticleTest {
     List<SecKillEvent> broker = brokerOf(vertx, holder);
     UUID id = UUID.randomUUID();
     Instant now = Instant.now();
-    vertx.deployVerticle(new CommandVerticle(holder, Clock.systemUTC()))
-        .compose(held -> insertPromotion(db, id, 10, now.minusSeconds(1), now.plusSeconds(3600))
-            .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
-                () -> grab(holder, id, "first").map(r -> r.statusCode() == 200)))
-            .compose(v -> vertx.deployVerticle(new CommandVerticle(other, Clock.systemUTC())))
-            .compose(waiting -> grab(other, id, "early")
-                .compose(early -> {
-                  ctx.verify(() -> {
-                    assertThat(early.statusCode()).as(early.bodyAsString()).isEqualTo(503);
-                    assertThat(early.getHeader("Retry-After")).isEqualTo("1");
-                  });
-                  return vertx.undeploy(held);
-                })
-                .compose(v -> Async.eventually(vertx, Duration.ofSeconds(10),
-                    () -> grab(other, id, "second").map(r -> r.statusCode() == 200)))
-                .compose(v -> grab(other, id, "first"))
-                .compose(dup -> {
-                  ctx.verify(() -> assertThat(dup.bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order"));
-                  return relayedUpTo(vertx, broker, id, 3).compose(v -> vertx.undeploy(waiting));
-                })))
-        .onComplete(ctx.succeedingThenComplete());
+    String held = await(vertx.deployVerticle(new CommandVerticle(holder, Clock.systemUTC())));
+    await(insertPromotion(db, id, 10, now.minusSeconds(1), now.plusSeconds(3600)));
+    firstGrab(vertx, holder, id, "first");
+    String waiting = await(vertx.deployVerticle(new CommandVerticle(other, Clock.systemUTC())));
+
+    HttpResponse<Buffer> early = await(grab(other, id, "early"));
+    assertThat(early.statusCode()).as(early.bodyAsString()).isEqualTo(503);
+    assertThat(early.getHeader("Retry-After")).isEqualTo("1");
+
+    await(vertx.undeploy(held));
+    await(Async.eventually(vertx, Duration.ofSeconds(10),
+        () -> grab(other, id, "second").map(r -> r.statusCode() == 200)));
+    assertThat(await(grab(other, id, "first")).bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order");
+    await(relayedUpTo(vertx, broker, id, 3));
+    await(vertx.undeploy(waiting));
   }
+
 
   /**
    * A write that fails (here: an event this process did not decide took the next sequence) fails its grabs with a
    * 503 and rebuilds the promotion from the store, which then includes that event.
    */
   @Test
-  void aFailedWriteRebuildsThePromotionFromTheStore(Vertx vertx, VertxTestContext ctx) {
+  void aFailedWriteRebuildsThePromotionFromTheStore(Vertx vertx) {
     SecKillConfig own = TestInfra.freshConfig();
     Pool db = Databases.pool(vertx, own.writeDb(), "rebuild-test");
     UUID id = UUID.randomUUID();
     Instant now = Instant.now();
-    java.util.function.Function<String, Future<HttpResponse<Buffer>>> grabOwn = customer -> grab(own, id, customer);
     CouponGrabbedEvent foreign = new CouponGrabbedEvent(UUID.randomUUID(), id, 3,
         now.truncatedTo(ChronoUnit.MILLIS), "intruder", 0.75);
-    List<HttpResponse<Buffer>> answers = new ArrayList<>();
-    vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC()))
-        .compose(deployed -> insertPromotion(db, id, 10, now.minusSeconds(1), now.plusSeconds(3600))
-            .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
-                () -> grabOwn.apply("first").map(r -> r.statusCode() == 200)))
-            .compose(v -> db.preparedQuery("INSERT INTO events (event_id, promotion_id, sequence, type, customer_id,"
-                    + " occurred_at, payload) VALUES (?, ?, 3, 'CouponGrabbedEvent', 'intruder', ?, ?)")
-                .execute(Tuple.of(foreign.eventId().toString(), id.toString(), SqlTime.toDb(foreign.time()),
-                    EventCodec.encode(foreign))))
-            .compose(v -> grabOwn.apply("second"))
-            .compose(conflicting -> {
-              answers.add(conflicting);
-              return Async.eventually(vertx, Duration.ofSeconds(10),
-                  () -> grabOwn.apply("second").map(r -> r.statusCode() == 200));
-            })
-            .compose(v -> Future.all(grabOwn.apply("intruder"), grabOwn.apply("third")))
-            .compose(after -> {
-              ctx.verify(() -> {
-                assertThat(answers.get(0).statusCode()).isEqualTo(503);
-                HttpResponse<Buffer> intruder = after.resultAt(0);
-                assertThat(intruder.bodyAsJsonObject().getString("error")).isEqualTo("duplicate_order");
-                HttpResponse<Buffer> third = after.resultAt(1);
-                assertThat(third.statusCode()).isEqualTo(200);
-                assertThat(third.bodyAsJsonObject().getLong("sequence")).isEqualTo(5L);
-              });
-              return vertx.undeploy(deployed);
-            }))
-        .onComplete(ctx.succeedingThenComplete());
+    String deployed = await(vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC())));
+    await(insertPromotion(db, id, 10, now.minusSeconds(1), now.plusSeconds(3600)));
+    firstGrab(vertx, own, id, "first");
+    await(db.preparedQuery("INSERT INTO events (event_id, promotion_id, sequence, type, customer_id,"
+            + " occurred_at, payload) VALUES (?, ?, 3, 'CouponGrabbedEvent', 'intruder', ?, ?)")
+        .execute(Tuple.of(foreign.eventId().toString(), id.toString(), SqlTime.toDb(foreign.time()),
+            EventCodec.encode(foreign))));
+
+    assertThat(await(grab(own, id, "second")).statusCode()).isEqualTo(503);
+
+    firstGrab(vertx, own, id, "second");
+    assertThat(await(grab(own, id, "intruder")).bodyAsJsonObject().getString("error"))
+        .isEqualTo("duplicate_order");
+    HttpResponse<Buffer> third = await(grab(own, id, "third"));
+    assertThat(third.statusCode()).isEqualTo(200);
+    assertThat(third.bodyAsJsonObject().getLong("sequence")).isEqualTo(5L);
+    await(vertx.undeploy(deployed));
   }
+
 
   @Test
   void healthIsUpWithDatabaseAndBroker(VertxTestContext ctx) {
@@ -543,42 +504,38 @@ class CommandVerticleTest {
   }
 
   @Test
-  void aCancelRequestedWhileTheCommandSideWasDownFinishesOnceAcrossRestarts(Vertx vertx, VertxTestContext ctx) {
+  void aCancelRequestedWhileTheCommandSideWasDownFinishesOnceAcrossRestarts(Vertx vertx) {
     SecKillConfig own = TestInfra.freshConfig();
     Pool db = Databases.pool(vertx, own.writeDb(), "cancel-restart-test");
     UUID id = UUID.randomUUID();
     Instant now = Instant.now();
-    vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC()))
-        .compose(first -> insertPromotion(db, id, 4, now.minusSeconds(1), now.plusSeconds(3600))
-            .compose(v -> Async.eventually(vertx, Duration.ofSeconds(5),
-                () -> grab(own, id, "c1").map(r -> r.statusCode() == 200)))
-            .compose(v -> vertx.undeploy(first)))
-        // what the admin's cancel writes, while no command verticle runs (and long enough ago for no poll to see it)
-        .compose(v -> db.preparedQuery("UPDATE promotions SET cancel_requested_at = UTC_TIMESTAMP(6) - INTERVAL 1 HOUR,"
-            + " version = version + 1, updated_at = UTC_TIMESTAMP(6) - INTERVAL 1 HOUR WHERE promotion_id = ?")
-            .execute(Tuple.of(id.toString())))
-        .compose(v -> vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC())))
-        .compose(second -> Async.eventually(vertx, Duration.ofSeconds(5),
-                () -> countEvents(db, id, "PromotionFinishEvent").map(n -> n == 1))
-            .compose(v -> grab(own, id, "c2"))
-            .compose(late -> vertx.undeploy(second).map(late)))
-        .compose(late -> vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC()))
-            .compose(third -> grab(own, id, "c3").compose(r3 -> vertx.undeploy(third).map(List.of(late, r3)))))
-        .compose(late -> db.preparedQuery("SELECT JSON_VALUE(payload, '$.reason'), sequence FROM events"
-                + " WHERE promotion_id = ? AND type = 'PromotionFinishEvent'").execute(Tuple.of(id.toString()))
-            .map(rows -> {
-              ctx.verify(() -> {
-                for (HttpResponse<Buffer> r : late) {
-                  assertThat(r.statusCode()).isEqualTo(400);
-                  assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("promotion_not_active");
-                }
-                assertThat(rows.size()).isEqualTo(1);
-                Row finish = rows.iterator().next();
-                assertThat(finish.getString(0)).isEqualTo("cancelled");
-                assertThat(finish.getLong(1)).isEqualTo(3L);
-              });
-              return null;
-            }))
-        .onComplete(ctx.succeedingThenComplete());
+    String first = await(vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC())));
+    await(insertPromotion(db, id, 4, now.minusSeconds(1), now.plusSeconds(3600)));
+    firstGrab(vertx, own, id, "c1");
+    await(vertx.undeploy(first));
+    // what the admin's cancel writes, while no command verticle runs (and long enough ago for no poll to see it)
+    await(db.preparedQuery("UPDATE promotions SET cancel_requested_at = UTC_TIMESTAMP(6) - INTERVAL 1 HOUR,"
+        + " version = version + 1, updated_at = UTC_TIMESTAMP(6) - INTERVAL 1 HOUR WHERE promotion_id = ?")
+        .execute(Tuple.of(id.toString())));
+
+    String second = await(vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC())));
+    await(Async.eventually(vertx, Duration.ofSeconds(5),
+        () -> countEvents(db, id, "PromotionFinishEvent").map(n -> n == 1)));
+    HttpResponse<Buffer> late = await(grab(own, id, "c2"));
+    await(vertx.undeploy(second));
+    String third = await(vertx.deployVerticle(new CommandVerticle(own, Clock.systemUTC())));
+    HttpResponse<Buffer> later = await(grab(own, id, "c3"));
+    await(vertx.undeploy(third));
+
+    for (HttpResponse<Buffer> r : List.of(late, later)) {
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("promotion_not_active");
+    }
+    RowSet<Row> finishes = await(db.preparedQuery("SELECT JSON_VALUE(payload, '$.reason'), sequence FROM events"
+        + " WHERE promotion_id = ? AND type = 'PromotionFinishEvent'").execute(Tuple.of(id.toString())));
+    assertThat(finishes.size()).isEqualTo(1);
+    Row finish = finishes.iterator().next();
+    assertThat(finish.getString(0)).isEqualTo("cancelled");
+    assertThat(finish.getLong(1)).isEqualTo(3L);
   }
 }

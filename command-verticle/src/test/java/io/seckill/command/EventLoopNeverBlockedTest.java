@@ -31,6 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.vertx.core.Promise;
 
 /**
  * Grab decisions never block the event loop: the command verticle (one HTTP instance per core) takes a burst of
@@ -60,7 +61,7 @@ class EventLoopNeverBlockedTest {
   @Test
   void theCheckerReportsABlockedEventLoop() {
     // control: an event loop kept busy for 400 ms must be reported, or the test below proves nothing
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    Promise<Void> done = Promise.promise();
     vertx.runOnContext(x -> {
       long until = System.nanoTime() + Duration.ofMillis(400).toNanos();
       while (System.nanoTime() < until) {

@@ -12,7 +12,6 @@ import io.seckill.shared.testing.TestInfra;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
@@ -34,6 +33,7 @@ import java.util.UUID;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.vertx.sqlclient.RowSet;
 
 /**
  * Snapshot chunks of served customers, on the real command verticle and MariaDB: saved as grabs commit, used by a
@@ -142,12 +142,12 @@ class SnapshotRestartTest {
             .compose(both -> {
               ctx.verify(() -> {
                 Map<Long, String> bySequence = new TreeMap<>();
-                for (Row row : both.<io.vertx.sqlclient.RowSet<Row>>resultAt(1)) {
+                for (Row row : both.<RowSet<Row>>resultAt(1)) {
                   bySequence.put(row.getLong(0), row.getString(1));
                 }
                 assertThat(bySequence).hasSize(grabs);
                 long expectedFirst = 2;
-                for (Row chunk : both.<io.vertx.sqlclient.RowSet<Row>>resultAt(0)) {
+                for (Row chunk : both.<RowSet<Row>>resultAt(0)) {
                   long first = chunk.getLong(0);
                   assertThat(first).isEqualTo(expectedFirst);
                   List<String> held = new ArrayList<>();

@@ -43,6 +43,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.time.Clock;
 
 /**
  * Projects events from the broker into ReadDB, one batch per transaction, acknowledging after the commit.
@@ -106,7 +108,7 @@ public final class EventVerticle extends VerticleBase {
               "readDb", HealthCheck.database(pool),
               "broker", HealthCheck.of("broker link", subscriber::isConnected),
               "identityKeys", HealthCheck.of("identity keys", security::hasKeys)));
-          Guard guard = new Guard(vertx, security, java.time.Clock.systemUTC());
+          Guard guard = new Guard(vertx, security, Clock.systemUTC());
           guard.mountAddressLimit(router);
           if (readsEventStore) {
             eventStore = Databases.pool(vertx, config.writeDb(), "event-audit");
@@ -131,7 +133,7 @@ public final class EventVerticle extends VerticleBase {
       return null;
     }
     Rebuilder rebuilder = new Rebuilder(vertx, new RebuildStore(eventStore, config.writeDb().deadlineMillis(), pool,
-        config.readDb().deadlineMillis()), java.time.Clock.systemUTC(), config.rebuildEventsPerSecond(), done -> {
+        config.readDb().deadlineMillis()), Clock.systemUTC(), config.rebuildEventsPerSecond(), done -> {
           Counter.builder("seckill_read_model_rebuilds").tag("outcome", done.state().json())
               .description("rebuilds of the read model run by this process, by outcome").register(Metrics.registry())
               .increment();
@@ -168,8 +170,8 @@ public final class EventVerticle extends VerticleBase {
     if (eventStore == null) {
       return null;
     }
-    java.util.concurrent.atomic.AtomicLongArray verdicts = new java.util.concurrent.atomic.AtomicLongArray(3);
-    java.util.concurrent.atomic.AtomicLong lastAudit = new java.util.concurrent.atomic.AtomicLong();
+    AtomicLongArray verdicts = new AtomicLongArray(3);
+    AtomicLong lastAudit = new AtomicLong();
     for (Verdict verdict : Verdict.values()) {
       meters.add(Gauge.builder("seckill_read_model_audit_promotions", verdicts, v -> v.get(verdict.ordinal()))
           .tag("verdict", verdict.json()).description("promotions by verdict in the last audit of all promotions")
@@ -178,8 +180,8 @@ public final class EventVerticle extends VerticleBase {
     meters.add(Gauge.builder("seckill_read_model_audit_last_seconds", lastAudit, AtomicLong::get)
         .description("when the last audit finished (Unix seconds, 0: none yet)").register(Metrics.registry()));
     AuditStore store = new AuditStore(eventStore, config.writeDb().deadlineMillis(), pool,
-        config.readDb().deadlineMillis(), AUDIT_CHUNK, AUDIT_SHOWN, java.time.Clock.systemUTC());
-    return new ReadModelAuditor(store, java.time.Clock.systemUTC(), (audits, all) -> {
+        config.readDb().deadlineMillis(), AUDIT_CHUNK, AUDIT_SHOWN, Clock.systemUTC());
+    return new ReadModelAuditor(store, Clock.systemUTC(), (audits, all) -> {
       lastAudit.set(System.currentTimeMillis() / 1000);
       if (all) {
         long[] counts = new long[3];

@@ -31,6 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.ArrayList;
 
 /** The real event verticle: events published on the real broker end up in the real ReadDB. */
 @ExtendWith(VertxExtension.class)
@@ -159,7 +160,7 @@ class EventVerticleTest {
   @Test
   void aGapHoldingBackMoreThanTheWindowIsFilledFromTheReplayQueue(Vertx vertx) {
     UUID p = UUID.randomUUID();
-    List<SecKillEvent> all = new java.util.ArrayList<>();
+    List<SecKillEvent> all = new ArrayList<>();
     all.add(start(p, 100));
     for (long sequence = 2; sequence <= 82; sequence++) {
       all.add(grab(p, sequence, "c" + sequence));

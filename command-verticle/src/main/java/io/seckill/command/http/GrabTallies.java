@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.Locale;
+import io.seckill.shared.metrics.LatencyBuckets;
 
 /**
  * What this member answered to the grabs of each promotion since it started: accepted, each refusal, 503s, and the
@@ -21,7 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class GrabTallies implements Shareable {
   /** Upper bounds in milliseconds of the latency buckets; one more bucket holds the rest. */
-  private static final long[] BUCKETS_MS = io.seckill.shared.metrics.LatencyBuckets.millis();
+  private static final long[] BUCKETS_MS = LatencyBuckets.millis();
   static final int MAX_PROMOTIONS = 10_000;
 
   private final Map<UUID, Tally> tallies = new ConcurrentHashMap<>();
@@ -52,7 +54,7 @@ public final class GrabTallies implements Shareable {
     }
 
     String json() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 

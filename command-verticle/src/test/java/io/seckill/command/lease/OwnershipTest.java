@@ -24,13 +24,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntPredicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.concurrent.atomic.AtomicBoolean;
+import io.seckill.shared.config.DbConfig;
 
 /** {@link Ownership} against WriteDB's leases (a real MariaDB), with short leases: what it learns from each renew. */
 @ExtendWith(VertxExtension.class)
 class OwnershipTest {
   private final LeaseConfig lease = new LeaseConfig("node-1", 16, 400, 100);
   private Pool pool;
-  private io.seckill.shared.config.DbConfig writeDb;
+  private DbConfig writeDb;
   private final List<Set<Integer>> claimed = new CopyOnWriteArrayList<>();
   private final List<Set<Integer>> lost = new CopyOnWriteArrayList<>();
 
@@ -145,7 +147,7 @@ class OwnershipTest {
    */
   @Test
   void aHandedOverPartitionIsReleasedAndClaimedByTheMemberThatShouldHoldIt(Vertx vertx, VertxTestContext ctx) {
-    java.util.concurrent.atomic.AtomicBoolean joined = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean joined = new AtomicBoolean();
     LeaseStore first = new LeaseStore(pool, lease, UUID.randomUUID().toString());
     // before the second member is ready the first wants everything; then partitions 8-15 are the second's
     Ownership holder = started(vertx, first, placement(p -> !joined.get() || p < 8, p -> joined.get() && p >= 8, true));

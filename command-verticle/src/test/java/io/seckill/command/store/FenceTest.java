@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.ArrayList;
 
 /**
  * The fence alone (SPEC I9), on one real MariaDB with two connections, with the statements the code runs: the
@@ -82,7 +83,7 @@ class FenceTest {
     return pool.preparedQuery("SELECT writer_epoch FROM events WHERE promotion_id = ? ORDER BY sequence")
         .execute(Tuple.of(promotion.toString()))
         .map(rows -> {
-          List<Long> epochs = new java.util.ArrayList<>();
+          List<Long> epochs = new ArrayList<>();
           rows.forEach(row -> epochs.add(row.getLong(0)));
           return epochs;
         });

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.time.Instant;
+import java.time.Clock;
 
 /**
  * The audit's SQL: WriteDB's event store read with the event role's read-only account (SELECT on {@code events},
@@ -53,10 +55,10 @@ public final class AuditStore {
   private final long readDeadline;
   private final int chunk;
   private final int shown;
-  private final java.time.Clock clock;
+  private final Clock clock;
 
   public AuditStore(Pool writeDb, long writeDeadline, Pool readDb, long readDeadline, int chunk, int shown,
-                    java.time.Clock clock) {
+                    Clock clock) {
     this.clock = clock;
     this.writeDb = writeDb;
     this.readDb = readDb;
@@ -120,7 +122,7 @@ public final class AuditStore {
           long lastSequence = lastRow.getLong(0);
           long startSequence = 0;
           int coupons = 0;
-          java.time.Instant firstAt = null;
+          Instant firstAt = null;
           if (first.size() > 0) {
             SecKillEvent firstEvent = EventCodec.decode(first.iterator().next().getString(1));
             firstAt = firstEvent.time();

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiConsumer;
+import java.util.Locale;
 
 /**
  * The audit (SPEC §8): every promotion, or one, audited one after the other (never two at once: the audit reads in
@@ -63,6 +64,6 @@ public final class ReadModelAuditor {
 
   /** The overall verdict of a report. */
   public static Verdict verdictOf(JsonObject report) {
-    return Verdict.valueOf(report.getString("verdict").toUpperCase(java.util.Locale.ROOT));
+    return Verdict.valueOf(report.getString("verdict").toUpperCase(Locale.ROOT));
   }
 }

@@ -1,6 +1,7 @@
 package io.seckill.event.audit;
 
 import java.util.Collection;
+import java.util.Locale;
 
 /** An audit's verdict (SPEC §8), worst first when several are combined. */
 public enum Verdict {
@@ -12,7 +13,7 @@ public enum Verdict {
   DIVERGED;
 
   public String json() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 
   /** The worst of {@code verdicts}; consistent when there are none. */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.Comparator;
 
 /**
  * The read side's decision, pure: given a batch of events and the last sequence already applied for each
@@ -36,7 +37,7 @@ public final class Projector {
     int applied = 0;
     // messages of one promotion may come out of order (a resend, an announcement, a redelivery): in sequence order
     List<SecKillEvent> ordered = new ArrayList<>(events);
-    ordered.sort(java.util.Comparator.comparingLong(SecKillEvent::sequence));
+    ordered.sort(Comparator.comparingLong(SecKillEvent::sequence));
     for (SecKillEvent event : ordered) {
       UUID id = event.promotionId();
       long expected = last.getOrDefault(id, 0L) + 1;

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.Locale;
 
 /**
  * What {@code GET /read-model/rebuilds/{id}} says of a rebuild (SPEC §8): its state, how many events it applied of
@@ -17,11 +18,11 @@ public record RebuildStatus(UUID rebuildId, UUID promotionId, State state, long 
     RUNNING, CATCHING_UP, SWAPPED, FAILED;
 
     public String json() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
 
     public static State of(String json) {
-      return valueOf(json.toUpperCase(java.util.Locale.ROOT));
+      return valueOf(json.toUpperCase(Locale.ROOT));
     }
 
     public boolean finished() {

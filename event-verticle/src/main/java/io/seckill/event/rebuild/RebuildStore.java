@@ -22,6 +22,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
+import java.time.Instant;
+import io.vertx.mysqlclient.MySQLException;
 
 /**
  * The rebuild's SQL (SPEC §8). WriteDB is only read ({@code events}, {@code promotions}: the event role's read-only
@@ -82,7 +85,7 @@ public final class RebuildStore {
   }
 
   /** Registers a running rebuild; fails with {@link RebuildRunning} while another runs. */
-  public Future<Void> register(UUID id, UUID promotion, java.time.Instant startedAt) {
+  public Future<Void> register(UUID id, UUID promotion, Instant startedAt) {
     return read(readDb, REGISTER, Tuple.of(id.toString(), promotion == null ? null : promotion.toString(),
         LocalDateTime.ofInstant(startedAt, ZoneOffset.UTC)))
         .<Void>mapEmpty()
@@ -91,7 +94,7 @@ public final class RebuildStore {
   }
 
   private static boolean duplicate(Throwable e) {
-    return e instanceof io.vertx.mysqlclient.MySQLException m && m.getErrorCode() == 1062;
+    return e instanceof MySQLException m && m.getErrorCode() == 1062;
   }
 
   /** The ids of the running rebuilds (one at most). */
@@ -253,7 +256,7 @@ public final class RebuildStore {
    * until the commit, the new ones after.
    */
   public Future<Void> swapOne(ReadModelTables shadow, UUID promotion,
-                              java.util.function.Function<Long, Future<Void>> catchUp) {
+                              Function<Long, Future<Void>> catchUp) {
     ReadModelTables live = ReadModelTables.LIVE;
     Tuple id = Tuple.of(promotion.toString());
     return readDb.withTransaction(conn -> read(conn, "SELECT last_sequence FROM " + live.positions()

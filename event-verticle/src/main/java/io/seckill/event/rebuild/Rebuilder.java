@@ -22,6 +22,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.HashSet;
+import java.time.Duration;
 
 /**
  * Rebuilds the read model from WriteDB's events while the live projection goes on and queries are served (SPEC §8),
@@ -116,7 +119,7 @@ public final class Rebuilder {
     // table listed here whose rebuild started since is still seen running below
     return store.reapStale().compose(reaped -> store.leftoverTables()).compose(tables -> store.running()
         .compose(running -> {
-          Set<String> runningTags = new java.util.HashSet<>();
+          Set<String> runningTags = new HashSet<>();
           running.forEach(id -> runningTags.add(ReadModelTables.tagOf(id)));
           if (current != null && !current.status().state().finished()) {
             runningTags.add(ReadModelTables.tagOf(current.id));
@@ -161,9 +164,9 @@ public final class Rebuilder {
    * page is written while the next is read.
    */
   private Future<Long> copy(UUID promotion, Behind.Range range,
-                            java.util.function.Function<List<SecKillEvent>, Future<ProjectionPlan>> sink, Job job) {
+                            Function<List<SecKillEvent>, Future<ProjectionPlan>> sink, Job job) {
     long[] applied = new long[1];
-    java.util.function.Function<List<SecKillEvent>, Future<ProjectionPlan>> counted = page -> sink.apply(page)
+    Function<List<SecKillEvent>, Future<ProjectionPlan>> counted = page -> sink.apply(page)
         .onSuccess(plan -> {
           applied[0] += plan.applied();
           if (job != null) {
@@ -176,7 +179,7 @@ public final class Rebuilder {
   }
 
   private Future<Void> pages(UUID promotion, Behind.Range range, List<SecKillEvent> page,
-                             java.util.function.Function<List<SecKillEvent>, Future<ProjectionPlan>> sink, Job job,
+                             Function<List<SecKillEvent>, Future<ProjectionPlan>> sink, Job job,
                              Future<ProjectionPlan> previous) {
     if (page.isEmpty()) {
       return previous.mapEmpty();
@@ -203,7 +206,7 @@ public final class Rebuilder {
       return Future.succeededFuture();
     }
     long early = job.applied * 1000 / eventsPerSecond
-        - java.time.Duration.between(job.startedAt, clock.instant()).toMillis();
+        - Duration.between(job.startedAt, clock.instant()).toMillis();
     return early >= 1 ? vertx.timer(early).mapEmpty() : Future.succeededFuture();
   }
 
@@ -267,7 +270,7 @@ public final class Rebuilder {
             if (ar.succeeded()) {
               state = RebuildStatus.State.SWAPPED;
               LOG.info("rebuild {} swapped in: {} events in {} ms ({} events/s)", id, applied,
-                  java.time.Duration.between(startedAt, finishedAt).toMillis(), Math.round(status().eventsPerSecond()));
+                  Duration.between(startedAt, finishedAt).toMillis(), Math.round(status().eventsPerSecond()));
             } else {
               state = RebuildStatus.State.FAILED;
               error = ar.cause().getMessage() == null ? ar.cause().toString() : ar.cause().getMessage();
@@ -306,7 +309,7 @@ public final class Rebuilder {
       if (plan.changesNothing()) {
         return Future.succeededFuture(plan);
       }
-      return io.seckill.shared.db.Databases.bounded(store.readDb().withTransaction(conn -> shadowStore.write(conn,
+      return Databases.bounded(store.readDb().withTransaction(conn -> shadowStore.write(conn,
           plan)), Databases.OFF_PATH_MILLIS, "ReadDB rebuild write").map(plan);
     }
 

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The event side's SQL on ReadDB. A batch is applied in one transaction that locks the promotions' projection
@@ -35,7 +36,7 @@ public final class ReadModelStore {
   private final String takeCoupons;
   private final String removePromotion;
   private final String savePosition;
-  private final Map<Integer, String> positionSql = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Integer, String> positionSql = new ConcurrentHashMap<>();
 
   /** The live read model. */
   public ReadModelStore(Pool pool) {

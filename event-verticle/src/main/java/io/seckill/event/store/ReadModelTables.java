@@ -1,5 +1,8 @@
 package io.seckill.event.store;
 
+import java.util.UUID;
+import java.util.List;
+
 /**
  * The names of the read model's three tables: the live ones the queries read, or a rebuild's set beside them
  * ({@code <table>_rb_<tag>} while it is built, {@code <table>_old_<tag>} for the live ones it replaced, between the
@@ -19,8 +22,8 @@ public record ReadModelTables(String coupons, String activePromotions, String po
     return suffixed(OLD + checked(tag));
   }
 
-  public java.util.List<String> all() {
-    return java.util.List.of(coupons, activePromotions, positions);
+  public List<String> all() {
+    return List.of(coupons, activePromotions, positions);
   }
 
   /**
@@ -44,7 +47,7 @@ public record ReadModelTables(String coupons, String activePromotions, String po
     return tagOf(table) != null && table.contains(OLD);
   }
 
-  public static String tagOf(java.util.UUID rebuildId) {
+  public static String tagOf(UUID rebuildId) {
     return rebuildId.toString().replace("-", "");
   }
 
