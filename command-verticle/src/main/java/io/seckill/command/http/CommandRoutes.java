@@ -18,6 +18,7 @@ import io.seckill.shared.identity.Guard;
 import io.seckill.shared.identity.TicketChallenge;
 import io.seckill.shared.identity.TokenRefused;
 import io.seckill.shared.identity.Tickets;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -63,6 +64,8 @@ public final class CommandRoutes {
   private final TicketChallenge challenge;
   private final Map<Rejection, Buffer> rejectionBodies = new EnumMap<>(Rejection.class);
   private final Map<Rejection, Counter> rejected = new EnumMap<>(Rejection.class);
+  /** {@link #status} by the rejection's ordinal. */
+  private final int[] rejectionStatus = new int[Rejection.values().length];
   private final Counter accepted;
   private final Counter failed;
   private final Timer latency;
@@ -81,6 +84,7 @@ public final class CommandRoutes {
       rejectionBodies.put(rejection, new JsonObject().put("error", rejection.code())
           .put("message", rejection.message()).toBuffer());
       rejected.put(rejection, outcome(registry, rejection.code()));
+      rejectionStatus[rejection.ordinal()] = status(rejection);
     }
     accepted = outcome(registry, "accepted");
     failed = outcome(registry, "unavailable");
@@ -218,35 +222,48 @@ public final class CommandRoutes {
     }
     long began = System.nanoTime();
     boolean known = ticketPromotion != null;
-    service.grab(request.promotionId(), customerId).onComplete(ar -> {
-      long nanos = System.nanoTime() - began;
-      latency.record(nanos, TimeUnit.NANOSECONDS);
-      if (ar.failed()) {
-        failed.increment();
-        tallies.record(request.promotionId(), GrabTallies.Outcome.UNAVAILABLE, nanos, known);
-        if (ar.cause() instanceof Unavailable unavailable) {
-          HttpErrors.send(response, 503, "unavailable", unavailable.getMessage());
-        } else if (ar.cause() instanceof ApiException api) {
-          HttpErrors.send(response, api); // an older cluster member's refusal
-        } else {
-          LOG.warn("grab of {} by {} not recorded: {}", request.promotionId(), customerId, ar.cause().getMessage());
-          HttpErrors.send(response, 503, "unavailable", "the grab could not be recorded; try again");
-        }
-        return;
-      }
-      GrabDecision decision = ar.result();
-      response.headers().set(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON);
-      if (decision instanceof GrabDecision.Accepted grabbed) {
-        accepted.increment();
-        tallies.record(request.promotionId(), GrabTallies.Outcome.ACCEPTED, nanos, known);
-        response.end(Buffer.buffer(body(grabbed.coupon())));
-      } else {
-        Rejection rejection = ((GrabDecision.Rejected) decision).rejection();
-        rejected.get(rejection).increment();
-        tallies.record(request.promotionId(), GrabTallies.Outcome.of(rejection), nanos, known);
-        response.setStatusCode(status(rejection)).end(rejectionBodies.get(rejection));
-      }
-    });
+    service.grab(request.promotionId(), customerId)
+        .onComplete(ar -> answer(response, request, customerId, known, System.nanoTime() - began, ar));
+  }
+
+  /**
+   * The grab's answer. Hot: kept under the JIT's size for inlining a hot method (325 bytes of bytecode), the failure
+   * apart ({@link #notRecorded}); a W1 A/B measured 5% fewer requests/s when this was a lambda over that size.
+   */
+  private void answer(HttpServerResponse response, GrabRequest request, String customerId, boolean known, long nanos,
+                      AsyncResult<GrabDecision> ar) {
+    latency.record(nanos, TimeUnit.NANOSECONDS);
+    if (ar.failed()) {
+      notRecorded(response, request, customerId, known, nanos, ar.cause());
+      return;
+    }
+    GrabDecision decision = ar.result();
+    response.headers().set(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON);
+    if (decision instanceof GrabDecision.Accepted grabbed) {
+      accepted.increment();
+      tallies.record(request.promotionId(), GrabTallies.Outcome.ACCEPTED, nanos, known);
+      response.end(Buffer.buffer(body(grabbed.coupon())));
+    } else {
+      Rejection rejection = ((GrabDecision.Rejected) decision).rejection();
+      rejected.get(rejection).increment();
+      tallies.record(request.promotionId(), GrabTallies.Outcome.of(rejection), nanos, known);
+      response.setStatusCode(rejectionStatus[rejection.ordinal()]).end(rejectionBodies.get(rejection));
+    }
+  }
+
+  /** Nothing was decided (503, Retry-After), or the grab's write failed (503: asking again is safe). */
+  private void notRecorded(HttpServerResponse response, GrabRequest request, String customerId, boolean known,
+                           long nanos, Throwable cause) {
+    failed.increment();
+    tallies.record(request.promotionId(), GrabTallies.Outcome.UNAVAILABLE, nanos, known);
+    if (cause instanceof Unavailable unavailable) {
+      HttpErrors.send(response, 503, "unavailable", unavailable.getMessage());
+    } else if (cause instanceof ApiException api) {
+      HttpErrors.send(response, api); // an older cluster member's refusal
+    } else {
+      LOG.warn("grab of {} by {} not recorded: {}", request.promotionId(), customerId, cause.getMessage());
+      HttpErrors.send(response, 503, "unavailable", "the grab could not be recorded; try again");
+    }
   }
 
   /** A refused grab's HTTP status (SPEC §2): 400 when the promotion is not open, 429 when there is nothing for this customer. */
@@ -278,32 +295,38 @@ public final class CommandRoutes {
     }
     service.ticket(ticketPolicy, request.promotionId()).onComplete(ar -> {
       if (ar.failed()) {
-        if (ar.cause() instanceof Unavailable unavailable) {
-          HttpErrors.send(ctx, 503, "unavailable", unavailable.getMessage());
-        } else if (ar.cause() instanceof ApiException api) {
-          HttpErrors.send(ctx, api); // an older cluster member's refusal
-        } else {
-          HttpErrors.send(ctx, 503, "unavailable", "the ticket could not be issued; try again");
-        }
-        return;
-      }
-      if (ar.result().isEmpty()) {
+        notIssued(ctx, ar.cause());
+      } else if (ar.result().isEmpty()) {
         HttpErrors.send(ctx, 400, Rejection.PROMOTION_NOT_ACTIVE.code(), "promotion " + request.promotionId()
             + " is unknown, finished, or opens more than " + ticketPolicy.leadSeconds() + " s from now");
-        return;
+      } else {
+        issued(ctx, customerId, request.promotionId(), ar.result().get());
       }
-      TicketPolicy.Validity validity = ar.result().get();
-      String ticket = tickets.issue(customerId, request.promotionId(), validity.notBefore(), validity.expiresAt());
-      JsonObject body = new JsonObject().put("ticket", ticket).put("promotionId", request.promotionId().toString())
-          .put("customerId", customerId)
-          .put("notBefore", Instant.ofEpochSecond(validity.notBefore()).toString())
-          .put("expiresAt", Instant.ofEpochSecond(validity.expiresAt()).toString());
-      if (validity.publishTimeMillis() > 0) {
-        body.put("publishTime", Instant.ofEpochMilli(validity.publishTimeMillis()).toString())
-            .put("finishTime", Instant.ofEpochMilli(validity.finishTimeMillis()).toString());
-      }
-      ctx.response().setStatusCode(201).putHeader(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON).end(body.toBuffer());
     });
+  }
+
+  /** 201 with the ticket, its validity and, from a member that sends them, the sale's times. */
+  private void issued(RoutingContext ctx, String customerId, UUID promotionId, TicketPolicy.Validity validity) {
+    String ticket = tickets.issue(customerId, promotionId, validity.notBefore(), validity.expiresAt());
+    JsonObject body = new JsonObject().put("ticket", ticket).put("promotionId", promotionId.toString())
+        .put("customerId", customerId)
+        .put("notBefore", Instant.ofEpochSecond(validity.notBefore()).toString())
+        .put("expiresAt", Instant.ofEpochSecond(validity.expiresAt()).toString());
+    if (validity.publishTimeMillis() > 0) {
+      body.put("publishTime", Instant.ofEpochMilli(validity.publishTimeMillis()).toString())
+          .put("finishTime", Instant.ofEpochMilli(validity.finishTimeMillis()).toString());
+    }
+    ctx.response().setStatusCode(201).putHeader(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON).end(body.toBuffer());
+  }
+
+  private static void notIssued(RoutingContext ctx, Throwable cause) {
+    if (cause instanceof Unavailable unavailable) {
+      HttpErrors.send(ctx, 503, "unavailable", unavailable.getMessage());
+    } else if (cause instanceof ApiException api) {
+      HttpErrors.send(ctx, api); // an older cluster member's refusal
+    } else {
+      HttpErrors.send(ctx, 503, "unavailable", "the ticket could not be issued; try again");
+    }
   }
 
   /** {@code {"promotionId","customerId","sequence","discount","time"}}, written directly. */
