@@ -6,7 +6,7 @@
 
   const main = document.getElementById('main');
   const alertBox = document.getElementById('alert');
-  const session = { settings: null, idp: null, token: null, refreshToken: null, idToken: null, expiresAt: 0,
+  const session = { settings: null, token: null, refreshToken: null, idToken: null, expiresAt: 0,
     name: null, refreshTimer: null, flash: null };
   let leaveView = null; // stops what the current view runs (streams, timers)
 
@@ -75,12 +75,10 @@
     return json;
   }
 
-  // ---- sign-in ---------------------------------------------------------------------------------------------------
-  function claims(token) {
-    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    const text = decodeURIComponent(Array.from(atob(part), c => '%' + c.charCodeAt(0).toString(16).padStart(2, '0')).join(''));
-    return JSON.parse(text);
-  }
+  // ---- sign-in (the identity provider's, with PKCE: common/sign-in.js) -------------------------------------------
+  const claims = SeckillSignIn.claims;
+  const oidc = SeckillSignIn.create({ settings: () => session.settings, storageKey: 'seckill.pkce',
+    pagePath: '/console/', defaultHash: '#/promotions', fail: (message, code) => new ApiError(0, code, message) });
   function roles(token) {
     let node = claims(token);
     for (const key of session.settings.rolesClaim.split('.')) node = node && typeof node === 'object' ? node[key] : undefined;
@@ -119,65 +117,10 @@
 
   async function refresh() {
     try {
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: session.refreshToken,
-        client_id: session.settings.clientId });
-      const response = await fetch(session.idp.token_endpoint, { method: 'POST', body: form });
-      if (!response.ok) throw new Error('HTTP ' + response.status);
-      accept(await response.json());
+      accept(await oidc.refresh(session.refreshToken));
     } catch (e) {
       sessionExpired();
     }
-  }
-
-  async function discover() {
-    if (session.idp) return session.idp;
-    let response;
-    try {
-      response = await fetch(session.settings.issuer.replace(/\/$/, '') + '/.well-known/openid-configuration');
-    } catch (e) {
-      throw new ApiError(0, 'idp', 'The identity provider at ' + session.settings.issuer + ' did not answer.');
-    }
-    if (!response.ok) throw new ApiError(0, 'idp', 'The identity provider answered HTTP ' + response.status + '.');
-    session.idp = await response.json();
-    return session.idp;
-  }
-
-  function randomText(bytes) {
-    const buffer = new Uint8Array(bytes);
-    crypto.getRandomValues(buffer);
-    return btoa(String.fromCharCode(...buffer)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  }
-  async function challengeOf(verifier) {
-    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
-    return btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  }
-  const redirectUri = () => location.origin + '/console/';
-
-  async function startOidc() {
-    const idp = await discover();
-    const verifier = randomText(48);
-    const state = randomText(24);
-    sessionStorage.setItem('seckill.pkce', JSON.stringify({ verifier, state, hash: location.hash || '#/promotions' }));
-    const query = new URLSearchParams({ response_type: 'code', client_id: session.settings.clientId,
-      redirect_uri: redirectUri(), scope: 'openid', state, code_challenge: await challengeOf(verifier),
-      code_challenge_method: 'S256' });
-    location.assign(idp.authorization_endpoint + '?' + query);
-  }
-
-  /** Back from the identity provider with ?code=&state=: swap the code for tokens, and take the code out of the URL. */
-  async function finishOidc(params) {
-    const saved = JSON.parse(sessionStorage.getItem('seckill.pkce') || 'null');
-    sessionStorage.removeItem('seckill.pkce');
-    history.replaceState(null, '', '/console/' + (saved ? saved.hash : '#/promotions'));
-    if (params.get('error')) throw new ApiError(0, 'idp', 'The identity provider refused the sign-in: '
-      + (params.get('error_description') || params.get('error')));
-    if (!saved || saved.state !== params.get('state')) throw new ApiError(0, 'state', 'This sign-in did not start here; sign in again.');
-    const idp = await discover();
-    const form = new URLSearchParams({ grant_type: 'authorization_code', code: params.get('code'),
-      redirect_uri: redirectUri(), client_id: session.settings.clientId, code_verifier: saved.verifier });
-    const response = await fetch(idp.token_endpoint, { method: 'POST', body: form });
-    if (!response.ok) throw new ApiError(0, 'idp', 'The identity provider did not give a token (HTTP ' + response.status + ').');
-    accept(await response.json());
   }
 
   function signInPage(notice) {
@@ -206,7 +149,7 @@
       input.focus();
     } else {
       box.append(el('p', { class: 'muted', text: 'You sign in at your identity provider (' + session.settings.issuer + ').' }),
-        el('button', { type: 'button', class: 'primary', id: 'oidc-sign-in', onclick: () => startOidc().catch(e => showError(e.message)) },
+        el('button', { type: 'button', class: 'primary', id: 'oidc-sign-in', onclick: () => oidc.start().catch(e => showError(e.message)) },
           'Sign in'));
       main.append(box);
       box.querySelector('button').focus();
@@ -238,10 +181,9 @@
     session.idToken = null;
     clearTimeout(session.refreshTimer);
     stopView();
-    if (session.settings.signIn === 'oidc' && session.idp && session.idp.end_session_endpoint) {
-      const query = new URLSearchParams({ client_id: session.settings.clientId, post_logout_redirect_uri: redirectUri() });
-      if (idToken) query.set('id_token_hint', idToken);
-      location.assign(session.idp.end_session_endpoint + '?' + query);
+    const leave = session.settings.signIn === 'oidc' ? oidc.signOutUrl(idToken) : null;
+    if (leave) {
+      location.assign(leave);
       return;
     }
     document.getElementById('nav').hidden = true;
@@ -660,7 +602,7 @@
     }
     const params = new URLSearchParams(location.search);
     if (session.settings.signIn === 'oidc' && (params.has('code') || params.has('error'))) {
-      try { await finishOidc(params); signedIn(); return; } catch (e) { signInPage(); showError(e.message); return; }
+      try { accept(await oidc.finish(params)); signedIn(); return; } catch (e) { signInPage(); showError(e.message); return; }
     }
     signInPage();
   }

@@ -13,7 +13,7 @@
 
   const main = document.getElementById('main');
   const alertBox = document.getElementById('alert');
-  const session = { settings: null, idp: null, token: null, refreshToken: null, idToken: null, customerId: null,
+  const session = { settings: null, token: null, refreshToken: null, idToken: null, customerId: null,
     name: null, refreshTimer: null, offset: 0 };
   const sales = new Map(); // promotionId -> sale (what the page knows and shows of it)
   const followed = new Set(); // sales opened by link (#/sale/<id>), shown before the read model lists them
@@ -71,12 +71,10 @@
   }
   const command = (path) => session.settings.commandUrl + path;
 
-  // ---- sign-in (the console's way: development sign-in, or the identity provider with PKCE) ----------------------
-  function claims(token) {
-    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    const text = decodeURIComponent(Array.from(atob(part), c => '%' + c.charCodeAt(0).toString(16).padStart(2, '0')).join(''));
-    return JSON.parse(text);
-  }
+  // ---- sign-in (the console's way: development sign-in, or the identity provider with PKCE: common/sign-in.js) -----
+  const claims = SeckillSignIn.claims;
+  const oidc = SeckillSignIn.create({ settings: () => session.settings, storageKey: 'seckill.shop.pkce',
+    pagePath: '/shop/', defaultHash: '#/', fail: message => new Error(message) });
 
   function accept(tokens) {
     session.token = tokens.access_token;
@@ -93,58 +91,10 @@
 
   async function refresh() {
     try {
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: session.refreshToken,
-        client_id: session.settings.clientId });
-      const response = await fetch(session.idp.token_endpoint, { method: 'POST', body: form });
-      if (!response.ok) throw new Error('HTTP ' + response.status);
-      accept(await response.json());
+      accept(await oidc.refresh(session.refreshToken));
     } catch (e) {
       signedOut('Your sign-in expired. Sign in again to go on.');
     }
-  }
-
-  async function discover() {
-    if (session.idp) return session.idp;
-    const response = await fetch(session.settings.issuer.replace(/\/$/, '') + '/.well-known/openid-configuration');
-    if (!response.ok) throw new Error('The identity provider answered HTTP ' + response.status + '.');
-    session.idp = await response.json();
-    return session.idp;
-  }
-  function randomText(bytes) {
-    const buffer = new Uint8Array(bytes);
-    crypto.getRandomValues(buffer);
-    return btoa(String.fromCharCode(...buffer)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  }
-  async function challengeOf(verifier) {
-    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
-    return btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  }
-  const redirectUri = () => location.origin + '/shop/';
-
-  async function startOidc() {
-    const idp = await discover();
-    const verifier = randomText(48);
-    const state = randomText(24);
-    sessionStorage.setItem('seckill.shop.pkce', JSON.stringify({ verifier, state, hash: location.hash || '#/' }));
-    const query = new URLSearchParams({ response_type: 'code', client_id: session.settings.clientId,
-      redirect_uri: redirectUri(), scope: 'openid', state, code_challenge: await challengeOf(verifier),
-      code_challenge_method: 'S256' });
-    location.assign(idp.authorization_endpoint + '?' + query);
-  }
-
-  async function finishOidc(params) {
-    const saved = JSON.parse(sessionStorage.getItem('seckill.shop.pkce') || 'null');
-    sessionStorage.removeItem('seckill.shop.pkce');
-    history.replaceState(null, '', '/shop/' + (saved ? saved.hash : '#/'));
-    if (params.get('error')) throw new Error('The identity provider refused the sign-in: '
-      + (params.get('error_description') || params.get('error')));
-    if (!saved || saved.state !== params.get('state')) throw new Error('This sign-in did not start here; sign in again.');
-    const idp = await discover();
-    const form = new URLSearchParams({ grant_type: 'authorization_code', code: params.get('code'),
-      redirect_uri: redirectUri(), client_id: session.settings.clientId, code_verifier: saved.verifier });
-    const response = await fetch(idp.token_endpoint, { method: 'POST', body: form });
-    if (!response.ok) throw new Error('The identity provider did not give a token (HTTP ' + response.status + ').');
-    accept(await response.json());
   }
 
   function signInPage(notice) {
@@ -181,7 +131,7 @@
     } else {
       box.append(el('p', { class: 'muted', text: 'You sign in at ' + session.settings.issuer + '.' }),
         el('button', { type: 'button', class: 'primary', id: 'oidc-sign-in',
-          onclick: () => startOidc().catch(e => showError(e.message)) }, 'Sign in'));
+          onclick: () => oidc.start().catch(e => showError(e.message)) }, 'Sign in'));
       main.append(box);
       box.querySelector('button').focus();
     }
@@ -209,10 +159,9 @@
   function signOut() {
     const idToken = session.idToken;
     session.idToken = null;
-    if (session.settings.signIn === 'oidc' && session.idp && session.idp.end_session_endpoint) {
-      const query = new URLSearchParams({ client_id: session.settings.clientId, post_logout_redirect_uri: redirectUri() });
-      if (idToken) query.set('id_token_hint', idToken);
-      location.assign(session.idp.end_session_endpoint + '?' + query);
+    const leave = session.settings.signIn === 'oidc' ? oidc.signOutUrl(idToken) : null;
+    if (leave) {
+      location.assign(leave);
       return;
     }
     signedOut('You signed out.');
@@ -494,7 +443,7 @@
     const params = new URLSearchParams(location.search);
     if (params.has('code') || params.has('error')) {
       try {
-        await finishOidc(params);
+        accept(await oidc.finish(params));
         signedIn();
         return;
       } catch (e) {

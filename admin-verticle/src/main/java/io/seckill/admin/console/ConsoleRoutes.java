@@ -30,6 +30,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.Optional;
+import java.time.Instant;
+import io.vertx.core.json.JsonArray;
+import io.seckill.shared.metrics.LatencyBuckets;
 
 /**
  * The operator console (SPEC §9): its page and assets from the jar, its sign-in settings, the development sign-in
@@ -41,7 +45,7 @@ public final class ConsoleRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleRoutes.class);
   private static final long SAMPLE_MILLIS = 1_000;
   private static final int PROXY_MILLIS = 35_000;
-  private static final long[] BUCKETS_MS = io.seckill.shared.metrics.LatencyBuckets.millis();
+  private static final long[] BUCKETS_MS = LatencyBuckets.millis();
 
   private final Vertx vertx;
   private final ConsoleConfig config;
@@ -98,6 +102,7 @@ public final class ConsoleRoutes {
     });
     router.route("/console/vendor/*")
         .handler(StaticHandler.create("META-INF/resources/webjars/uplot/1.6.30/dist").setDirectoryListing(false));
+    Pages.mountCommon(router, "/console/");
     router.route("/console/*")
         .handler(StaticHandler.create("console").setDirectoryListing(false).setCachingEnabled(false));
   }
@@ -184,7 +189,7 @@ public final class ConsoleRoutes {
     }
 
     private Future<JsonObject> sample() {
-      Future<java.util.Optional<LiveFigures.WriteSide>> write = store.writeSide(promotionId);
+      Future<Optional<LiveFigures.WriteSide>> write = store.writeSide(promotionId);
       Future<Integer> read = readRemaining(promotionId);
       Future<Map<String, JsonObject>> members = memberTallies(promotionId, authorization);
       return Future.all(write, read, members).compose(all -> {
@@ -194,7 +199,7 @@ public final class ConsoleRoutes {
         LiveFigures.WriteSide side = write.result().get();
         Integer remaining = read.result();
         long readGranted = remaining == null ? side.granted() : side.numberOfCoupons() - remaining;
-        Future<java.time.Instant> oldest = readGranted < side.granted()
+        Future<Instant> oldest = readGranted < side.granted()
             ? store.occurredAt(promotionId, readGranted + 2) : Future.succeededFuture(null);
         return oldest.map(at -> figures.next(clock.instant(), side, remaining, at, members.result(),
             BUCKETS_MS).put("promotionId", promotionId.toString()));
@@ -255,7 +260,7 @@ public final class ConsoleRoutes {
         HttpErrors.send(ctx, 503, "unavailable", "WriteDB did not answer: " + leases.cause().getMessage());
         return;
       }
-      io.vertx.core.json.JsonArray answered = new io.vertx.core.json.JsonArray();
+      JsonArray answered = new JsonArray();
       members.forEach(m -> answered.add(m.result()));
       ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON)
           .end(leases.result().put("members", answered).toBuffer());

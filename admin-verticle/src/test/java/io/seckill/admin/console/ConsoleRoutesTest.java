@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.time.Duration;
 
 /**
  * The console's routes on a real admin verticle: its page and settings, the development sign-in and who may use it,
@@ -65,12 +66,13 @@ class ConsoleRoutesTest {
     assertThat(page.getHeader("Content-Type")).startsWith("text/html");
     assertThat(page.getHeader("Content-Security-Policy")).contains("default-src 'self'").contains("frame-ancestors 'none'");
     assertThat(page.bodyAsString()).contains("/console/console.js").contains("/console/vendor/uPlot.iife.min.js")
-        .doesNotContain("http://").doesNotContain("https://");
+        .contains("/console/common/sign-in.js").doesNotContain("http://").doesNotContain("https://");
     for (String asset : List.of("/console/console.js", "/console/console.css", "/console/vendor/uPlot.iife.min.js",
-        "/console/vendor/uPlot.min.css")) {
+        "/console/vendor/uPlot.min.css", "/console/common/sign-in.js")) {
       assertThat(call(config, HttpMethod.GET, asset, null, null).statusCode()).as(asset).isEqualTo(200);
     }
     assertThat(call(config, HttpMethod.GET, "/console/vendor/", null, null).statusCode()).isEqualTo(404);
+    assertThat(call(config, HttpMethod.GET, "/console/common/", null, null).statusCode()).isEqualTo(404);
     HttpResponse<Buffer> bare = Async.await(client.get(config.adminPort(), "127.0.0.1", "/console")
         .followRedirects(false).send());
     assertThat(bare.statusCode()).isEqualTo(302);
@@ -148,7 +150,7 @@ class ConsoleRoutesTest {
         now.getEpochSecond());
     HttpResponse<Buffer> stream = Async.await(client.get(config.adminPort(), "127.0.0.1",
         "/console/api/live/" + created.getString("promotionId")).bearerTokenAuthentication(shortLived)
-        .timeout(15_000).send(), java.time.Duration.ofSeconds(20));
+        .timeout(15_000).send(), Duration.ofSeconds(20));
     assertThat(stream.statusCode()).isEqualTo(200);
     assertThat(stream.getHeader("Content-Type")).startsWith("text/event-stream");
     String events = stream.bodyAsString();

@@ -55,6 +55,7 @@ public final class ShopRoutes {
     });
     router.get("/shop/config.json").handler(this::settings);
     router.post("/shop/dev-sign-in").handler(devSignIn::handle);
+    Pages.mountCommon(router, "/shop/");
     router.route("/shop/*").handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff");
       ctx.next();

@@ -62,8 +62,9 @@ class ShopRoutesTest {
     assertThat(page.getHeader("Content-Security-Policy")).contains("default-src 'self'", "script-src 'self';",
         "worker-src 'self';", "connect-src 'self' http://127.0.0.1:" + config.commandPort() + ";",
         "frame-ancestors 'none'");
-    assertThat(page.bodyAsString()).contains("/shop/shop.js").doesNotContain("http://").doesNotContain("https://");
-    for (String asset : List.of("/shop/shop.js", "/shop/shop.css", "/shop/pow-worker.js")) {
+    assertThat(page.bodyAsString()).contains("/shop/shop.js").contains("/shop/common/sign-in.js")
+        .doesNotContain("http://").doesNotContain("https://");
+    for (String asset : List.of("/shop/shop.js", "/shop/shop.css", "/shop/pow-worker.js", "/shop/common/sign-in.js")) {
       HttpResponse<Buffer> served = call(config, HttpMethod.GET, asset, null, null);
       assertThat(served.statusCode()).as(asset).isEqualTo(200);
       assertThat(served.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");

@@ -2,7 +2,9 @@ package io.seckill.shared.http;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +26,19 @@ public final class Pages {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Serves the scripts the pages share (the identity provider's sign-in: {@code pages-common/sign-in.js}) under the
+   * page's own path, {@code <pagePath>common/}, where the page's policy ({@code script-src 'self'}) takes them.
+   */
+  public static void mountCommon(Router router, String pagePath) {
+    router.route(pagePath + "common/*").handler(ctx -> {
+      ctx.response().putHeader("X-Content-Type-Options", "nosniff");
+      ctx.next();
+    });
+    router.route(pagePath + "common/*")
+        .handler(StaticHandler.create("pages-common").setDirectoryListing(false).setCachingEnabled(false));
   }
 
   /** {@code scheme://host[:port]} of a URL: what a Content-Security-Policy names. */
