@@ -22,7 +22,6 @@ import io.vertx.core.json.JsonObject;
 import io.seckill.shared.http.ServiceRouter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;

@@ -23,6 +23,8 @@ import java.time.Clock;
 import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.UUID;
+import io.vertx.core.http.HttpMethod;
 
 /** The real admin verticle on a real MariaDB, over HTTP. */
 @ExtendWith(VertxExtension.class)
@@ -50,7 +52,7 @@ class AdminVerticleTest {
         .bearerTokenAuthentication(TestInfra.ADMIN_TOKEN).sendJsonObject(body);
   }
 
-  private Future<HttpResponse<Buffer>> send(io.vertx.core.http.HttpMethod method, String path, JsonObject body) {
+  private Future<HttpResponse<Buffer>> send(HttpMethod method, String path, JsonObject body) {
     var request = client.request(method, config.adminPort(), "127.0.0.1", path)
         .bearerTokenAuthentication(TestInfra.ADMIN_TOKEN);
     return body == null ? request.send() : request.sendJsonObject(body);
@@ -82,9 +84,9 @@ class AdminVerticleTest {
         assertThat(json.getInteger("numberOfCoupons")).isEqualTo(50);
         assertThat(created.getHeader("Location")).isEqualTo("/admin/promotions/" + json.getString("promotionId"));
       });
-      return send(io.vertx.core.http.HttpMethod.GET, created.getHeader("Location"), null)
+      return send(HttpMethod.GET, created.getHeader("Location"), null)
           .map(got -> new Object[]{created.bodyAsJsonObject(), got});
-    }).compose(pair -> send(io.vertx.core.http.HttpMethod.GET, "/admin/promotions", null)
+    }).compose(pair -> send(HttpMethod.GET, "/admin/promotions", null)
         .map(list -> new Object[]{pair[0], pair[1], list}))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           JsonObject created = (JsonObject) r[0];
@@ -125,19 +127,19 @@ class AdminVerticleTest {
   void aScheduledPromotionCanChangeAndBeDeletedOnce(VertxTestContext ctx) {
     create(body(10)).compose(created -> {
       String path = created.getHeader("Location");
-      return send(io.vertx.core.http.HttpMethod.PUT, path, body(20))
+      return send(HttpMethod.PUT, path, body(20))
           .compose(updated -> {
             ctx.verify(() -> {
               assertThat(updated.statusCode()).isEqualTo(200);
               assertThat(updated.bodyAsJsonObject().getInteger("numberOfCoupons")).isEqualTo(20);
             });
-            return send(io.vertx.core.http.HttpMethod.DELETE, path, null);
+            return send(HttpMethod.DELETE, path, null);
           })
           .compose(deleted -> {
             ctx.verify(() -> assertThat(deleted.statusCode()).isEqualTo(204));
-            return Future.all(send(io.vertx.core.http.HttpMethod.GET, path, null),
-                send(io.vertx.core.http.HttpMethod.DELETE, path, null),
-                send(io.vertx.core.http.HttpMethod.PUT, path, body(5)));
+            return Future.all(send(HttpMethod.GET, path, null),
+                send(HttpMethod.DELETE, path, null),
+                send(HttpMethod.PUT, path, body(5)));
           });
     }).onComplete(ctx.succeeding(after -> ctx.verify(() -> {
       for (int i = 0; i < 3; i++) {
@@ -157,9 +159,9 @@ class AdminVerticleTest {
       // the command side moves status on when it writes the start event
       return writeDb.preparedQuery("UPDATE promotions SET status = 'active' WHERE promotion_id = ?")
           .execute(Tuple.of(id))
-          .compose(v -> Future.all(send(io.vertx.core.http.HttpMethod.PUT, path, body(5)),
-              send(io.vertx.core.http.HttpMethod.DELETE, path, null),
-              send(io.vertx.core.http.HttpMethod.GET, path, null)));
+          .compose(v -> Future.all(send(HttpMethod.PUT, path, body(5)),
+              send(HttpMethod.DELETE, path, null),
+              send(HttpMethod.GET, path, null)));
     }).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
       for (int i = 0; i < 2; i++) {
         HttpResponse<Buffer> response = all.resultAt(i);
@@ -174,8 +176,8 @@ class AdminVerticleTest {
 
   @Test
   void unknownIdsAre404AndHealthIsUp(VertxTestContext ctx) {
-    Future.all(send(io.vertx.core.http.HttpMethod.GET, "/admin/promotions/" + java.util.UUID.randomUUID(), null),
-            send(io.vertx.core.http.HttpMethod.GET, "/admin/promotions/not-a-uuid", null),
+    Future.all(send(HttpMethod.GET, "/admin/promotions/" + UUID.randomUUID(), null),
+            send(HttpMethod.GET, "/admin/promotions/not-a-uuid", null),
             client.get(config.adminPort(), "127.0.0.1", "/health").send(),
             client.get(config.adminPort(), "127.0.0.1", "/metrics").send())
         .onComplete(ctx.succeeding(all -> ctx.verify(() -> {

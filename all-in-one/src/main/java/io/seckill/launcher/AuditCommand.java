@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
 
 /**
  * {@code java -jar seckill.jar audit [--promotion ID] [--wait SECONDS]} (SPEC §8): the read model's audit, configured by
@@ -115,7 +116,7 @@ final class AuditCommand {
   private static <T> T await(Future<T> future) throws Exception {
     try {
       return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
     }
   }

@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.function.Predicate;
 
 /**
  * {@code java -XX:ArchiveClassesAtExit=seckill.jsa -jar seckill.jar cds-training DIR}: the training run of the jar's
@@ -124,7 +125,7 @@ final class CdsTraining {
 
   /** The request again until it gets {@code status} and an answer {@code wanted} (the promotion starts, ReadDB catches up). */
   private static String until(HttpClient http, HttpRequest request, int status,
-                              java.util.function.Predicate<String> wanted) throws Exception {
+                              Predicate<String> wanted) throws Exception {
     long deadline = System.nanoTime() + STEP.toNanos();
     while (true) {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());

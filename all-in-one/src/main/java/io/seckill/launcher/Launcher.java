@@ -33,6 +33,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.Arrays;
 
 /**
  * Starts the roles named in {@code SECKILL_ROLES} in this JVM: embedded MariaDB when a role needs a database
@@ -46,16 +48,16 @@ public final class Launcher {
 
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("token")) {
-      System.exit(TokenCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), Env.system()));
+      System.exit(TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), Env.system()));
     }
     if (args.length > 0 && args[0].equals("audit")) {
-      System.exit(AuditCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), Env.system()));
+      System.exit(AuditCommand.run(Arrays.copyOfRange(args, 1, args.length), Env.system()));
     }
     if (args.length > 0 && args[0].equals("rebuild")) {
-      System.exit(RebuildCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), Env.system()));
+      System.exit(RebuildCommand.run(Arrays.copyOfRange(args, 1, args.length), Env.system()));
     }
     if (args.length > 0 && args[0].equals("cds-training")) {
-      System.exit(CdsTraining.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+      System.exit(CdsTraining.run(Arrays.copyOfRange(args, 1, args.length)));
     }
     Launcher launcher = new Launcher();
     Runtime.getRuntime().addShutdownHook(new Thread(launcher::stop, "seckill-shutdown"));
@@ -73,7 +75,7 @@ public final class Launcher {
     }
     // a broker-only JVM has no non-daemon thread of its own: keep it alive until it is told to stop
     try {
-      new java.util.concurrent.CountDownLatch(1).await();
+      new CountDownLatch(1).await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -18,6 +18,8 @@ import java.time.Clock;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
+import io.vertx.core.Context;
 
 /**
  * {@code java -jar seckill.jar rebuild [--promotion ID]} (SPEC §8): rebuilds the read model (or one promotion) from
@@ -67,7 +69,7 @@ final class RebuildCommand {
       Rebuilder rebuilder = new Rebuilder(vertx, new RebuildStore(writeDb, write.deadlineMillis(), readDb,
           read.deadlineMillis()), Clock.systemUTC(), env.integer("SECKILL_REBUILD_EVENTS_PER_SECOND", 0),
           done::tryComplete);
-      io.vertx.core.Context context = vertx.getOrCreateContext();
+      Context context = vertx.getOrCreateContext();
       RebuildStatus started;
       UUID one = promotion;
       try {
@@ -127,7 +129,7 @@ final class RebuildCommand {
   private static <T> T await(Future<T> future) throws Exception {
     try {
       return future.toCompletionStage().toCompletableFuture().get(24, TimeUnit.HOURS);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
     }
   }

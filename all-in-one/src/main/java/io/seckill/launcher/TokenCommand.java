@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.io.InputStreamReader;
+import java.io.BufferedReader;
 
 /**
  * {@code java -jar seckill.jar token [--admin] [--ttl SECONDS] [--stdin] ID...}: one identity token per id, one per
@@ -64,7 +66,7 @@ final class TokenCommand {
       }
     }
     if (stdin) {
-      try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))
+      try (var lines = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
           .lines()) {
         for (String id : (Iterable<String>) lines::iterator) {
           if (id.isEmpty()) {

@@ -19,13 +19,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The broker as a master/slave group (SPEC I5, I8; [S15]): two broker processes of the jar on one shared KahaDB
@@ -135,7 +136,7 @@ class BrokerFailoverIT {
       boolean kill = round % 2 == 1;
       long written = Async.await(Positions.written(writeDb, promotionId));
       long faultAt = System.nanoTime();
-      java.util.concurrent.atomic.AtomicLong healAt = new java.util.concurrent.atomic.AtomicLong(faultAt);
+      AtomicLong healAt = new AtomicLong(faultAt);
       String was = master.name + "-" + master.starts;
       if (kill) {
         master.process.kill();
@@ -196,7 +197,7 @@ class BrokerFailoverIT {
 
   /** Milliseconds from {@code from} (nanoTime) until {@code condition} holds, checked every 25 ms. */
   private static long millisUntil(Vertx vertx, long from, Duration bound,
-                                  java.util.function.Supplier<Future<Boolean>> condition) {
+                                  Supplier<Future<Boolean>> condition) {
     Async.await(Async.eventually(vertx, bound, condition), bound.plusSeconds(5));
     return (System.nanoTime() - from) / 1_000_000;
   }

@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.function.Function;
+import java.util.Comparator;
+import java.io.OutputStream;
 
 /**
  * Debian's {@code chromium}, headless, driven through its {@code chromedriver} (no download: Selenium Manager is not
@@ -50,7 +52,7 @@ final class Browser implements AutoCloseable {
             "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage",
             "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1366,900");
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
-        .usingAnyFreePort().withLogOutput(java.io.OutputStream.nullOutputStream()).build();
+        .usingAnyFreePort().withLogOutput(OutputStream.nullOutputStream()).build();
     return new Browser(new ChromeDriver(service, options), profile);
   }
 
@@ -102,7 +104,7 @@ final class Browser implements AutoCloseable {
   public void close() {
     driver.quit();
     try (var files = Files.walk(profile)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException ignored) {
       // the profile is under target/
     }

@@ -23,6 +23,9 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.UUID;
+import java.util.ArrayList;
+import io.vertx.core.http.HttpMethod;
 
 /**
  * SPEC 2.2's cancel, through the whole system: a running sale that an admin cancels gets one PromotionFinishEvent
@@ -47,7 +50,7 @@ class CancelTest {
     system.close();
   }
 
-  private static Future<HttpResponse<Buffer>> admin(io.vertx.core.http.HttpMethod method, String path, JsonObject body) {
+  private static Future<HttpResponse<Buffer>> admin(HttpMethod method, String path, JsonObject body) {
     return system.admin(client, method, path, body);
   }
 
@@ -60,7 +63,7 @@ class CancelTest {
     return writeDb.preparedQuery("SELECT JSON_VALUE(payload, '$.reason') FROM events WHERE promotion_id = ?"
             + " AND type = 'PromotionFinishEvent'").execute(Tuple.of(id))
         .map(rows -> {
-          List<String> reasons = new java.util.ArrayList<>();
+          List<String> reasons = new ArrayList<>();
           rows.forEach(row -> reasons.add(row.getString(0)));
           return reasons;
         });
@@ -70,7 +73,7 @@ class CancelTest {
   void aRunningSaleCancelledFinishesOnceWithinASecond(Vertx vertx, VertxTestContext ctx) {
     String[] id = new String[1];
     long[] cancelledAt = new long[1];
-    admin(io.vertx.core.http.HttpMethod.POST, "/admin/promotions", terms(Instant.now()))
+    admin(HttpMethod.POST, "/admin/promotions", terms(Instant.now()))
         .compose(created -> {
           id[0] = created.bodyAsJsonObject().getString("promotionId");
           return Async.eventually(vertx, Duration.ofSeconds(5), () -> Grabs.grab(client, system.config.commandPort(),
@@ -78,7 +81,7 @@ class CancelTest {
         })
         .compose(v -> {
           cancelledAt[0] = System.nanoTime();
-          return admin(io.vertx.core.http.HttpMethod.POST, "/admin/promotions/" + id[0] + "/cancel", null);
+          return admin(HttpMethod.POST, "/admin/promotions/" + id[0] + "/cancel", null);
         })
         .compose(accepted -> {
           ctx.verify(() -> {
@@ -91,11 +94,11 @@ class CancelTest {
           long millis = (System.nanoTime() - cancelledAt[0]) / 1_000_000;
           ctx.verify(() -> assertThat(millis).isLessThanOrEqualTo(1000));
           return Future.all(List.of(Grabs.grab(client, system.config.commandPort(), id[0], "after-cancel"),
-              admin(io.vertx.core.http.HttpMethod.POST, "/admin/promotions/" + id[0] + "/cancel", null),
+              admin(HttpMethod.POST, "/admin/promotions/" + id[0] + "/cancel", null),
               Async.eventually(vertx, Duration.ofSeconds(5), () -> client.get(system.config.queryPort(), "127.0.0.1",
                   "/query/promotions/" + id[0]).send().map(r -> r.statusCode() == 404)).map((HttpResponse<Buffer>) null)));
         })
-        .compose(all -> Async.eventually(vertx, Duration.ofSeconds(5), () -> admin(io.vertx.core.http.HttpMethod.GET,
+        .compose(all -> Async.eventually(vertx, Duration.ofSeconds(5), () -> admin(HttpMethod.GET,
                 "/admin/promotions/" + id[0], null).map(r -> "finished".equals(r.bodyAsJsonObject().getString("status"))))
             .compose(v -> finishes(id[0])).map(reasons -> {
               ctx.verify(() -> {
@@ -114,14 +117,14 @@ class CancelTest {
 
   @Test
   void aScheduledSaleCancelledIsDeletedAndAnUnknownOneIs404(VertxTestContext ctx) {
-    admin(io.vertx.core.http.HttpMethod.POST, "/admin/promotions", terms(Instant.now().plusSeconds(3600)))
+    admin(HttpMethod.POST, "/admin/promotions", terms(Instant.now().plusSeconds(3600)))
         .compose(created -> {
           String id = created.bodyAsJsonObject().getString("promotionId");
-          return admin(io.vertx.core.http.HttpMethod.POST, "/admin/promotions/" + id + "/cancel", null)
-              .compose(cancelled -> admin(io.vertx.core.http.HttpMethod.GET, "/admin/promotions/" + id, null)
+          return admin(HttpMethod.POST, "/admin/promotions/" + id + "/cancel", null)
+              .compose(cancelled -> admin(HttpMethod.GET, "/admin/promotions/" + id, null)
                   .map(after -> List.of(cancelled, after)));
         })
-        .compose(pair -> admin(io.vertx.core.http.HttpMethod.POST, "/admin/promotions/" + java.util.UUID.randomUUID()
+        .compose(pair -> admin(HttpMethod.POST, "/admin/promotions/" + UUID.randomUUID()
             + "/cancel", null).map(unknown -> List.of(pair.get(0), pair.get(1), unknown)))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.get(0).statusCode()).isEqualTo(204);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.ArrayList;
 
 /**
  * The jar's AppCDS archive ({@code target/seckill.jsa}, made at package time by {@link CdsTraining}) is one the JVM
@@ -35,7 +36,7 @@ class CdsArchiveIT {
   /** Runs the JVM on the jar with {@code options}, bounded; its output (standard output and error). */
   private static String java(Path dataDir, List<String> options, String... args) throws IOException,
       InterruptedException {
-    List<String> command = new java.util.ArrayList<>(List.of(JAVA));
+    List<String> command = new ArrayList<>(List.of(JAVA));
     command.addAll(options);
     command.addAll(List.of("-jar", JAR.toString()));
     command.addAll(List.of(args));

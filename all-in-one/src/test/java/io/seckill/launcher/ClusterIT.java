@@ -35,9 +35,15 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.stream.IntStream;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Queue;
+import java.util.Base64;
+import java.security.SecureRandom;
+import java.io.IOException;
+import io.vertx.core.AsyncResult;
 
 /**
  * SPEC §6 with real processes: three command JVMs in one cluster (Hazelcast on loopback, a cluster name of the test's
@@ -89,7 +95,7 @@ class ClusterIT {
     /** Customers whose answer was lost (a dead ingress, a 503 that may have been recorded). */
     final Set<String> uncertain = ConcurrentHashMap.newKeySet();
     /** Each 200: when its request was sent and when its answer came (nanoTime). */
-    final java.util.Queue<long[]> answered200 = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final Queue<long[]> answered200 = new ConcurrentLinkedQueue<>();
 
     Sale(String id, int coupons) {
       this.id = id;
@@ -113,8 +119,8 @@ class ClusterIT {
     clusterEnv.put("SECKILL_CLUSTER_NAME", "it-" + UUID.randomUUID());
     // the same ticket keys on every member: a ticket fetched from one is checked by whichever it enters
     byte[] secret = new byte[32];
-    new java.security.SecureRandom().nextBytes(secret);
-    clusterEnv.put("SECKILL_TICKET_KEYS", "it:" + java.util.Base64.getUrlEncoder().withoutPadding()
+    new SecureRandom().nextBytes(secret);
+    clusterEnv.put("SECKILL_TICKET_KEYS", "it:" + Base64.getUrlEncoder().withoutPadding()
         .encodeToString(secret));
     clusterEnv.put("SECKILL_PARTITIONS", String.valueOf(PARTITIONS));
     for (int i = 0; i < MEMBERS + 1; i++) {
@@ -132,7 +138,7 @@ class ClusterIT {
   }
 
   private String members(boolean thirdApart) {
-    return String.join(",", java.util.stream.IntStream.range(0, MEMBERS + 1)
+    return String.join(",", IntStream.range(0, MEMBERS + 1)
         .mapToObj(i -> (thirdApart && i == 2 ? CUT_OFF_ADDRESS : "127.0.0.1") + ":" + hazelcastPorts.get(i)).toList());
   }
 
@@ -250,7 +256,7 @@ class ClusterIT {
     }
 
     private void handle(int worker, Sale sale, String customer, int tries, Promise<Void> done,
-                        io.vertx.core.AsyncResult<HttpResponse<Buffer>> ar, long sentAt) {
+                        AsyncResult<HttpResponse<Buffer>> ar, long sentAt) {
             boolean definite = false;
             if (ar.succeeded()) {
               HttpResponse<Buffer> r = ar.result();
@@ -512,7 +518,7 @@ class ClusterIT {
     Async.await(Async.eventually(vertx, Duration.ofSeconds(30), () -> {
       try {
         return Future.succeededFuture(nodes.get(2).process.log().contains("members serving: [node-2]"));
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         return Future.failedFuture(e);
       }
     }));

@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.HashSet;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.core.CompositeFuture;
 
 /**
  * SPEC I4 and I6 with real processes: the command role runs in its own JVM from the jar and is killed with -9
@@ -160,7 +163,7 @@ class CommandCrashIT {
               .execute(Tuple.of(id[0]));
         })
         .compose(rows -> {
-          Set<String> stored = new java.util.HashSet<>();
+          Set<String> stored = new HashSet<>();
           for (Row row : rows) {
             stored.add(row.getString(0));
           }
@@ -183,7 +186,7 @@ class CommandCrashIT {
           @SuppressWarnings("unchecked") List<Future<HttpResponse<Buffer>>> fresh = (List<Future<HttpResponse<Buffer>>>) result[1];
           long acceptedAfter = fresh.stream().filter(f -> f.result().statusCode() == 200).count();
           assertThat(acceptedAfter).as("remaining stock after restart").isEqualTo(coupons - storedBeforeRestart);
-          var counts = (io.vertx.core.CompositeFuture) result[2];
+          var counts = (CompositeFuture) result[2];
           assertThat((Integer) counts.resultAt(0)).isEqualTo(coupons);
           assertThat((Integer) counts.resultAt(1)).as("start events").isEqualTo(1);
           assertThat((Integer) counts.resultAt(2)).as("finish events").isEqualTo(1);
@@ -223,7 +226,7 @@ class CommandCrashIT {
           assertThat((Integer) all.resultAt(1)).isEqualTo(1);
           assertThat((Integer) all.resultAt(2)).isEqualTo(1);
           assertThat((Integer) all.resultAt(3)).isEqualTo(1);
-          io.vertx.sqlclient.RowSet<Row> finishes = all.resultAt(4);
+          RowSet<Row> finishes = all.resultAt(4);
           assertThat(new JsonObject(finishes.iterator().next().getString(0)).getString("reason")).isEqualTo("time_up");
           ctx.completeNow();
         })));

@@ -34,6 +34,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.UUID;
+import io.vertx.core.json.JsonObject;
 
 /**
  * OWASP API4 (SPEC I11): one address opens more half-open connections than the process can hold (2,500 against an
@@ -170,7 +172,7 @@ class ConnectionFloodIT {
     // and a grab is answered
     HttpResponse<Buffer> grab = Async.await(other.post(config.commandPort(), "127.0.0.1", "/command/coupons")
         .bearerTokenAuthentication(TestInfra.token("after-flood")).sendJsonObject(
-            new io.vertx.core.json.JsonObject().put("promotionId", java.util.UUID.randomUUID().toString())));
+            new JsonObject().put("promotionId", UUID.randomUUID().toString())));
     assertThat(grab.statusCode()).as(grab.bodyAsString()).isIn(400, 404);
 
     long logged = Files.size(log) - logBefore;

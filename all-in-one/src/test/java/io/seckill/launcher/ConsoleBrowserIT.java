@@ -24,6 +24,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.seckill.shared.promotion.PromotionTerms;
 
 /**
  * The operator console in a real browser (SPEC §9, [S12]): Debian's chromium, headless, on a system that is its own
@@ -101,7 +102,7 @@ class ConsoleBrowserIT {
     browser.find("#save").click();
     browser.until(10, "the field's error", d -> !d.findElement(By.id("e-numberOfCoupons")).getText().isBlank());
     assertThat(browser.find("#e-numberOfCoupons").getText()).isEqualTo("numberOfCoupons must be between 1 and "
-        + io.seckill.shared.promotion.PromotionTerms.MAX_COUPONS);
+        + PromotionTerms.MAX_COUPONS);
     assertThat(browser.find("#f-numberOfCoupons").getAttribute("aria-invalid")).isEqualTo("true");
     assertThat(browser.find("#alert").getText()).doesNotContain("{").doesNotContain("\"error\"");
     browser.screenshots("02-form-refused");

@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.io.IOException;
 
 /**
  * SPEC I9 with real processes: two command JVMs of two nodes on one WriteDB. The holder is paused
@@ -146,7 +147,7 @@ class FencingIT {
     Async.await(Async.eventually(vertx, Duration.ofSeconds(10), () -> {
       try {
         return Future.succeededFuture(holder.log().contains("stepped down"));
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         return Future.failedFuture(e);
       }
     }));

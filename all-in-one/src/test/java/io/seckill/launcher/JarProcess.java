@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.nio.file.Files;
 
 /** {@code java -jar seckill.jar} in a JVM of its own, with the roles and settings given by environment. */
 final class JarProcess implements AutoCloseable {
@@ -53,7 +55,7 @@ final class JarProcess implements AutoCloseable {
       throw new IllegalStateException(jar + " is missing: integration tests run after mvn package");
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m"));
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
     // as README starts the jar: on the AppCDS archive mvn package made beside it (a JVM's start to its first answer
     // is what the fault tests' bounds after a restart measure); a stale archive is only warned about and not used
     File archive = new File(new File(jar).getParentFile(), "seckill.jsa");
@@ -124,12 +126,12 @@ final class JarProcess implements AutoCloseable {
 
   /** What the process has logged so far. */
   String log() throws IOException {
-    return java.nio.file.Files.readString(Path.of("target", "it-" + name + ".log"));
+    return Files.readString(Path.of("target", "it-" + name + ".log"));
   }
 
   /** The JVM's resident set size (VmRSS), in MB. */
   long residentMegabytes() throws IOException {
-    for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+    for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
       if (line.startsWith("VmRSS:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
       }

@@ -2,7 +2,6 @@ package io.seckill.launcher;
 
 import io.seckill.shared.testing.Async;
 import io.seckill.shared.testing.TestInfra;
-import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -31,6 +30,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.regex.Pattern;
+import java.util.regex.Matcher;
+import java.util.UUID;
+import io.vertx.core.http.HttpMethod;
 
 /**
  * A real Keycloak (SPEC §9, [S12]): {@code org.keycloak:keycloak-quarkus-dist} from Maven Central (unpacked by the
@@ -182,7 +185,7 @@ class KeycloakIT {
         .put("claims", new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)));
   }
 
-  private static HttpResponse<Buffer> call(io.vertx.core.http.HttpMethod method, int servicePort, String path,
+  private static HttpResponse<Buffer> call(HttpMethod method, int servicePort, String path,
                                            String token, JsonObject body) {
     var request = client.request(method, servicePort, "127.0.0.1", path);
     if (token != null) {
@@ -193,8 +196,8 @@ class KeycloakIT {
 
   @Test
   void keycloaksTokensAreAcceptedByEveryServiceForWhatTheirRolesAllow() {
-    var get = io.vertx.core.http.HttpMethod.GET;
-    var post = io.vertx.core.http.HttpMethod.POST;
+    var get = HttpMethod.GET;
+    var post = HttpMethod.POST;
     var ports = system.config;
     JsonObject ops = token("shop", "seckill-cli", "ops");
     JsonObject alice = token("shop", "seckill-cli", "alice");
@@ -254,7 +257,7 @@ class KeycloakIT {
 
   @Test
   void keycloaksTokensThatAreNotForThisApiAreRefusedEverywhere() {
-    var get = io.vertx.core.http.HttpMethod.GET;
+    var get = HttpMethod.GET;
     var ports = system.config;
     // admin-cli exists in every realm, public, with the password grant, and adds no "seckill" audience
     String noAudience = token("shop", "admin-cli", "ops").getString("token");
@@ -271,8 +274,8 @@ class KeycloakIT {
         assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("unauthorized");
       }
       assertThat(call(get, ports.queryPort(), "/query/coupons/someone", refused, null).statusCode()).isEqualTo(401);
-      assertThat(call(io.vertx.core.http.HttpMethod.POST, ports.commandPort(), "/command/tickets", refused,
-          new JsonObject().put("promotionId", java.util.UUID.randomUUID().toString())).statusCode()).isEqualTo(401);
+      assertThat(call(HttpMethod.POST, ports.commandPort(), "/command/tickets", refused,
+          new JsonObject().put("promotionId", UUID.randomUUID().toString())).statusCode()).isEqualTo(401);
     }
   }
 
@@ -281,11 +284,11 @@ class KeycloakIT {
   void theConsoleSignsInThroughKeycloaksLoginPage() throws Exception {
     var ports = system.config;
     String console = "http://127.0.0.1:" + ports.adminPort() + "/console/";
-    JsonObject settings = call(io.vertx.core.http.HttpMethod.GET, ports.adminPort(), "/console/config.json", null, null)
+    JsonObject settings = call(HttpMethod.GET, ports.adminPort(), "/console/config.json", null, null)
         .bodyAsJsonObject();
     assertThat(settings.getString("signIn")).isEqualTo("oidc");
     assertThat(settings.getString("clientId")).isEqualTo("seckill-console");
-    var devSignIn = call(io.vertx.core.http.HttpMethod.POST, ports.adminPort(), "/console/dev-sign-in", null,
+    var devSignIn = call(HttpMethod.POST, ports.adminPort(), "/console/dev-sign-in", null,
         new JsonObject().put("name", "intruder"));
     assertThat(devSignIn.statusCode()).as("no development sign-in beside a real identity provider").isEqualTo(404);
     try (Browser browser = Browser.start()) {
@@ -304,7 +307,7 @@ class KeycloakIT {
       // in the background, so the cluster view (refreshed every 2 s) goes on past the first token's end
       browser.until(100, "the cluster view still refreshing 70 s after the sign-in", d -> {
         String shown = d.findElement(org.openqa.selenium.By.cssSelector("main p.muted")).getText();
-        java.util.regex.Matcher at = java.util.regex.Pattern.compile("\\((\\S+) (\\S+) UTC\\)").matcher(shown);
+        Matcher at = Pattern.compile("\\((\\S+) (\\S+) UTC\\)").matcher(shown);
         return at.find() && Instant.parse(at.group(1) + "T" + at.group(2) + "Z").isAfter(signedIn.plusSeconds(70));
       });
       assertThat(browser.driver.findElements(org.openqa.selenium.By.id("oidc-sign-in"))).isEmpty();
@@ -349,11 +352,11 @@ class KeycloakIT {
   @Test
   void theShopFrontSignsACustomerInThroughKeycloaksLoginPage() throws Exception {
     int query = system.config.queryPort();
-    JsonObject settings = call(io.vertx.core.http.HttpMethod.GET, query, "/shop/config.json", null, null)
+    JsonObject settings = call(HttpMethod.GET, query, "/shop/config.json", null, null)
         .bodyAsJsonObject();
     assertThat(settings.getString("signIn")).isEqualTo("oidc");
     assertThat(settings.getString("clientId")).isEqualTo("seckill-shop");
-    assertThat(call(io.vertx.core.http.HttpMethod.POST, query, "/shop/dev-sign-in", null,
+    assertThat(call(HttpMethod.POST, query, "/shop/dev-sign-in", null,
         new JsonObject().put("name", "intruder")).statusCode()).as("no development sign-in beside Keycloak")
         .isEqualTo(404);
     try (Browser browser = Browser.start()) {

@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.time.temporal.ChronoUnit;
+import io.vertx.core.http.HttpMethod;
 
 /**
  * SPEC I7 without restarts: promotions made or changed through the admin API start within 1 s of their
@@ -51,7 +53,7 @@ class LifecycleTest {
     system.close();
   }
 
-  private static Future<HttpResponse<Buffer>> admin(io.vertx.core.http.HttpMethod method, String path, JsonObject body) {
+  private static Future<HttpResponse<Buffer>> admin(HttpMethod method, String path, JsonObject body) {
     return system.admin(client, method, path, body);
   }
 
@@ -76,7 +78,7 @@ class LifecycleTest {
     List<Future<HttpResponse<Buffer>>> created = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       Instant publish = base.plusMillis(100L * i);
-      created.add(admin(io.vertx.core.http.HttpMethod.POST, "/admin/promotions", terms(publish, publish.plusSeconds(3))));
+      created.add(admin(HttpMethod.POST, "/admin/promotions", terms(publish, publish.plusSeconds(3))));
     }
     List<String> ids = new ArrayList<>();
     Future.all(created)
@@ -108,10 +110,10 @@ class LifecycleTest {
     Instant now = Instant.now();
     Instant newPublish = now.plusSeconds(1);
     String[] id = new String[1];
-    admin(io.vertx.core.http.HttpMethod.POST, "/admin/promotions", terms(now.plusSeconds(3600), now.plusSeconds(7200)))
+    admin(HttpMethod.POST, "/admin/promotions", terms(now.plusSeconds(3600), now.plusSeconds(7200)))
         .compose(created -> {
           id[0] = created.bodyAsJsonObject().getString("promotionId");
-          return admin(io.vertx.core.http.HttpMethod.PUT, "/admin/promotions/" + id[0],
+          return admin(HttpMethod.PUT, "/admin/promotions/" + id[0],
               terms(newPublish, now.plusSeconds(7200)));
         })
         .compose(updated -> Async.eventually(vertx, Duration.ofSeconds(5),
@@ -121,7 +123,7 @@ class LifecycleTest {
           List<Row> events = byPromotion.get(id[0]);
           assertThat(events).hasSize(1);
           Instant started = SqlTime.fromDb(events.get(0).getLocalDateTime(4));
-          assertThat(Duration.between(newPublish.truncatedTo(java.time.temporal.ChronoUnit.MILLIS), started))
+          assertThat(Duration.between(newPublish.truncatedTo(ChronoUnit.MILLIS), started))
               .isBetween(Duration.ZERO, Duration.ofSeconds(1));
           ctx.completeNow();
         })));

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Comparator;
 
 /**
  * The nemesis's liveness checker (pure: what a run recorded in, bounds and a table out). After each heal with no other
@@ -62,7 +63,7 @@ final class Liveness {
   Liveness(long seed, long start, Collection<Injection> injections, Collection<long[]> answered200) {
     this.seed = seed;
     this.start = start;
-    this.injections = injections.stream().sorted(java.util.Comparator.comparingLong(Injection::at)).toList();
+    this.injections = injections.stream().sorted(Comparator.comparingLong(Injection::at)).toList();
     this.answered200 = List.copyOf(answered200);
   }
 

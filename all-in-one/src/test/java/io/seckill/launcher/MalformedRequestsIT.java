@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.nio.file.Path;
 
 /**
  * 10,000 malformed requests (bodies, headers, tokens, paths) against the running jar, 64 at a time: each one is
@@ -55,7 +56,7 @@ class MalformedRequestsIT {
     config = TestInfra.freshConfig();
     Map<String, String> env = new HashMap<>(RunningSystem.environment(config, "admin,command,event,query"));
     env.put("SECKILL_DATA_DIR", "target/it-malformed-data");
-    env.putAll(TestInfra.identityEnvironment(java.nio.file.Path.of("target/it-malformed-data")));
+    env.putAll(TestInfra.identityEnvironment(Path.of("target/it-malformed-data")));
     jar = JarProcess.start("malformed", env);
     client = Async.client(vertx, IN_FLIGHT);
     Async.await(Future.all(jar.healthy(vertx, client, config.adminPort()), jar.healthy(vertx, client, config.commandPort()),

@@ -37,6 +37,18 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Set;
+import java.util.HashSet;
+import java.util.Comparator;
+import java.util.Collections;
+import java.util.Base64;
+import java.security.SecureRandom;
+import java.nio.file.Files;
+import java.io.IOException;
+import io.vertx.core.net.NetClient;
 
 /**
  * The seeded nemesis (SPEC I1-I5, I8, I9, I11): the whole system from the jar (a broker pair on one store, its
@@ -59,7 +71,7 @@ class NemesisIT {
   private static final int MEMBERS = 3;
   private static final String CUT_OFF_ADDRESS = "127.0.0.2";
 
-  private final List<AutoCloseable> toClose = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<AutoCloseable> toClose = Collections.synchronizedList(new ArrayList<>());
   private boolean cut;
   private boolean addressAdded;
 
@@ -76,7 +88,7 @@ class NemesisIT {
     int brokerPort = -1;
     Path roleFile;
     /** Bumped by every kill: a start still under way for an earlier generation stops what it started. */
-    final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger generation = new AtomicInteger();
 
     Proc(String name, Map<String, String> env, int httpPort) {
       this.name = name;
@@ -104,7 +116,7 @@ class NemesisIT {
     List<Long> seeds = new ArrayList<>();
     seeds.add(given.isBlank() ? FIXED_SEED : Long.parseLong(given.trim()));
     if (Boolean.getBoolean("seckill.nemesis.fresh")) {
-      seeds.add(new java.security.SecureRandom().nextLong());
+      seeds.add(new SecureRandom().nextLong());
     }
     List<String> failures = new ArrayList<>();
     for (long seed : seeds) {
@@ -173,14 +185,14 @@ class NemesisIT {
       members.add((i == 2 && addressAdded ? CUT_OFF_ADDRESS : "127.0.0.1") + ":" + hazelcastPorts.get(i));
     }
     byte[] secret = new byte[32];
-    new java.security.SecureRandom().nextBytes(secret);
+    new SecureRandom().nextBytes(secret);
     List<Proc> commands = new ArrayList<>();
     for (int i = 0; i < MEMBERS; i++) {
       Map<String, String> env = with(RunningSystem.environment(config, "command"), amqp);
       int port = i == 0 ? config.commandPort() : TestInfra.freePort();
       env.put("SECKILL_CLUSTER_MEMBERS", String.join(",", members));
       env.put("SECKILL_CLUSTER_NAME", "nemesis-" + suffix);
-      env.put("SECKILL_TICKET_KEYS", "nemesis:" + java.util.Base64.getUrlEncoder().withoutPadding()
+      env.put("SECKILL_TICKET_KEYS", "nemesis:" + Base64.getUrlEncoder().withoutPadding()
           .encodeToString(secret));
       env.put("SECKILL_NODE_ID", "node-" + i);
       env.put("SECKILL_COMMAND_PORT", String.valueOf(port));
@@ -218,7 +230,7 @@ class NemesisIT {
     Pool readDb = Databases.pool(vertx, config.readDb(), "nemesis-check-r-" + suffix);
     List<String> promotionIds = crowds.stream().map(c -> c.promotionId).toList();
     record Healed(Step step, String target, long injectedAt, long healedAt, boolean alone,
-                  java.util.concurrent.atomic.AtomicLong caughtUpAt) {
+                  AtomicLong caughtUpAt) {
     }
     // a broker fault's target is whichever broker is the master when it begins; its heal acts on that one
     Map<Step, Proc> faulted = new HashMap<>();
@@ -226,12 +238,12 @@ class NemesisIT {
     List<Liveness.Injection> injections = new ArrayList<>();
     Map<Step, Long> injectedAt = new HashMap<>();
     int[] active = {0};
-    java.util.Set<Step> skipped = new java.util.HashSet<>();
+    Set<Step> skipped = new HashSet<>();
     long start = System.nanoTime();
     record Action(long atMillis, boolean heal, Step step) {
     }
     // at equal times an injection goes first: a restart's heal is due the moment it is injected (0 s)
-    PriorityQueue<Action> actions = new PriorityQueue<>(java.util.Comparator.comparingLong(Action::atMillis)
+    PriorityQueue<Action> actions = new PriorityQueue<>(Comparator.comparingLong(Action::atMillis)
         .thenComparing(Action::heal));
     schedule.forEach(step -> {
       actions.add(new Action(step.atMillis(), false, step));
@@ -268,7 +280,7 @@ class NemesisIT {
         long healedAt = System.nanoTime();
         // alone: no other fault lasts, and every other process is back (not still starting after an earlier kill)
         boolean alone = active[0] == 0 && procs.values().stream().filter(p -> p != target).allMatch(p -> p.up);
-        java.util.concurrent.atomic.AtomicLong caughtUpAt = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong caughtUpAt = new AtomicLong();
         healed.add(new Healed(step, target == null ? step.target() : target.name, injectedAt.get(step), healedAt, alone,
             caughtUpAt));
         if (alone) {
@@ -323,7 +335,7 @@ class NemesisIT {
    * held at the call: checked every 100 ms (a query that fails, the database being down, is tried again), for 60 s.
    */
   private static void watchReadDb(Vertx vertx, Pool writeDb, Pool readDb, List<String> promotionIds,
-                                  java.util.concurrent.atomic.AtomicLong caughtUpAt) {
+                                  AtomicLong caughtUpAt) {
     long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     Future.all(promotionIds.stream().map(id -> Positions.written(writeDb, id)).toList())
         .onComplete(written -> {
@@ -339,7 +351,7 @@ class NemesisIT {
   }
 
   private static void pollReadDb(Vertx vertx, Pool readDb, List<String> promotionIds, List<Long> targets,
-                                 java.util.concurrent.atomic.AtomicLong caughtUpAt, long until) {
+                                 AtomicLong caughtUpAt, long until) {
     Future.all(promotionIds.stream().map(id -> Positions.projected(readDb, id)).toList())
         .onComplete(positions -> {
           long now = System.nanoTime();
@@ -360,7 +372,7 @@ class NemesisIT {
    * {@code what} and the last thing still missing.
    */
   private static void awaitCondition(Vertx vertx, Duration bound, String what,
-                                     java.util.function.Supplier<String> missing) {
+                                     Supplier<String> missing) {
     String[] last = {""};
     try {
       Async.await(Async.eventually(vertx, bound, () -> {
@@ -380,7 +392,7 @@ class NemesisIT {
 
   private void launch(Vertx vertx, WebClient client, Proc proc, int tcpPort) throws Exception {
     if (proc.roleFile != null) {
-      java.nio.file.Files.deleteIfExists(proc.roleFile);
+      Files.deleteIfExists(proc.roleFile);
     }
     proc.process = JarProcess.start(proc.name, proc.env);
     toClose.add(() -> proc.process.close());
@@ -396,7 +408,7 @@ class NemesisIT {
 
   /** A broker of the pair is ready once it says it waits as the slave, or is the master and listens. */
   private static Future<Void> brokerReady(Vertx vertx, Proc broker, JarProcess process) {
-    io.vertx.core.net.NetClient net = vertx.createNetClient();
+    NetClient net = vertx.createNetClient();
     return Async.eventually(vertx, Duration.ofSeconds(90), () -> {
       if (!process.alive()) {
         return Future.failedFuture(new Async.GiveUp(broker.name + " exited (see target/it-" + broker.name + ".log)"));
@@ -412,8 +424,8 @@ class NemesisIT {
 
   private static String role(Proc broker) {
     try {
-      return java.nio.file.Files.readString(broker.roleFile).trim();
-    } catch (java.io.IOException e) {
+      return Files.readString(broker.roleFile).trim();
+    } catch (IOException e) {
       return "";
     }
   }
@@ -455,7 +467,7 @@ class NemesisIT {
   private void revive(Vertx vertx, WebClient client, Proc target, int generation) {
     vertx.executeBlocking(() -> {
       if (target.roleFile != null) {
-        java.nio.file.Files.deleteIfExists(target.roleFile);
+        Files.deleteIfExists(target.roleFile);
       }
       return JarProcess.start(target.name, target.env);
     }).compose(started -> {

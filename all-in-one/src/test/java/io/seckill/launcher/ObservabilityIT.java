@@ -30,6 +30,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.vertx.core.http.HttpMethod;
 
 /**
  * {@code docker/observability/} (SPEC §9) against the real thing: Debian's {@code promtool} checks the configuration
@@ -118,7 +119,7 @@ class ObservabilityIT {
     });
 
     // a short sale: 100 coupons, 150 customers, 20 of them twice; an audit and a rebuild of the read model
-    String sale = Async.await(system.admin(client, io.vertx.core.http.HttpMethod.POST, "/admin/promotions",
+    String sale = Async.await(system.admin(client, HttpMethod.POST, "/admin/promotions",
             new JsonObject().put("numberOfCoupons", 100).put("discount", 0.5).put("publishTime", Instant.now().toString())
                 .put("finishTime", Instant.now().plusSeconds(3600).toString()))
         .map(r -> r.bodyAsJsonObject().getString("promotionId")));

@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.UUID;
+import java.util.HashMap;
 
 /**
  * The read model's audit (SPEC §8, I12) over the launcher's roles, as an operator uses it: {@code GET
@@ -126,7 +128,7 @@ class ReadModelAuditTest {
     assertThat(read.getBoolean("active")).isFalse();
     assertThat(Async.await(audit(client, projection, "", TestInfra.token("a"))).statusCode()).isEqualTo(403);
     assertThat(Async.await(audit(client, projection, "", null)).statusCode()).isEqualTo(401);
-    assertThat(Async.await(audit(client, projection, "/" + java.util.UUID.randomUUID(), TestInfra.ADMIN_TOKEN))
+    assertThat(Async.await(audit(client, projection, "/" + UUID.randomUUID(), TestInfra.ADMIN_TOKEN))
         .statusCode()).isEqualTo(404);
     assertThat(Async.await(audit(client, projection, "/not-a-uuid", TestInfra.ADMIN_TOKEN)).statusCode())
         .isEqualTo(404);
@@ -157,7 +159,7 @@ class ReadModelAuditTest {
     Cli damaged = cli(front, later);
     assertThat(damaged.exit()).as(damaged.err()).isEqualTo(AuditCommand.DIVERGED);
     assertThat(damaged.report().getString("verdict")).isEqualTo("diverged");
-    Map<String, JsonObject> byId = new java.util.HashMap<>();
+    Map<String, JsonObject> byId = new HashMap<>();
     damaged.report().getJsonArray("promotions").forEach(p -> byId.put(((JsonObject) p).getString("promotionId"),
         (JsonObject) p));
     assertThat(byId.get(deleted).getString("verdict")).isEqualTo("diverged");
@@ -170,7 +172,7 @@ class ReadModelAuditTest {
     assertThat(byId.get(lagging).getString("verdict")).isEqualTo("lagging");
 
     // the CLI's refusals
-    assertThat(cli(front, later, "--promotion", java.util.UUID.randomUUID().toString()).exit())
+    assertThat(cli(front, later, "--promotion", UUID.randomUUID().toString()).exit())
         .isEqualTo(AuditCommand.FAILED);
     assertThat(cli(front, later, "--wait", "soon").exit()).isEqualTo(AuditCommand.FAILED);
   }

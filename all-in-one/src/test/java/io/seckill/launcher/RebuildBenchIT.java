@@ -17,6 +17,12 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.HashMap;
+import java.time.Instant;
+import java.nio.charset.StandardCharsets;
+import java.io.PrintStream;
+import java.io.ByteArrayOutputStream;
+import io.seckill.shared.config.Env;
 
 /**
  * W7 (SPEC §5): the read model rebuilt from {@code seckill.w7.events} events (default 100,000; the benchmark in
@@ -83,15 +89,15 @@ class RebuildBenchIT {
     int pace = Integer.getInteger("seckill.w7.pace", 0);
     if (pace > 0) {
       // the operator's way, paced: `SECKILL_REBUILD_EVENTS_PER_SECOND=<pace> java -jar seckill.jar rebuild`
-      Map<String, String> env = new java.util.HashMap<>(system.env);
+      Map<String, String> env = new HashMap<>(system.env);
       env.put("SECKILL_REBUILD_EVENTS_PER_SECOND", String.valueOf(pace));
       TimedLoops paced = queries(client, system, customers, tokens);
-      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-      int exit = RebuildCommand.run(new String[0], new io.seckill.shared.config.Env(env),
-          new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8), System.out, false);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      int exit = RebuildCommand.run(new String[0], new Env(env),
+          new PrintStream(out, true, StandardCharsets.UTF_8), System.out, false);
       paced.stop();
       assertThat(exit).isEqualTo(RebuildCommand.SWAPPED);
-      JsonObject result = new JsonObject(out.toString(java.nio.charset.StandardCharsets.UTF_8));
+      JsonObject result = new JsonObject(out.toString(StandardCharsets.UTF_8));
       System.out.printf("W7 rebuild paced at %,d/s during queries: %,d events in %.2f s = %,.0f events/s%n", pace,
           result.getLong("eventsApplied"), millis(result) / 1000.0, result.getLong("eventsApplied") * 1000.0
               / millis(result));
@@ -106,8 +112,8 @@ class RebuildBenchIT {
   }
 
   private static long millis(JsonObject status) {
-    return java.time.Duration.between(java.time.Instant.parse(status.getString("startedAt")),
-        java.time.Instant.parse(status.getString("finishedAt"))).toMillis();
+    return Duration.between(Instant.parse(status.getString("startedAt")),
+        Instant.parse(status.getString("finishedAt"))).toMillis();
   }
 
   private static long count(Pool pool, String sql) {

@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.seckill.shared.config.Env;
 
 /**
  * The read model rebuilt from the events (SPEC §8, I12), online, over the launcher's roles: under grabs and queries
@@ -345,14 +346,14 @@ class RebuildTest {
     // a new rebuild succeeds, by the command line this time
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = RebuildCommand.run(new String[0], new io.seckill.shared.config.Env(s.projection.env),
+    int exit = RebuildCommand.run(new String[0], new Env(s.projection.env),
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false);
     assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isEqualTo(RebuildCommand.SWAPPED);
     assertThat(new JsonObject(out.toString(StandardCharsets.UTF_8)).getString("state")).isEqualTo("swapped");
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("100%");
     assertThat(count(s.readDb, "SELECT COUNT(*) FROM coupons WHERE promotion_id = ?", big)).isEqualTo(300_000);
     Async.await(Async.eventually(vertx, Duration.ofSeconds(10), () -> consistent(s.client, s.projection)));
-    assertThat(RebuildCommand.run(new String[] {"--promotion", "nope"}, new io.seckill.shared.config.Env(s.projection.env),
+    assertThat(RebuildCommand.run(new String[] {"--promotion", "nope"}, new Env(s.projection.env),
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false))
         .isEqualTo(RebuildCommand.NOT_STARTED);
   }

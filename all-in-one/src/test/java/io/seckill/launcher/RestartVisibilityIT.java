@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.seckill.shared.db.Databases;
 
 /**
  * SPEC I8 across a crash of the whole jar: the all-in-one process as README starts it (every role, its embedded
@@ -108,9 +109,9 @@ class RestartVisibilityIT {
     env.putAll(TestInfra.identityEnvironment(data));
     client = Async.client(vertx, CLIENTS * 2);
     Env embedded = new Env(Map.of());
-    Pool readDb = io.seckill.shared.db.Databases.pool(vertx, embedded.db("X_", "seckill_read", dbPort),
+    Pool readDb = Databases.pool(vertx, embedded.db("X_", "seckill_read", dbPort),
         "restart-visibility-read");
-    Pool writeDb = io.seckill.shared.db.Databases.pool(vertx, embedded.db("X_", "seckill_write", dbPort),
+    Pool writeDb = Databases.pool(vertx, embedded.db("X_", "seckill_write", dbPort),
         "restart-visibility-write");
     start(vertx);
 

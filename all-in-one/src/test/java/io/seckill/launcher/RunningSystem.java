@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.nio.file.Path;
 
 /**
  * Roles started by the launcher in this JVM, configured through the environment exactly as the jar is, against
@@ -48,7 +49,7 @@ final class RunningSystem implements AutoCloseable {
     env.put("SECKILL_QUERY_PORT", String.valueOf(config.queryPort()));
     env.put("SECKILL_EVENT_PORT", String.valueOf(config.eventPort()));
     env.put("SECKILL_DATA_DIR", "target/system-data");
-    env.putAll(TestInfra.identityEnvironment(java.nio.file.Path.of("target/system-data")));
+    env.putAll(TestInfra.identityEnvironment(Path.of("target/system-data")));
     db(env, "SECKILL_WRITE_DB_", config.writeDb());
     db(env, "SECKILL_READ_DB_", config.readDb());
     return env;

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.Collection;
 
 /**
  * The nemesis's checker, in the shape of Jepsen's bank test: it reads the whole history (every answer a sale's
@@ -39,7 +40,7 @@ final class SaleChecker {
     return violations;
   }
 
-  private void violation(String sale, String kind, java.util.Collection<?> examples) {
+  private void violation(String sale, String kind, Collection<?> examples) {
     List<?> some = new ArrayList<>(examples).subList(0, Math.min(SHOWN, examples.size()));
     violations.add(sale + ": " + kind + " (" + examples.size() + ", e.g. " + some + ")");
   }

@@ -31,6 +31,9 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.mysqlclient.MySQLConnection;
+import io.vertx.mysqlclient.MySQLConnectOptions;
 
 /**
  * The image's jar (seckill-slim.jar, no embedded MariaDB) deployed the way docker/docker-compose.yml deploys it: roles
@@ -222,11 +225,11 @@ class SplitDeploymentIT {
    */
   @Test
   void theEventRoleAuditsAndRebuildsWithAnAccountThatOnlyReadsTheEventStore(Vertx vertx) {
-    io.vertx.mysqlclient.MySQLConnectOptions asEvent = new io.vertx.mysqlclient.MySQLConnectOptions()
+    MySQLConnectOptions asEvent = new MySQLConnectOptions()
         .setHost("127.0.0.1").setPort(writeServer.port()).setDatabase("seckill_write").setUser("seckill_event")
         .setPassword("event-secret");
-    io.vertx.sqlclient.SqlConnection conn = Async.await(io.vertx.mysqlclient.MySQLConnection.connect(vertx, asEvent)
-        .map(c -> (io.vertx.sqlclient.SqlConnection) c));
+    SqlConnection conn = Async.await(MySQLConnection.connect(vertx, asEvent)
+        .map(c -> (SqlConnection) c));
     try {
       for (String table : EVENT_STORE_TABLES) {
         Async.await(conn.query("SELECT COUNT(*) FROM " + table).execute());
@@ -267,7 +270,7 @@ class SplitDeploymentIT {
   }
 
   private static Future<Void> connect(Vertx vertx, int port, String database, String user, String password) {
-    return io.vertx.mysqlclient.MySQLConnection.connect(vertx, new io.vertx.mysqlclient.MySQLConnectOptions()
+    return MySQLConnection.connect(vertx, new MySQLConnectOptions()
             .setHost("127.0.0.1").setPort(port).setDatabase(database).setUser(user).setPassword(password))
         .compose(conn -> conn.query("SELECT 1").execute().compose(rows -> conn.close()));
   }

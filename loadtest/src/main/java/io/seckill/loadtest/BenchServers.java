@@ -26,6 +26,8 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.time.ZoneOffset;
+import java.time.LocalDateTime;
 
 /**
  * The two reference servers the benchmark compares the system with, on the same machine and load:
@@ -216,7 +218,7 @@ public final class BenchServers {
                 .compose(rows -> rows.rowCount() == 0
                     ? Future.succeededFuture(false)
                     : conn.preparedQuery(INSERT).execute(Tuple.of(NAIVE_PROMOTION, customer,
-                        java.time.LocalDateTime.ofInstant(now, java.time.ZoneOffset.UTC))).map(true)))
+                        LocalDateTime.ofInstant(now, ZoneOffset.UTC))).map(true)))
             .onComplete(ar -> {
               if (ar.succeeded() && ar.result()) {
                 reply(request, 200, new JsonObject().put("promotionId", NAIVE_PROMOTION).put("customerId", customer)

@@ -24,6 +24,7 @@ import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
+import java.util.ArrayList;
 
 /**
  * The seed's scenario: an admin creates a 50-coupon promotion every 10 s for {@code duration} seconds (default 60)
@@ -62,7 +63,7 @@ public class AdminAndCustomers extends Simulation {
             .pause(Duration.ofSeconds(10)));
     // the promotions appear during the run, so these customers grab with their identity token, not a ticket
     int total = rate * duration + rate;
-    List<String> ids = new java.util.ArrayList<>(total);
+    List<String> ids = new ArrayList<>(total);
     for (int i = 0; i < total; i++) {
       ids.add("shopper-" + run + "-" + i);
     }

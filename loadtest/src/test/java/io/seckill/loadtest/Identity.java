@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.nio.file.Files;
 
 /**
  * Identity for the simulations, all before the measured part: customers' identity tokens minted by the system's
@@ -45,8 +46,8 @@ final class Identity {
    * {@code loadtest/}), else to its parent (Maven run from {@code loadtest/}).
    */
   private static String inCheckout(String path) {
-    java.nio.file.Path here = java.nio.file.Path.of("").toAbsolutePath();
-    java.nio.file.Path root = java.nio.file.Files.isDirectory(here.resolve("loadtest")) ? here : here.getParent();
+    Path here = Path.of("").toAbsolutePath();
+    Path root = Files.isDirectory(here.resolve("loadtest")) ? here : here.getParent();
     return root.resolve(path).toString();
   }
 

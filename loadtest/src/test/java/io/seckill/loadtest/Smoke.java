@@ -13,6 +13,7 @@ import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
+import java.time.Duration;
 
 /** One request of each kind, zero failures allowed: the simulations keep compiling and the system answers. */
 public class Smoke extends Simulation {
@@ -56,6 +57,6 @@ public class Smoke extends Simulation {
 
   @Override
   public void after() {
-    ledger.verify(java.time.Duration.ofSeconds(10));
+    ledger.verify(Duration.ofSeconds(10));
   }
 }

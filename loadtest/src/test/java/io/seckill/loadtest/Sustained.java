@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.global;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
+import java.util.ArrayList;
 
 /**
  * Sustained traffic: {@code rate} new customers a second (default 500) for {@code duration} seconds (default 30)
@@ -34,7 +35,7 @@ public class Sustained extends Simulation {
 
   {
     int total = rate * duration + rate;
-    List<String> ids = new java.util.ArrayList<>(total);
+    List<String> ids = new ArrayList<>(total);
     for (int i = 0; i < total; i++) {
       ids.add("steady-" + run + "-" + i);
     }

@@ -25,6 +25,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.List;
+import java.util.ArrayList;
 
 /** The real query verticle reading a real ReadDB that the test fills as the projector would. */
 @ExtendWith(VertxExtension.class)
@@ -46,7 +48,7 @@ class QueryVerticleTest {
             + " remaining_coupons, discount, publish_time, finish_time) VALUES (?, 100, 97, 0.8, ?, ?)")
         .execute(Tuple.of(ACTIVE.toString(), SqlTime.toDb(PUBLISH), SqlTime.toDb(FINISH)))
         .compose(v -> readDb.preparedQuery("INSERT INTO coupons (customer_id, promotion_id, sequence, discount,"
-            + " grabbed_at) VALUES (?, ?, ?, ?, ?)").executeBatch(java.util.List.of(
+            + " grabbed_at) VALUES (?, ?, ?, ?, ?)").executeBatch(List.of(
                 Tuple.of("zoe", ACTIVE.toString(), 2L, 0.8, SqlTime.toDb(PUBLISH.plusSeconds(1))),
                 Tuple.of("zoe", FINISHED.toString(), 7L, 0.5, SqlTime.toDb(PUBLISH.plusSeconds(2))),
                 Tuple.of("yan", ACTIVE.toString(), 3L, 0.8, SqlTime.toDb(PUBLISH.plusSeconds(3)))))));
@@ -66,7 +68,7 @@ class QueryVerticleTest {
 
   @Test
   void couponsAreForTheirCustomerOrAnAdminOnly(VertxTestContext ctx) {
-    Future.all(java.util.List.of(getAs("/query/coupons/zoe", TestInfra.token("yan")), get("/query/coupons/zoe"),
+    Future.all(List.of(getAs("/query/coupons/zoe", TestInfra.token("yan")), get("/query/coupons/zoe"),
             getAs("/query/coupons/zoe", "garbage"), getAs("/query/coupons/zoe", TestInfra.ADMIN_TOKEN)))
         .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
           HttpResponse<Buffer> other = all.resultAt(0);
@@ -126,7 +128,7 @@ class QueryVerticleTest {
   void manyLookupsAtOnceEachGetTheirOwnCustomersCoupons(VertxTestContext ctx) {
     String[] customers = {"zoe", "yan", "nobody"};
     int[] expected = {2, 1, 0};
-    java.util.List<Future<HttpResponse<Buffer>>> lookups = new java.util.ArrayList<>();
+    List<Future<HttpResponse<Buffer>>> lookups = new ArrayList<>();
     for (int i = 0; i < 90; i++) {
       lookups.add(coupons(customers[i % 3]));
     }

@@ -8,6 +8,7 @@ import io.seckill.shared.identity.DevSignIn;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The operator console's settings (docs/configuration.md, "Operator console"). {@code devIssuer} is the embedded
@@ -43,7 +44,7 @@ public record ConsoleConfig(String clientId, String issuerUrl, DevSignIn devSign
 
   /** The defaults for a system on one host (tests that start the admin verticle alone). */
   public static ConsoleConfig local(SecKillConfig config) {
-    return from(new Env(java.util.Map.of()), config, null);
+    return from(new Env(Map.of()), config, null);
   }
 
   static List<String> urls(String name, String value) {

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.Optional;
 import java.util.UUID;
+import java.time.Duration;
 
 /** The console's reads of WriteDB: a promotion's event store head, and the partition leases. */
 public final class ConsoleStore {
@@ -95,7 +96,7 @@ public final class ConsoleStore {
   }
 
   private static long millisBetween(LocalDateTime from, LocalDateTime to) {
-    return java.time.Duration.between(from, to).toMillis();
+    return Duration.between(from, to).toMillis();
   }
 
   private static <T> Future<T> bounded(Future<T> query) {

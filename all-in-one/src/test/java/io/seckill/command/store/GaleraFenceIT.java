@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.time.Duration;
 
 /**
  * The fence (SPEC I9) on a real three-node Galera cluster, with the stale owner and the new owner writing through
@@ -194,13 +195,13 @@ class GaleraFenceIT {
   }
 
   private void awaitEverywhere(String countSql) {
-    Async.await(Async.eventually(vertx, java.time.Duration.ofSeconds(30), () -> Future.all(nodes.stream()
+    Async.await(Async.eventually(vertx, Duration.ofSeconds(30), () -> Future.all(nodes.stream()
             .map(pool -> pool.query(countSql).execute().map(rows -> rows.iterator().next().getLong(0))).toList())
         .map(all -> all.<Long>list().stream().allMatch(n -> n == 1))));
   }
 
   private void awaitEverywhereEqual(String countSql) {
-    Async.await(Async.eventually(vertx, java.time.Duration.ofSeconds(30), () -> Future.all(nodes.stream()
+    Async.await(Async.eventually(vertx, Duration.ofSeconds(30), () -> Future.all(nodes.stream()
             .map(pool -> pool.query(countSql).execute().map(rows -> rows.iterator().next().getLong(0))).toList())
         .map(all -> all.<Long>list().stream().distinct().count() == 1)));
   }

@@ -12,6 +12,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.UUID;
+import io.vertx.core.buffer.Buffer;
 
 /** {@code /query/...}: active promotions (public) and a customer's coupons (theirs or an admin's only), from ReadDB. */
 public final class QueryRoutes {
@@ -55,7 +56,7 @@ public final class QueryRoutes {
     reply(ctx, queries.coupons(customerId));
   }
 
-  private static void reply(RoutingContext ctx, Future<io.vertx.core.buffer.Buffer> body) {
+  private static void reply(RoutingContext ctx, Future<Buffer> body) {
     body.onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.Objects;
 
 /**
  * The broker: {@code amqp://[user:password@]host:port}, or several of them separated by commas (a master/slave
@@ -49,7 +50,7 @@ public record AmqpConfig(List<Endpoint> brokers, String user, String password, S
       }
       if (uri.getUserInfo() != null) {
         String[] parts = uri.getUserInfo().split(":", 2);
-        if (user != null && (!user.equals(parts[0]) || !java.util.Objects.equals(password,
+        if (user != null && (!user.equals(parts[0]) || !Objects.equals(password,
             parts.length > 1 ? parts[1] : null))) {
           throw new IllegalArgumentException("SECKILL_AMQP_URL gives two different users: one user and password"
               + " serve every broker of the list");

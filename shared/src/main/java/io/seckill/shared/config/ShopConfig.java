@@ -5,6 +5,7 @@ import io.seckill.shared.identity.DevSignIn;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The shop front's settings: the customer's page the query service serves at {@code /shop/}, and the origins whose
@@ -40,7 +41,7 @@ public record ShopConfig(List<String> corsOrigins, String commandUrl, String cli
 
   /** The defaults: the page's own origins, the command service where the browser found the page. */
   public static ShopConfig defaults() {
-    return from(new Env(java.util.Map.of()));
+    return from(new Env(Map.of()));
   }
 
   /** The origins allowed to call the command service when the query service listens on {@code queryPort}. */

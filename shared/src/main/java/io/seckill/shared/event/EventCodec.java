@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import io.vertx.core.json.DecodeException;
 
 /**
  * The JSON form of events, used in the event store's payload column and on the broker.
@@ -120,7 +121,7 @@ public final class EventCodec {
         return events;
       }
       return List.of(fromJson(new JsonObject(trimmed)));
-    } catch (io.vertx.core.json.DecodeException | ClassCastException e) {
+    } catch (DecodeException | ClassCastException e) {
       throw new IllegalArgumentException("message body is not JSON of events: " + e.getMessage(), e);
     }
   }

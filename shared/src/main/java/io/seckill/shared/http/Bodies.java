@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import io.vertx.core.json.Json;
 
 /** Reading request bodies and fields, turning every kind of bad input into a 400. */
 public final class Bodies {
@@ -21,7 +22,7 @@ public final class Bodies {
     }
     Object value;
     try {
-      value = io.vertx.core.json.Json.decodeValue(buffer);
+      value = Json.decodeValue(buffer);
     } catch (DecodeException e) {
       throw ApiException.badRequest(error, "request body is not valid JSON");
     }

@@ -10,6 +10,7 @@ import io.github.bucket4j.local.SynchronizationStrategy;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One Bucket4j token bucket per caller (an address or a customer) in a bounded Caffeine cache, shared by every
@@ -22,7 +23,7 @@ public final class RateLimiter {
   private final TimeMeter meter;
   /** Built once: every new caller's bucket shares it. */
   private final Bandwidth bandwidth;
-  private final java.util.function.Function<String, Bucket> newBucket = key -> newBucket();
+  private final Function<String, Bucket> newBucket = key -> newBucket();
 
   public RateLimiter(RateLimit limit) {
     this(limit, TimeMeter.SYSTEM_NANOTIME);

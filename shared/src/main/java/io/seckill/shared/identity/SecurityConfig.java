@@ -5,6 +5,7 @@ import io.vertx.core.shareddata.Shareable;
 
 import java.nio.file.Path;
 import java.util.List;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Identity, tickets and rate limits (SPEC 2.1), read once at start. Secrets come from the environment or the
@@ -28,7 +29,7 @@ public record SecurityConfig(IdentityConfig identity, List<TicketKey> ticketKeys
   public static SecurityConfig from(Env env, Path dataDir, boolean tickets) {
     Path keys = dataDir.resolve("identity");
     String jwksUrl = env.has("SECKILL_OIDC_JWKS_URL") ? env.string("SECKILL_OIDC_JWKS_URL", null) : null;
-    List<io.vertx.core.json.JsonObject> local = jwksUrl == null ? List.of(DevIssuer.loadOrCreate(keys).jwk()) : List.of();
+    List<JsonObject> local = jwksUrl == null ? List.of(DevIssuer.loadOrCreate(keys).jwk()) : List.of();
     if (jwksUrl != null && !env.has("SECKILL_OIDC_ISSUER")) {
       throw new IllegalArgumentException("SECKILL_OIDC_ISSUER is required with SECKILL_OIDC_JWKS_URL");
     }

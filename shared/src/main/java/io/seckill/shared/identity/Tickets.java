@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.UUID;
+import java.util.Arrays;
 
 /**
  * Grab tickets: short JWTs ({@code HS256}, with the key's {@code kid}) binding a customer to a promotion until
@@ -27,7 +28,7 @@ public final class Tickets {
   private static final byte[] DECODE = new byte[128];
 
   static {
-    java.util.Arrays.fill(DECODE, (byte) -1);
+    Arrays.fill(DECODE, (byte) -1);
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     for (int i = 0; i < alphabet.length(); i++) {
       DECODE[alphabet.charAt(i)] = (byte) i;

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.Function;
+import io.seckill.shared.event.EventCodec;
 
 /**
  * A queue in memory with the broker's delivery rules (one batch at a time, in order, redelivered until its
@@ -53,7 +54,7 @@ public final class InMemoryMessaging {
       @Override
       public Future<Void> publishEncoded(List<EncodedEvent> events) {
         List<SecKillEvent> decoded = new ArrayList<>(events.size());
-        events.forEach(e -> decoded.add(io.seckill.shared.event.EventCodec.decode(e.json())));
+        events.forEach(e -> decoded.add(EventCodec.decode(e.json())));
         return publish(decoded);
       }
 

@@ -8,6 +8,8 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import java.util.Set;
+import java.util.HashSet;
 
 class EventCodecTest {
   private final UUID promotion = UUID.randomUUID();
@@ -59,7 +61,7 @@ class EventCodecTest {
 
   @Test
   void eventIdsAreDistinctVersion7UuidsOrderedByTheirMillisecond() {
-    java.util.Set<UUID> seen = new java.util.HashSet<>();
+    Set<UUID> seen = new HashSet<>();
     for (int i = 0; i < 10_000; i++) {
       UUID id = EventIds.next();
       assertThat(id.version()).isEqualTo(7);

@@ -11,6 +11,7 @@ import static io.seckill.shared.http.ConnectionLimiter.Verdict.OPEN;
 import static io.seckill.shared.http.ConnectionLimiter.Verdict.TOO_MANY_FROM_ADDRESS;
 import static io.seckill.shared.http.ConnectionLimiter.Verdict.TOO_MANY_IN_ALL;
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.function.BiFunction;
 
 class ConnectionLimiterTest {
 
@@ -55,7 +56,7 @@ class ConnectionLimiterTest {
 
   /** Eight threads opening {@code attempts} connections each from {@code address(thread, i)}; how many were let in. */
   private static int race(ConnectionLimiter limiter, int attempts,
-                          java.util.function.BiFunction<Integer, Integer, String> address) throws Exception {
+                          BiFunction<Integer, Integer, String> address) throws Exception {
     AtomicInteger let = new AtomicInteger();
     CountDownLatch go = new CountDownLatch(1);
     List<Thread> threads = new ArrayList<>();

@@ -19,6 +19,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.time.Duration;
+import io.vertx.core.CompositeFuture;
+import io.seckill.shared.metrics.Metrics;
 
 /** /health and seckill_dependency_up follow the dependencies; every failure is a JSON error, a 5xx counted. */
 @ExtendWith(VertxExtension.class)
@@ -44,7 +47,7 @@ class ServiceRouterTest {
           return client.get(flipping, "127.0.0.1", "/health").send().map(after -> new Object[]{before, after});
         })
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-          var before = (io.vertx.core.CompositeFuture) r[0];
+          var before = (CompositeFuture) r[0];
           HttpResponse<Buffer> dbDown = before.resultAt(0);
           assertThat(dbDown.statusCode()).isEqualTo(503);
           assertThat(dbDown.bodyAsJsonObject().getJsonObject("checks").getString("db")).startsWith("DOWN");
@@ -56,19 +59,19 @@ class ServiceRouterTest {
           assertThat(after.bodyAsJsonObject().getString("status")).isEqualTo("UP");
         })))
         // the probes behind seckill_dependency_up follow the same checks, every 5 s
-        .compose(v -> Async.eventually(vertx, java.time.Duration.ofSeconds(15), () -> Future.succeededFuture(
+        .compose(v -> Async.eventually(vertx, Duration.ofSeconds(15), () -> Future.succeededFuture(
             up("test-down", "db") == 0 && up("test-flipping", "db") == 1 && up("test-flipping", "broker") == 1)))
         .onComplete(ctx.succeedingThenComplete());
   }
 
   private static double up(String service, String dependency) {
-    var gauge = io.seckill.shared.metrics.Metrics.registry().find("seckill_dependency_up").tag("service", service)
+    var gauge = Metrics.registry().find("seckill_dependency_up").tag("service", service)
         .tag("dependency", dependency).gauge();
     return gauge == null ? -1 : gauge.value();
   }
 
   private static double serverErrors(String status) {
-    var counter = io.seckill.shared.metrics.Metrics.registry().find("seckill_http_server_errors").tag("status", status)
+    var counter = Metrics.registry().find("seckill_http_server_errors").tag("status", status)
         .counter();
     return counter == null ? 0 : counter.count();
   }

@@ -9,6 +9,8 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import javax.crypto.spec.SecretKeySpec;
+import javax.crypto.Mac;
 
 /** Grab tickets: round trip, every tampering, expiry and key rotation; no I/O. */
 class TicketsTest {
@@ -79,8 +81,8 @@ class TicketsTest {
     String input = Base64.getUrlEncoder().withoutPadding().encodeToString(
         "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"k1\"}".getBytes(StandardCharsets.UTF_8)) + "."
         + Base64.getUrlEncoder().withoutPadding().encodeToString(payload.getBytes(StandardCharsets.UTF_8));
-    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-    mac.init(new javax.crypto.spec.SecretKeySpec(K1.secret(), "HmacSHA256"));
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(K1.secret(), "HmacSHA256"));
     return input + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
         mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
   }

@@ -16,6 +16,7 @@ import java.util.Base64;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.time.Duration;
 
 /**
  * The verifier over vertx-auth 5.0.7, and the trap of an empty key set: the library alone, holding no key, accepts
@@ -76,9 +77,9 @@ class TokenVerifierTest {
     String shortLived = TestInfra.issuer().mint("brief", false, 10, identity, now);
     assertThat(Async.await(verifier.verify(shortLived)).customerId()).isEqualTo("brief");
     // valid until exp + leeway = now + 15 s (now truncated to the second: a margin of two seconds either way)
-    moving.shift(java.time.Duration.ofSeconds(10 + identity.leewaySeconds() - 2));
+    moving.shift(Duration.ofSeconds(10 + identity.leewaySeconds() - 2));
     assertThat(Async.await(verifier.verify(shortLived)).customerId()).isEqualTo("brief");
-    moving.shift(java.time.Duration.ofSeconds(3));
+    moving.shift(Duration.ofSeconds(3));
     Throwable refused = Async.await(verifier.verify(shortLived).map(c -> (Throwable) null).otherwise(e -> e));
     assertThat(refused).isInstanceOf(TokenRefused.class);
   }

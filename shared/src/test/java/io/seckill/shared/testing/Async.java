@@ -10,6 +10,8 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutionException;
 
 /** Waiting without sleeping: bounded waits on futures and on conditions. */
 public final class Async {
@@ -27,9 +29,9 @@ public final class Async {
   public static <T> T await(Future<T> future, Duration bound) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new IllegalStateException("awaited future did not complete within " + bound, e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException("awaited future failed: " + e.getCause().getMessage(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.io.IOException;
 
 /**
  * Bearer tokens that must all be refused with 401 (SPEC 2.1), after vertx-auth's own JWT tests and OWASP API2
@@ -114,7 +115,7 @@ public final class AttackTokens {
     try {
       Path dir = Files.createTempDirectory(Path.of("target"), "other-issuer");
       return DevIssuer.loadOrCreate(dir);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -7,6 +7,8 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 
 import java.util.UUID;
+import java.nio.charset.StandardCharsets;
+import java.net.URLEncoder;
 
 /** Requests as a customer makes them: with that customer's identity token of the test issuer. */
 public final class Grabs {
@@ -26,8 +28,8 @@ public final class Grabs {
 
   /** {@code GET /query/coupons/{customer}} on {@code port} as that customer. */
   public static Future<HttpResponse<Buffer>> coupons(WebClient client, int port, String customer) {
-    return client.get(port, "127.0.0.1", "/query/coupons/" + java.net.URLEncoder.encode(customer,
-            java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"))
+    return client.get(port, "127.0.0.1", "/query/coupons/" + URLEncoder.encode(customer,
+            StandardCharsets.UTF_8).replace("+", "%20"))
         .bearerTokenAuthentication(TestInfra.token(customer)).send();
   }
 }

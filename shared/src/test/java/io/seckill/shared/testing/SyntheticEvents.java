@@ -17,6 +17,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.time.Duration;
 
 /**
  * A finished sale written straight into WriteDB's event store, as the command side would have written it (the
@@ -38,7 +39,7 @@ public final class SyntheticEvents {
   public static long finishedSales(Pool writeDb, int sales, int events, String prefix) {
     int grabs = events / sales - 2;
     for (int i = 0; i < sales; i++) {
-      Async.await(finishedSale(writeDb, grabs, prefix + "-" + i), java.time.Duration.ofMinutes(10));
+      Async.await(finishedSale(writeDb, grabs, prefix + "-" + i), Duration.ofMinutes(10));
     }
     return (long) sales * (grabs + 2);
   }

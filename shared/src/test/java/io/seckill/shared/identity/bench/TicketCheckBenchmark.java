@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import io.vertx.core.json.JsonObject;
 
 /**
  * The CPU cost of the grab path's ticket check (one HMAC-SHA256 and a small JSON payload), beside what an RS256
@@ -50,8 +51,8 @@ public class TicketCheckBenchmark {
     ticket = tickets.issue("customer-000123456", UUID.randomUUID(), now, now + 3600);
     forged = ticket.substring(0, ticket.length() - 2) + (ticket.endsWith("AA") ? "BB" : "AA");
     DevIssuer issuer = DevIssuer.loadOrCreate(Files.createTempDirectory("bench-issuer"));
-    String token = issuer.sign(new io.vertx.core.json.JsonObject().put("alg", "RS256").put("kid", issuer.kid()),
-        new io.vertx.core.json.JsonObject().put("sub", "customer-000123456").put("exp", now + 3600));
+    String token = issuer.sign(new JsonObject().put("alg", "RS256").put("kid", issuer.kid()),
+        new JsonObject().put("sub", "customer-000123456").put("exp", now + 3600));
     signingInput = token.substring(0, token.lastIndexOf('.')).getBytes(StandardCharsets.US_ASCII);
     signature = Base64.getUrlDecoder().decode(token.substring(token.lastIndexOf('.') + 1));
     rsa = Signature.getInstance("SHA256withRSA");
