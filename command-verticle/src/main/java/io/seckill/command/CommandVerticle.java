@@ -62,7 +62,10 @@ public final class CommandVerticle extends VerticleBase {
   private final Clock clock;
   private final ClusterConfig clusterConfig;
   private final HazelcastClusterManager clusterManager;
-  /** Closed in this order at stop: the work, then the cluster, then the leases (released before the pool closes). */
+  /**
+   * Closed in this order at stop: the work; then the cluster and the leases together (released, so that another
+   * process may claim them at once, before the pool closes); then the connections.
+   */
   private final Closer closer = new Closer();
   private Membership membership;
   private Pool pool;
@@ -89,7 +92,6 @@ public final class CommandVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Closer.Stage connections = closer.stage();
-    Closer.Stage leases = closer.stage();
     Closer.Stage cluster = closer.stage();
     Closer.Stage work = closer.stage();
     String incarnation = UUID.randomUUID().toString();
@@ -117,8 +119,7 @@ public final class CommandVerticle extends VerticleBase {
             config.lease().nodeId(), clusterConfig), Membership::stop);
         placement = membership;
       }
-      // released (so another process may claim them at once) before the pool closes
-      ownership = leases.add(new Ownership(vertx, new LeaseStore(pool, config.lease(), incarnation), config.lease(),
+      ownership = cluster.add(new Ownership(vertx, new LeaseStore(pool, config.lease(), incarnation), config.lease(),
           placement), held -> held.stop().recover(e -> {
             LOG.warn("leases not released ({}): another process claims them when they end", e.getMessage());
             return Future.succeededFuture();

@@ -52,12 +52,10 @@ public final class CommandService implements Ownership.Listener {
     this.holdings = new Holdings(vertx, partitions, leasesCurrent);
     this.retries = new Retries(vertx);
     this.snapshots = new Snapshots(history, snapshotGrabs);
-    Recovery[] later = new Recovery[1];
-    this.lifecycle = new Lifecycle(vertx, clock, decider, history, committer, holdings, retries,
-        (ids, cause) -> later[0].uncommitted(ids, cause));
+    this.lifecycle = new Lifecycle(vertx, clock, decider, history, committer, holdings, retries);
     this.changes = new PromotionChanges(vertx, catalog, pollMillis, holdings, lifecycle, retries);
     this.recovery = new Recovery(history, catalog, holdings, lifecycle, changes, snapshots, retries, fencedOut);
-    later[0] = recovery;
+    lifecycle.recoverStartsWith(recovery);
     committer.onFailure(recovery::uncommitted);
   }
 
@@ -103,19 +101,26 @@ public final class CommandService implements Ownership.Listener {
       return Future.succeededFuture(decider.decide(null, customerId, lifecycle.now()));
     }
     if (promotion.recovering) {
-      return Future.failedFuture(new Unavailable(
-          "the promotion is recovering from a failed write; try again shortly"));
+      return Future.failedFuture(recoveringNow());
     }
     if (promotion.starting == null && promotion.state.status() == PromotionStatus.SCHEDULED
         && !lifecycle.now().isBefore(promotion.state.terms().publishTime())) {
       // the crowd arrived before the start timer fired: start now rather than refuse at the publish time
       lifecycle.start(promotion);
+      if (promotion.recovering) {
+        // its start failed at once (a fence not held): nothing of it was written
+        return Future.failedFuture(recoveringNow());
+      }
     }
     if (promotion.starting != null) {
       // decided once the start is written, or refused as unavailable if it was not
       return promotion.starting.transform(ar -> grab(promotionId, customerId));
     }
     return decide(promotion, customerId);
+  }
+
+  private static Unavailable recoveringNow() {
+    return new Unavailable("the promotion is recovering from a failed write; try again shortly");
   }
 
   private Future<GrabDecision> decide(ServedPromotion promotion, String customerId) {

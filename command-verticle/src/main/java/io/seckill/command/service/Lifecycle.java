@@ -18,14 +18,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
  * A promotion's life on the command side besides its grabs: one timer for its start or its finish, the start
  * written (exclusively, if its row is still at the version decided on), the time-up and an admin's cancel. Events are applied as {@link GrabDecider}
- * says: when decided, before their write; a write that does not commit them goes to {@code uncommitted} (the
- * recovery). Runs on the command verticle's context.
+ * says: when decided, before their write; a start that is not committed goes to the {@link StartRecovery}
+ * ({@link Recovery}), a grab's, time-up's or cancel's through the committer's failure. Runs on the command
+ * verticle's context.
  */
 final class Lifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class);
@@ -37,13 +37,12 @@ final class Lifecycle {
   private final GroupCommitter committer;
   private final Holdings holdings;
   private final Retries retries;
-  /** Told of the promotions whose events were applied here but not committed, and why (null: nothing written). */
-  private final BiConsumer<Set<UUID>, Throwable> uncommitted;
+  /** Told of a start applied here but not committed. */
+  private StartRecovery recovery;
   private Consumer<PromotionState> onFinished = state -> { };
 
   Lifecycle(Vertx vertx, Clock clock, GrabDecider decider, PromotionHistory history, GroupCommitter committer,
-            Holdings holdings, Retries retries,
-            BiConsumer<Set<UUID>, Throwable> uncommitted) {
+            Holdings holdings, Retries retries) {
     this.vertx = vertx;
     this.clock = clock;
     this.decider = decider;
@@ -51,7 +50,19 @@ final class Lifecycle {
     this.committer = committer;
     this.holdings = holdings;
     this.retries = retries;
-    this.uncommitted = uncommitted;
+  }
+
+  /** What recovers a promotion whose start was applied here but not committed ({@link Recovery}). */
+  interface StartRecovery {
+    /** The start's write failed, was fenced or its outcome is unknown: the promotion is rebuilt a retry later. */
+    void startFailed(ServedPromotion promotion, Throwable cause);
+
+    /** Its row changed before the start was written (nothing was): the promotion is rebuilt and re-read now. */
+    void startChanged(ServedPromotion promotion);
+  }
+
+  void recoverStartsWith(StartRecovery startRecovery) {
+    this.recovery = startRecovery;
   }
 
   /** Event times are kept to the millisecond, as stored. */
@@ -77,8 +88,9 @@ final class Lifecycle {
     onFinished.accept(promotion.state);
   }
 
+  /** Tells of a finish already committed (not of one applied with a start still being written). */
   private void publishIfFinished(ServedPromotion promotion) {
-    if (promotion.state.status() == PromotionStatus.FINISHED) {
+    if (promotion.state.status() == PromotionStatus.FINISHED && promotion.starting == null) {
       onFinished.accept(promotion.state);
     }
   }
@@ -135,11 +147,12 @@ final class Lifecycle {
           // before the grabs waiting on this start go on
           promotion.starting = null;
           if (ar.failed()) {
-            LOG.warn("start of promotion {} not written ({})", id, ar.cause().getMessage());
-            uncommitted.accept(Set.of(id), ar.cause());
+            LOG.warn("start of promotion {} not written ({}); rebuilding it and trying again", id,
+                ar.cause().getMessage());
+            recovery.startFailed(promotion, ar.cause());
           } else if (ar.result().isEmpty()) {
             LOG.info("promotion {} changed before its start was written; re-reading it", id);
-            uncommitted.accept(Set.of(id), null);
+            recovery.startChanged(promotion);
           } else if (holdings.get(id) == promotion) {
             LOG.info("promotion {} started ({} coupons){}", id, promotion.state.terms().numberOfCoupons(),
                 promotion.state.status() == PromotionStatus.FINISHED ? " and finished: its finish time had passed" : "");

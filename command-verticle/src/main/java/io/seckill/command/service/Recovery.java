@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * but not committed (a failed, fenced or outcome-unknown write) answers 503 until it is rebuilt from the store.
  * Runs on the command verticle's context.
  */
-final class Recovery implements Ownership.Listener {
+final class Recovery implements Ownership.Listener, Lifecycle.StartRecovery {
   private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
 
   private final PromotionHistory history;
@@ -98,9 +98,8 @@ final class Recovery implements Ownership.Listener {
   }
 
   /**
-   * Events of {@code promotionIds} were applied here but not committed ({@code cause}; null when the write found
-   * nothing to do): a fenced write steps this process down from the partitions another claimed; each promotion
-   * still held answers 503 and is rebuilt from the store.
+   * A group write of events applied here failed ({@code cause}): a fenced write steps this process down from the
+   * partitions another claimed; each promotion of it still held answers 503 and is rebuilt from the store.
    */
   void uncommitted(Set<UUID> promotionIds, Throwable cause) {
     if (cause instanceof FencedException fenced) {
@@ -108,16 +107,40 @@ final class Recovery implements Ownership.Listener {
     }
     for (UUID id : promotionIds) {
       ServedPromotion promotion = holdings.get(id);
-      if (promotion == null || !holdings.owns(id) || promotion.recovering) {
-        continue; // not kept here (a load under way reads the store anyway), or being rebuilt already
-      }
-      promotion.recovering = true;
-      holdings.cancelTimer(promotion);
-      if (cause != null) {
+      // not kept here (a load under way reads the store anyway), or being rebuilt already
+      if (promotion != null && holdings.owns(id) && recovers(promotion)) {
         LOG.warn("write failed for promotion {}; rebuilding it from the event store", id);
+        rebuild(promotion);
       }
+    }
+  }
+
+  @Override
+  public void startFailed(ServedPromotion promotion, Throwable cause) {
+    if (cause instanceof FencedException fenced) {
+      fencedOut.accept(fenced.partitions());
+    }
+    if (recovers(promotion)) {
+      // a retry later, as a failed start was always tried again: not at once, round after round
+      retries.later(() -> rebuild(promotion));
+    }
+  }
+
+  @Override
+  public void startChanged(ServedPromotion promotion) {
+    if (recovers(promotion)) {
       rebuild(promotion);
     }
+  }
+
+  /** Marks {@code promotion} recovering (503) if it is still the one served and not recovering already. */
+  private boolean recovers(ServedPromotion promotion) {
+    if (holdings.get(promotion.id()) != promotion || promotion.recovering) {
+      return false; // dropped, or claimed and loaded again meanwhile, or being rebuilt already
+    }
+    promotion.recovering = true;
+    holdings.cancelTimer(promotion);
+    return true;
   }
 
   private void rebuild(ServedPromotion recovering) {

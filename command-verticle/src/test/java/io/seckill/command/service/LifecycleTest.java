@@ -3,6 +3,7 @@ package io.seckill.command.service;
 import io.seckill.command.domain.GrabDecision;
 import io.seckill.command.domain.PromotionStatus;
 import io.seckill.command.domain.Rejection;
+import io.seckill.command.store.InMemoryWriteDb;
 import io.seckill.shared.event.CouponGrabbedEvent;
 import io.seckill.shared.event.FinishReason;
 import io.seckill.shared.event.PromotionFinishEvent;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -102,6 +105,36 @@ class LifecycleTest {
         start -> assertThat(start.numberOfCoupons()).isEqualTo(7));
     assertThat(h.events(p).get(1)).isInstanceOfSatisfying(CouponGrabbedEvent.class,
         grab -> assertThat(grab.discount()).isEqualTo(0.4));
+  }
+
+  @Test
+  void aStartWhoseWriteFailsIsTriedAgainASecondLaterNotAtOnce() {
+    UUID p = h.scheduled(5, Duration.ofMillis(200), Duration.ofHours(1));
+    h.run(() -> h.db.fault(InMemoryWriteDb.Fault.FAIL, InMemoryWriteDb.Fault.FAIL));
+    h.claimAll();
+
+    h.eventually(() -> h.db.events(p).size() == 1);
+
+    List<Long> attempts = h.on(() -> Future.succeededFuture(h.db.startAttempts()));
+    assertThat(attempts).hasSize(3);
+    for (int i = 1; i < attempts.size(); i++) {
+      assertThat((attempts.get(i) - attempts.get(i - 1)) / 1_000_000).as("ms between attempts")
+          .isGreaterThanOrEqualTo(Retries.MILLIS - 100);
+    }
+  }
+
+  @Test
+  void aGrabWhoseStartIsRefusedAtOnceIsUnavailableAndWritesNothing() {
+    UUID p = h.scheduled(5, Duration.ofSeconds(30), Duration.ofHours(1));
+    h.claimAll();
+    int partition = h.partitions.of(p);
+    h.epochs.remove(partition); // the fence finds the partition not held: the start fails before it is sent
+    h.ahead = Duration.ofSeconds(31);
+
+    assertThat(h.refused(p, "alice")).isInstanceOf(Unavailable.class);
+
+    assertThat(h.events(p)).isEmpty();
+    assertThat(h.fencedOut).containsExactly(Set.of(partition));
   }
 
   @Test

@@ -45,6 +45,7 @@ public final class InMemoryWriteDb implements EventLog, PromotionHistory, Promot
   private final Deque<Fault> faults = new ArrayDeque<>();
   private final List<Integer> transactions = new CopyOnWriteArrayList<>();
   private final List<CustomerChunk> chunks = new ArrayList<>();
+  private final List<Long> startAttempts = new CopyOnWriteArrayList<>();
   private Promise<Void> held;
   private boolean down;
 
@@ -120,6 +121,11 @@ public final class InMemoryWriteDb implements EventLog, PromotionHistory, Promot
     return List.copyOf(transactions);
   }
 
+  /** When each start was tried ({@link System#nanoTime}). */
+  public List<Long> startAttempts() {
+    return List.copyOf(startAttempts);
+  }
+
   public List<CustomerChunk> chunks() {
     return List.copyOf(chunks);
   }
@@ -187,7 +193,8 @@ public final class InMemoryWriteDb implements EventLog, PromotionHistory, Promot
                                                         Fence fence) {
     Future<Void> gate = held == null ? Future.succeededFuture() : held.future();
     return gate.compose(v -> {
-      if (down) {
+      startAttempts.add(System.nanoTime());
+      if (down || faults.poll() == Fault.FAIL) {
         return Future.failedFuture(new IllegalStateException("connection to WriteDB lost"));
       }
       Set<Integer> fenced = fenced(start, fence);
