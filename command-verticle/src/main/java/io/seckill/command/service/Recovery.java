@@ -154,13 +154,33 @@ final class Recovery implements Ownership.Listener, Lifecycle.StartRecovery {
         return;
       }
       if (ar.result() == null) {
-        holdings.remove(id);
-      } else {
-        ServedPromotion rebuilt = restore(ar.result());
-        LOG.info("promotion {} rebuilt at sequence {}", id, rebuilt.state.lastSequence());
-        lifecycle.resume(rebuilt);
+        notStarted(recovering);
+        return;
       }
-      changes.reread(id); // not started yet, or a cancel requested while it was being rebuilt
+      ServedPromotion rebuilt = restore(ar.result());
+      LOG.info("promotion {} rebuilt at sequence {}", id, rebuilt.state.lastSequence());
+      lifecycle.resume(rebuilt);
+      changes.reread(id); // a cancel requested while it was being rebuilt
+    });
+  }
+
+  /**
+   * No start of the promotion is stored: it is scheduled again from its row. Unless the row says it started: then
+   * its start committed (row and events go in one transaction) after a write whose answer was lost, and the events
+   * are not visible yet; it stays recovering and is read again a retry later.
+   */
+  private void notStarted(ServedPromotion recovering) {
+    UUID id = recovering.id();
+    catalog.find(id).onComplete(ar -> {
+      if (holdings.get(id) != recovering) {
+        return;
+      }
+      if (ar.failed() || ar.result().stream().anyMatch(row -> !row.scheduled() && !"deleted".equals(row.status()))) {
+        retries.later(() -> rebuild(recovering));
+        return;
+      }
+      holdings.remove(id);
+      ar.result().forEach(changes::applyRow);
     });
   }
 

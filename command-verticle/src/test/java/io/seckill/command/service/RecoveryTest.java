@@ -3,7 +3,9 @@ package io.seckill.command.service;
 import io.seckill.command.domain.GrabDecision;
 import io.seckill.command.domain.PromotionStatus;
 import io.seckill.command.domain.Rejection;
+import io.seckill.command.store.InMemoryWriteDb;
 import io.seckill.shared.event.CouponGrabbedEvent;
+import io.seckill.shared.event.PromotionStartEvent;
 import io.vertx.core.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,6 +55,28 @@ class RecoveryTest {
     h.epochs.put(h.partitions.of(p), 1L);
     h.on(() -> h.service.claimed(Set.of(h.partitions.of(p))));
     assertThat(h.state(p).status()).isEqualTo(PromotionStatus.SCHEDULED);
+  }
+
+  @Test
+  void aStartCommittedWhoseAnswerWasLostIsServedOnceItsEventsCanBeRead() {
+    UUID p = h.scheduled(5, Duration.ofSeconds(30), Duration.ofHours(1));
+    h.claimAll();
+    h.ahead = Duration.ofSeconds(31);
+    h.run(() -> {
+      h.db.fault(InMemoryWriteDb.Fault.COMMIT_THEN_FAIL);
+      h.db.lagging(true);
+    });
+
+    assertThat(h.refused(p, "alice")).isInstanceOf(Unavailable.class);
+    // its rebuild reads no start, while its row says it started: it stays recovering, and reads again
+    h.eventually(() -> h.db.promotionLoads() >= 1);
+    assertThat(h.refused(p, "alice")).isInstanceOf(Unavailable.class);
+    h.run(() -> h.db.lagging(false));
+
+    h.eventually(() -> h.db.promotionLoads() >= 2);
+    assertThat(h.state(p).status()).isEqualTo(PromotionStatus.ACTIVE);
+    assertThat(h.grab(p, "alice")).isInstanceOf(GrabDecision.Accepted.class);
+    assertThat(h.events(p)).hasSize(2).first().isInstanceOf(PromotionStartEvent.class);
   }
 
   @Test

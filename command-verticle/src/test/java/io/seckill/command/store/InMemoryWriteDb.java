@@ -48,6 +48,8 @@ public final class InMemoryWriteDb implements EventLog, PromotionHistory, Promot
   private final List<Long> startAttempts = new CopyOnWriteArrayList<>();
   private Promise<Void> held;
   private boolean down;
+  private boolean lagging;
+  private int promotionLoads;
 
   public InMemoryWriteDb(Partitions partitions) {
     this.partitions = partitions;
@@ -104,6 +106,19 @@ public final class InMemoryWriteDb implements EventLog, PromotionHistory, Promot
   /** Every read and write fails until {@code false}. */
   public void down(boolean isDown) {
     this.down = isDown;
+  }
+
+  /**
+   * A replica behind: one promotion's reads see none of its events until {@code false} (what a read right after a
+   * commit whose answer was lost may see).
+   */
+  public void lagging(boolean behind) {
+    this.lagging = behind;
+  }
+
+  /** How many times one promotion was read back ({@link #loadPromotion}). */
+  public int promotionLoads() {
+    return promotionLoads;
   }
 
   /** Writes wait until the returned promise completes. */
@@ -185,7 +200,8 @@ public final class InMemoryWriteDb implements EventLog, PromotionHistory, Promot
     if (down) {
       return Future.failedFuture(new IllegalStateException("WriteDB down"));
     }
-    return Future.succeededFuture(events.containsKey(promotionId) ? stored(promotionId) : null);
+    promotionLoads++;
+    return Future.succeededFuture(events.containsKey(promotionId) && !lagging ? stored(promotionId) : null);
   }
 
   @Override
@@ -194,7 +210,8 @@ public final class InMemoryWriteDb implements EventLog, PromotionHistory, Promot
     Future<Void> gate = held == null ? Future.succeededFuture() : held.future();
     return gate.compose(v -> {
       startAttempts.add(System.nanoTime());
-      if (down || faults.poll() == Fault.FAIL) {
+      Fault fault = faults.poll();
+      if (down || fault == Fault.FAIL) {
         return Future.failedFuture(new IllegalStateException("connection to WriteDB lost"));
       }
       Set<Integer> fenced = fenced(start, fence);
@@ -209,7 +226,10 @@ public final class InMemoryWriteDb implements EventLog, PromotionHistory, Promot
       rows.put(promotionId, new PromotionRow(promotionId, row.terms(), finishes ? "finished" : "active",
           row.version(), now, row.cancelRequested()));
       tick();
-      return Future.succeededFuture(start.stream().map(this::store).toList());
+      List<EventStore.Sequenced> stored = start.stream().map(this::store).toList();
+      return fault == Fault.COMMIT_THEN_FAIL
+          ? Future.failedFuture(new IllegalStateException("connection lost before the COMMIT's answer"))
+          : Future.succeededFuture(stored);
     });
   }
 
