@@ -10,16 +10,14 @@ import io.seckill.shared.event.PromotionStartEvent;
 import io.seckill.shared.event.SecKillEvent;
 import io.seckill.shared.promotion.PromotionTerms;
 import io.seckill.shared.testing.Async;
+import io.seckill.shared.testing.ShiftedClock;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -46,27 +44,11 @@ final class Harness implements AutoCloseable {
   final List<Set<Integer>> fencedOut = new CopyOnWriteArrayList<>();
   final List<UUID> finished = new CopyOnWriteArrayList<>();
   volatile boolean leasesCurrent = true;
-  /** How far the service's clock is ahead of the real one (its timers are real). */
-  volatile Duration ahead = Duration.ZERO;
+  /** The real time, moved forward by a test (the service's timers are real: they fire on the real time). */
+  final ShiftedClock clock = new ShiftedClock();
   final CommandService service;
 
   Harness() {
-    Clock clock = new Clock() {
-      @Override
-      public ZoneOffset getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(ZoneId zone) {
-        return this;
-      }
-
-      @Override
-      public Instant instant() {
-        return Instant.now().plus(ahead);
-      }
-    };
     service = on(() -> {
       GroupCommitter committer = new GroupCommitter(db, 100, partitions, p -> epochs.getOrDefault(p, -1L));
       CommandService created = new CommandService(vertx, clock, new GrabDecider(), db, db, committer, 50, 2,

@@ -51,7 +51,7 @@ class LifecycleTest {
   void aGrabAtThePublishTimeStartsThePromotionBeforeItsTimerFires() {
     UUID p = h.scheduled(5, Duration.ofSeconds(30), Duration.ofHours(1));
     h.claimAll();
-    h.ahead = Duration.ofSeconds(31);
+    h.clock.shift(Duration.ofSeconds(31));
 
     GrabDecision decision = h.grab(p, "alice");
 
@@ -89,7 +89,7 @@ class LifecycleTest {
   void aStartWhoseRowChangedMeanwhileIsNotWrittenAndTheNewTermsAreTaken() {
     UUID p = h.scheduled(5, Duration.ofSeconds(30), Duration.ofHours(1));
     h.claimAll();
-    h.ahead = Duration.ofSeconds(31);
+    h.clock.shift(Duration.ofSeconds(31));
     Promise<Void> release = h.on(() -> Future.succeededFuture(h.db.hold()));
     Future<GrabDecision> waiting = h.start(() -> h.service.grab(p, "alice"));
     Instant past = Instant.now().minusSeconds(1).truncatedTo(ChronoUnit.MILLIS);
@@ -129,7 +129,7 @@ class LifecycleTest {
     h.claimAll();
     int partition = h.partitions.of(p);
     h.epochs.remove(partition); // the fence finds the partition not held: the start fails before it is sent
-    h.ahead = Duration.ofSeconds(31);
+    h.clock.shift(Duration.ofSeconds(31));
 
     assertThat(h.refused(p, "alice")).isInstanceOf(Unavailable.class);
 

@@ -61,7 +61,7 @@ class RecoveryTest {
   void aStartCommittedWhoseAnswerWasLostIsServedOnceItsEventsCanBeRead() {
     UUID p = h.scheduled(5, Duration.ofSeconds(30), Duration.ofHours(1));
     h.claimAll();
-    h.ahead = Duration.ofSeconds(31);
+    h.clock.shift(Duration.ofSeconds(31));
     h.run(() -> {
       h.db.fault(InMemoryWriteDb.Fault.COMMIT_THEN_FAIL);
       h.db.lagging(true);
