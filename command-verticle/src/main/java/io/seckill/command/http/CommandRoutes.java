@@ -256,13 +256,23 @@ public final class CommandRoutes {
                            long nanos, Throwable cause) {
     failed.increment();
     tallies.record(request.promotionId(), GrabTallies.Outcome.UNAVAILABLE, nanos, known);
+    if (!(cause instanceof Unavailable) && !(cause instanceof ApiException)) {
+      LOG.warn("grab of {} by {} not recorded: {}", request.promotionId(), customerId, cause.getMessage());
+    }
+    sendFailure(response, cause, "the grab could not be recorded; try again");
+  }
+
+  /**
+   * What the service's failure says: {@link Unavailable}, 503 with its reason; an older cluster member's refusal as it
+   * came; anything else, 503 with {@code otherwise}.
+   */
+  private static void sendFailure(HttpServerResponse response, Throwable cause, String otherwise) {
     if (cause instanceof Unavailable unavailable) {
       HttpErrors.send(response, 503, "unavailable", unavailable.getMessage());
     } else if (cause instanceof ApiException api) {
-      HttpErrors.send(response, api); // an older cluster member's refusal
+      HttpErrors.send(response, api);
     } else {
-      LOG.warn("grab of {} by {} not recorded: {}", request.promotionId(), customerId, cause.getMessage());
-      HttpErrors.send(response, 503, "unavailable", "the grab could not be recorded; try again");
+      HttpErrors.send(response, 503, "unavailable", otherwise);
     }
   }
 
@@ -295,7 +305,7 @@ public final class CommandRoutes {
     }
     service.ticket(ticketPolicy, request.promotionId()).onComplete(ar -> {
       if (ar.failed()) {
-        notIssued(ctx, ar.cause());
+        sendFailure(ctx.response(), ar.cause(), "the ticket could not be issued; try again");
       } else if (ar.result().isEmpty()) {
         HttpErrors.send(ctx, 400, Rejection.PROMOTION_NOT_ACTIVE.code(), "promotion " + request.promotionId()
             + " is unknown, finished, or opens more than " + ticketPolicy.leadSeconds() + " s from now");
@@ -317,16 +327,6 @@ public final class CommandRoutes {
           .put("finishTime", Instant.ofEpochMilli(validity.finishTimeMillis()).toString());
     }
     ctx.response().setStatusCode(201).putHeader(HttpHeaders.CONTENT_TYPE, HttpErrors.JSON).end(body.toBuffer());
-  }
-
-  private static void notIssued(RoutingContext ctx, Throwable cause) {
-    if (cause instanceof Unavailable unavailable) {
-      HttpErrors.send(ctx, 503, "unavailable", unavailable.getMessage());
-    } else if (cause instanceof ApiException api) {
-      HttpErrors.send(ctx, api); // an older cluster member's refusal
-    } else {
-      HttpErrors.send(ctx, 503, "unavailable", "the ticket could not be issued; try again");
-    }
   }
 
   /** {@code {"promotionId","customerId","sequence","discount","time"}}, written directly. */

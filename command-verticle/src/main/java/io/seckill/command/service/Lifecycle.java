@@ -172,11 +172,7 @@ final class Lifecycle {
       arm(promotion);
       return;
     }
-    events.forEach(promotion.state::apply);
-    committer.append(events).onSuccess(v -> {
-      LOG.info("promotion {} finished: time_up", promotion.id());
-      onFinished.accept(promotion.state);
-    });
+    appendFinish(promotion, events, "time_up");
   }
 
   /** An admin cancelled a running promotion: its one finish (reason cancelled), unless it has finished already. */
@@ -189,9 +185,14 @@ final class Lifecycle {
       return;
     }
     holdings.cancelTimer(promotion);
+    appendFinish(promotion, events, "cancelled by an admin");
+  }
+
+  /** A finish applied (the one rule) and appended; told once it is committed. */
+  private void appendFinish(ServedPromotion promotion, List<SecKillEvent> events, String why) {
     events.forEach(promotion.state::apply);
     committer.append(events).onSuccess(v -> {
-      LOG.info("promotion {} finished: cancelled by an admin", promotion.id());
+      LOG.info("promotion {} finished: {}", promotion.id(), why);
       onFinished.accept(promotion.state);
     });
   }
